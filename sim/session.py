@@ -1,0 +1,786 @@
+"""One trainee working one case: act(), advance(), finish().
+
+The case clock only moves forward. Scripted world events fire deterministically for a given seed. Every
+call that changes the session is journaled (and fsynced) before it returns, and `replay` rebuilds the same
+session, findings and score from the scenario and the journal alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import random
+import time
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from . import __version__
+from .calendar import LegalCalendar, Unit, parse_period
+from .expr import Evaluator, Expr, Rec
+from .journal import JOURNAL_VERSION, Journal, JournalError, read_journal
+from .machine import event_trigger, machine_for
+from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent, Severity
+from .scoring import Finding, DeadlineFact, Result, score_findings
+
+# 公告送达: deemed served 30 days after publication (民事诉讼法 第九十五条).
+PUBLIC_NOTICE_DAYS = 30
+DEFAULT_POST_DAYS = 3  # training assumption: days a registered letter takes to be signed for
+
+
+class ReplayError(Exception):
+    """A journal that does not belong to this scenario (or is damaged)."""
+
+
+@attrs.frozen
+class ActRecord:
+    index: int
+    name: str
+    label: str
+    at: dt.datetime
+    params: dict[str, Any]
+    effective: dt.datetime | None  # when a served document takes effect (service acts)
+    state_before: str
+    state_after: str
+
+
+@attrs.frozen
+class LogEntry:
+    at: dt.datetime
+    kind: str  # act | event | refused | finding | note
+    text: str
+
+
+@attrs.frozen
+class Outcome:
+    ok: bool
+    reason: str = ""
+    act: ActRecord | None = None
+    findings: tuple[Finding, ...] = ()
+    events: tuple[LogEntry, ...] = ()
+
+
+@attrs.frozen
+class Clock:
+    """A running statutory clock, for the workbench."""
+
+    rule_id: str
+    title: str
+    start: dt.datetime
+    period: str
+    due: dt.date
+    kind: str  # within | not_before
+    remaining_days: int  # calendar days from the case date to the due date (negative: overdue)
+    remaining_working_days: int
+    provisional: bool
+
+
+def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
+    """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time."""
+    if value is None:
+        return now
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return now if value == now.date() else dt.datetime.combine(value, dt.time(9, 0))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("+"):
+            length, unit = parse_period(text[1:])
+            if unit == Unit.HOURS:
+                return now + dt.timedelta(hours=length)
+            if unit == Unit.WORKING_DAYS:
+                return dt.datetime.combine(cal.add_working_days(now.date(), length), now.time())
+            if unit == Unit.DAYS:
+                return now + dt.timedelta(days=length)
+            d = cal.deadline(now, length, unit).due
+            return dt.datetime.combine(d, now.time())
+        parsed = dt.datetime.fromisoformat(text.replace("T", " ")) if len(text) > 10 else None
+        if parsed is not None:
+            return parsed.replace(tzinfo=None)
+        return _to_datetime(dt.date.fromisoformat(text), now, cal)
+    raise ValueError(f"无法识别的时间：{value!r}")
+
+
+def _rec(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Rec({k: _rec(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_rec(v) for v in value]
+    return value
+
+
+class Session:
+    """A trainee's attempt at one scenario."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int = 0,
+        journal: Journal | str | Path | None = None,
+        mode: str = "exam",
+        trainee: str = "",
+        wall_clock: Callable[[], float] = time.time,
+        calendar: LegalCalendar | None = None,
+        _header: dict[str, Any] | None = None,
+    ):
+        self.scenario = scenario
+        self.proc = scenario.procedure
+        self.seed = seed
+        self.mode = mode
+        self.trainee = trainee
+        self.calendar = calendar or LegalCalendar.default()
+        self._wall_clock = wall_clock
+        self._machine = machine_for(self.proc)
+        self._model = self._machine.new_model()
+        weakref.finalize(self, self._machine.release, self._model)
+        self.now: dt.datetime = scenario.discovered
+        self.acts: list[ActRecord] = []
+        self.log: list[LogEntry] = []
+        self.findings: list[Finding] = []
+        self.flags: dict[str, Any] = dict(self.proc.flags)
+        self.diagnostics: list[str] = []  # expression errors: authoring problems, reported by `check`
+        self.finished = False
+        self.result: Result | None = None
+        self._fired_rules: set[str] = set()
+        self._anchors: dict[str, dt.datetime] = {"discovered": scenario.discovered}
+        self._events_happened: list[str] = []
+        self._pending: list[tuple[dt.datetime, int, int]] = []  # (time, seq, script index)
+        self._scheduled: set[int] = set()
+        self._seq = 0
+        self._replaying = False
+        self._eval = Evaluator(self._functions())
+        self.started_wall = _header["wall"] if _header else wall_clock()
+        self.journal: Journal | None = None
+        self.log.append(LogEntry(self.now, "note", f"发现案件线索：{scenario.title}"))
+        self._schedule_anchor("discovered", self.now)
+        if journal is not None:
+            self.journal = journal if isinstance(journal, Journal) else Journal(journal)
+            if _header is None:
+                self._write({"t": "start", "v": JOURNAL_VERSION, "engine": __version__, "scenario": scenario.id,
+                             "hash": scenario.content_hash, "seed": seed, "mode": mode, "trainee": trainee,
+                             "wall": self.started_wall})
+
+    # --- public API ------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        return self._model.state
+
+    @property
+    def state_label(self) -> str:
+        return self.proc.state(self.state).label
+
+    def actions(self) -> list[ActionSpec]:
+        """The whole action catalogue (the interface never offers only the valid next steps)."""
+        return list(self.proc.actions.values())
+
+    def why_not(self, name: str) -> str:
+        """'' if the act is physically possible now, else the reason it would be refused."""
+        spec = self.proc.actions.get(name)
+        if spec is None:
+            return f"没有名为「{name}」的执法动作"
+        if self.finished:
+            return "本案已结案，不能再进行执法动作"
+        if self.proc.state(self.state).final:
+            return f"案件已处于「{self.state_label}」，程序已经结束"
+        if spec.once and any(a.name == name for a in self.acts):
+            return f"「{spec.label}」在本案中已经进行过，不能重复"
+        if not self._machine.possible(name, self.state):
+            return f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」"
+        return ""
+
+    def act(self, name: str, at: Any = None, /, **params: Any) -> Outcome:
+        """Perform an act. An impossible act is refused with a reason; an unlawful one happens and is scored."""
+        wall = self._wall_clock()
+        return self._act(name, at, params, wall)
+
+    def advance(self, to: Any = None, *, days: int | None = None, working_days: int | None = None) -> Outcome:
+        """Move the case clock forward (to a date/datetime, or by days / working days)."""
+        wall = self._wall_clock()
+        if to is None:
+            if days is not None:
+                to = f"+{days} days"
+            elif working_days is not None:
+                to = f"+{working_days} working_days"
+            else:
+                return Outcome(False, "请指定推进到的日期或天数")
+        return self._advance(to, wall)
+
+    def finish(self) -> Result:
+        """Close the session: checks at closure, final score. Idempotent."""
+        if self.result is not None:
+            return self.result
+        wall = self._wall_clock()
+        return self._finish(wall)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+        self._machine.release(self._model)
+
+    def score_now(self) -> Result:
+        return score_findings(self.scenario, self.findings, self.state, finished=self.finished)
+
+    def clocks(self) -> list[Clock]:
+        """Statutory clocks that have started and are not yet satisfied, counted the legal way."""
+        out = []
+        for r in self.proc.rules:
+            if r.kind != RuleKind.DEADLINE or r.id in self._fired_rules or r.deadline is None:
+                continue
+            start = self._anchors.get(str(r.deadline.start))
+            if start is None:
+                continue
+            if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
+                continue
+            if not self._applies(r, None):
+                continue
+            period = r.deadline.within or r.deadline.not_before
+            assert period is not None
+            d = self.calendar.deadline(start, period.length, period.unit)
+            today = self.now.date()
+            if d.due >= today:
+                wd = self.calendar.working_days_between(today, d.due)
+            else:
+                wd = -self.calendar.working_days_between(d.due, today)
+            out.append(Clock(r.id, r.title, start, period.label(), d.due,
+                             "within" if r.deadline.within else "not_before", (d.due - today).days, wd,
+                             d.provisional))
+        return sorted(out, key=lambda c: c.due)
+
+    def documents(self) -> list[ActRecord]:
+        """The case file: acts that produced a document, in order."""
+        return [a for a in self.acts if self.proc.actions[a.name].document is not None]
+
+    def pending_events(self) -> int:
+        return len(self._pending)
+
+    # --- internals: acts ------------------------------------------------------------------------------
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        if self.journal is not None and not self._replaying:
+            self.journal.write(entry)
+
+    def _refuse(self, reason: str, wall: float, entry: dict[str, Any]) -> Outcome:
+        self.log.append(LogEntry(self.now, "refused", reason))
+        entry["refused"] = reason
+        self._write(entry)
+        return Outcome(False, reason)
+
+    def _act(self, name: str, at: Any, params: dict[str, Any], wall: float) -> Outcome:
+        entry: dict[str, Any] = {"t": "act", "name": name, "params": {}, "wall": wall}
+        try:
+            when = _to_datetime(at, self.now, self.calendar)
+        except (ValueError, TypeError, OverflowError) as exc:
+            return self._refuse(f"时间格式不正确：{exc}", wall, entry)
+        entry["at"] = when.isoformat()
+        if self.finished:
+            return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
+        spec = self.proc.actions.get(name)
+        if spec is None:
+            return self._refuse(f"没有名为「{name}」的执法动作", wall, entry)
+        if when < self.now:
+            return self._refuse(
+                f"案件时钟只能向前：当前为 {self.now:%Y-%m-%d %H:%M}，不能在 {when:%Y-%m-%d %H:%M} 进行「{spec.label}」",
+                wall, entry)
+        try:
+            clean = self._clean_params(spec, params)
+        except ValueError as exc:
+            entry["params"] = _jsonable(params)
+            return self._refuse(str(exc), wall, entry)
+        entry["params"] = clean
+        # The world moves up to the moment of the act first (a hearing request may already have arrived).
+        fired = self._run_until(when)
+        reason = self.why_not(name)
+        if not reason and "target" in spec.params:
+            reason = self._target_problem(spec, clean)
+        if reason:
+            out = self._refuse(reason, wall, entry)
+            return attrs.evolve(out, events=tuple(fired))
+        before = self.state
+        if not self._machine.fire(name, self._model):
+            return self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
+        effective = self._effective(spec, when, clean)
+        rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, self.state)
+        self.acts.append(rec)
+        self.log.append(LogEntry(when, "act", self._describe(rec)))
+        new = self._check_act(rec, wall)
+        self._mark_anchor(name, when)
+        if effective is not None and clean.get("target"):
+            self._mark_anchor(f"served:{clean['target']}", effective)
+        fired += self._run_until(when)
+        new += self._check_expired(wall)
+        self._write(entry)
+        return Outcome(True, "", rec, tuple(new), tuple(fired))
+
+    def _target_problem(self, spec: ActionSpec, clean: dict[str, Any]) -> str:
+        target = clean.get("target")
+        if not target:
+            return f"「{spec.label}」需要指明所涉文书"
+        tspec = self.proc.actions.get(target)
+        if tspec is None or tspec.document is None:
+            return f"「{target}」不是制作文书的动作"
+        if not any(a.name == target for a in self.acts):
+            return f"尚未制作《{tspec.document.name}》，无从「{spec.label}」"
+        return ""
+
+    def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            if key not in spec.params:
+                raise ValueError(f"「{spec.label}」没有参数「{key}」")
+            p = self.proc.params[key]
+            if value is None:
+                continue
+            k = p.kind
+            if k == ParamKind.OFFICERS or k == ParamKind.EVIDENCE or k == ParamKind.CHOICES:
+                if isinstance(value, str):
+                    value = [value]
+                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(f"「{p.label}」应为列表")
+                valid = (
+                    {o.id for o in self.scenario.officers} if k == ParamKind.OFFICERS
+                    else {e.id for e in self.scenario.evidence} if k == ParamKind.EVIDENCE
+                    else set(p.option_ids())
+                )
+                for v in value:
+                    if v not in valid:
+                        raise ValueError(f"「{p.label}」中的「{v}」不存在")
+                out[key] = list(dict.fromkeys(value))
+            elif k == ParamKind.BOOL:
+                if not isinstance(value, bool):
+                    raise ValueError(f"「{p.label}」应为是/否")
+                out[key] = value
+            elif k == ParamKind.CHOICE:
+                if value not in p.option_ids():
+                    raise ValueError(f"「{p.label}」的取值「{value}」无效")
+                out[key] = value
+            elif k == ParamKind.AMOUNT:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value > 10**9:
+                    raise ValueError(f"「{p.label}」应为不小于 0 的金额")
+                out[key] = int(value) if float(value).is_integer() else float(value)
+            elif k == ParamKind.TARGET:
+                if not isinstance(value, str) or value not in self.proc.actions:
+                    raise ValueError(f"「{p.label}」的取值「{value}」无效")
+                out[key] = value
+            elif k == ParamKind.DATETIME:
+                out[key] = _to_datetime(value, self.now, self.calendar).isoformat()
+            elif k == ParamKind.PHRASE:
+                if value not in self.proc.phrases:
+                    raise ValueError(f"话术「{value}」不存在")
+                out[key] = value
+            elif k == ParamKind.DOCUMENT:
+                out[key] = self._clean_document(spec, value)
+            else:  # TEXT
+                if not isinstance(value, str) or len(value) > 5000:
+                    raise ValueError(f"「{p.label}」应为不超过 5000 字的文字")
+                out[key] = value
+        return out
+
+    def _clean_document(self, spec: ActionSpec, value: Any) -> dict[str, Any]:
+        doc = spec.document
+        assert doc is not None
+        if not isinstance(value, Mapping):
+            raise ValueError(f"《{doc.name}》的内容应为各字段的取值")
+        out: dict[str, Any] = {}
+        for fid, fv in value.items():
+            f = doc.field(fid)
+            if f is None:
+                raise ValueError(f"《{doc.name}》没有字段「{fid}」")
+            if fv is None or fv == "":
+                continue
+            if f.kind == "choice":
+                if fv not in {o.id for o in f.options}:
+                    raise ValueError(f"《{doc.name}》「{f.label}」的取值「{fv}」无效")
+            elif f.kind == "bool":
+                if not isinstance(fv, bool):
+                    raise ValueError(f"《{doc.name}》「{f.label}」应为是/否")
+            elif f.kind == "amount":
+                if isinstance(fv, bool) or not isinstance(fv, (int, float)) or fv < 0:
+                    raise ValueError(f"《{doc.name}》「{f.label}」应为金额")
+            elif not isinstance(fv, str) or len(fv) > 5000:
+                raise ValueError(f"《{doc.name}》「{f.label}」应为文字")
+            out[fid] = fv
+        return out
+
+    def _effective(self, spec: ActionSpec, when: dt.datetime, params: dict[str, Any]) -> dt.datetime | None:
+        if spec.effective != "service":
+            return None
+        method = params.get("method")
+        if method == "public_notice":
+            return when + dt.timedelta(days=PUBLIC_NOTICE_DAYS)
+        if method == "post":
+            return when + dt.timedelta(days=int(self.scenario.party.get("post_days", DEFAULT_POST_DAYS)))
+        return when
+
+    def _describe(self, rec: ActRecord) -> str:
+        text = rec.label
+        spec = self.proc.actions[rec.name]
+        if "target" in rec.params:
+            target = self.proc.actions[rec.params["target"]]
+            text += f"《{target.document.name if target.document else target.label}》"
+        elif spec.document is not None:
+            text += f"（制作《{spec.document.name}》）"
+        if rec.effective is not None and rec.effective != rec.at:
+            text += f"，视为于 {rec.effective:%Y-%m-%d} 送达"
+        return text
+
+    # --- internals: clock and events -------------------------------------------------------------------
+
+    def _advance(self, to: Any, wall: float) -> Outcome:
+        entry: dict[str, Any] = {"t": "advance", "wall": wall}
+        if self.finished:
+            return self._refuse("本案已结案", wall, entry)
+        try:
+            target = _to_datetime(to, self.now, self.calendar)
+        except (ValueError, TypeError, OverflowError) as exc:
+            return self._refuse(f"时间格式不正确：{exc}", wall, entry)
+        entry["to"] = target.isoformat()
+        if target < self.now:
+            return self._refuse(f"案件时钟只能向前：当前为 {self.now:%Y-%m-%d %H:%M}", wall, entry)
+        fired = self._run_until(target)
+        self.now = target
+        new = self._check_expired(wall)
+        self._write(entry)
+        return Outcome(True, "", None, tuple(new), tuple(fired))
+
+    def _mark_anchor(self, key: str, when: dt.datetime) -> None:
+        if key not in self._anchors:
+            self._anchors[key] = when
+        self._schedule_anchor(key, when)
+
+    def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
+        for i, ev in enumerate(self.scenario.script):
+            if i in self._scheduled or str(ev.after) != key:
+                continue
+            self._scheduled.add(i)
+            fire_at = when
+            if ev.wait is not None:
+                if ev.wait.unit == Unit.HOURS:
+                    fire_at = when + dt.timedelta(hours=ev.wait.length)
+                else:
+                    due = self.calendar.deadline(when, ev.wait.length, ev.wait.unit).due
+                    fire_at = dt.datetime.combine(due, when.time())
+            self._seq += 1
+            heapq.heappush(self._pending, (fire_at, self._seq, i))
+
+    def _run_until(self, until: dt.datetime) -> list[LogEntry]:
+        fired: list[LogEntry] = []
+        while self._pending and self._pending[0][0] <= until:
+            fire_at, _, i = heapq.heappop(self._pending)
+            if fire_at > self.now:
+                self.now = fire_at
+            entry = self._fire(self.scenario.script[i], i)
+            if entry is not None:
+                fired.append(entry)
+        if until > self.now:
+            self.now = until
+        return fired
+
+    def _fire(self, ev: ScheduledEvent, index: int) -> LogEntry | None:
+        if ev.chance < 1.0:
+            rng = random.Random(f"{self.seed}:{self.scenario.id}:{index}")
+            if rng.random() >= ev.chance:
+                return None
+        if ev.when is not None and not self._truthy(ev.when, None, f"事件安排 {ev.event}"):
+            return None
+        spec = self.proc.events[ev.event]
+        self.flags.update(spec.sets)
+        if spec.dest is not None and self._machine.possible(event_trigger(spec.id), self.state):
+            self._machine.fire(event_trigger(spec.id), self._model)
+        self._events_happened.append(spec.id)
+        entry = LogEntry(self.now, "event", spec.message)
+        self.log.append(entry)
+        self._mark_anchor(f"event:{spec.id}", self.now)
+        return entry
+
+    # --- internals: rules --------------------------------------------------------------------------------
+
+    def _functions(self) -> dict[str, Callable[..., Any]]:
+        def officers_of(ids: Any) -> list[Any]:
+            return [self.scenario.officer(i) for i in (ids or [])]
+
+        def acts_named(name: str) -> list[ActRecord]:
+            return [a for a in self.acts if a.name == name]
+
+        def as_date(x: Any) -> dt.date | None:
+            if x is None:
+                return None
+            if isinstance(x, str):
+                x = dt.datetime.fromisoformat(x)
+            return x.date() if isinstance(x, dt.datetime) else x
+
+        def last(name: str) -> Rec:
+            found = acts_named(name)
+            return self._act_rec(found[-1]) if found else Rec()
+
+        def first(name: str) -> Rec:
+            found = acts_named(name)
+            return self._act_rec(found[0]) if found else Rec()
+
+        def served(name: str) -> dt.datetime | None:
+            """When the document of act `name` was (first) served, effective date; None if never."""
+            return self._anchors.get(f"served:{name}")
+
+        def safe_len(x: Any) -> int:
+            return 0 if x is None else len(x)
+
+        return {
+            "done": lambda name: bool(acts_named(name)),
+            "count": lambda name: len(acts_named(name)),
+            "last": last,
+            "first": first,
+            "happened": lambda eid: eid in self._events_happened,
+            "certified": lambda ids: sum(1 for o in officers_of(ids) if o is not None and o.certified),
+            "all_certified": lambda ids: bool(ids) and all(o is not None and o.certified for o in officers_of(ids)),
+            "len": safe_len,
+            "min": min,
+            "max": max,
+            "abs": abs,
+            "proper": lambda pid: True if not pid else self.proc.phrases[pid].proper,
+            "is_rest_day": lambda x: x is not None and not self.calendar.is_workday(as_date(x)),
+            # Night: 22:00-06:00. 行政强制法 第四十三条 forbids night enforcement without defining night; the
+            # hours are a training assumption (common practice), marked AN in the law catalogue.
+            "is_night": lambda x: x is not None and (_as_dt(x).hour >= 22 or _as_dt(x).hour < 6),
+            "working_days_between": lambda a, b: self.calendar.working_days_between(as_date(a), as_date(b)),
+            "days_between": lambda a, b: (as_date(b) - as_date(a)).days,
+            "has": lambda seq, item: seq is not None and item in seq,
+            "date": as_date,
+            "served": served,
+            "collected": lambda ids: all(i in self._collected() for i in ([ids] if isinstance(ids, str) else ids or [])),
+            "key_evidence_collected": lambda: all(e.id in self._collected() for e in self.scenario.evidence if e.key),
+        }
+
+    def _collected(self) -> set[str]:
+        return {e for a in self.acts for e in a.params.get("evidence", ())}
+
+    def _act_rec(self, a: ActRecord) -> Rec:
+        r = _rec(a.params)
+        r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
+        return r
+
+    def _names(self, act: ActRecord | None) -> dict[str, Any]:
+        sc = self.scenario
+        names: dict[str, Any] = {
+            "act": self._act_rec(act) if act is not None else Rec(),
+            "party": _rec(sc.party), "facts": _rec(sc.facts), "penalty": _rec(sc.penalty),
+            "case": _rec({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
+                          "discovered": sc.discovered}),
+            "flags": Rec(self.flags), "now": self.now, "state": self.state,
+        }
+        return names
+
+    def _value(self, e: Expr, act: ActRecord | None, where: str, _depth: int = 0) -> Any:
+        names = self._names(act)
+        for n in e.names:
+            if n in self.proc.conditions and _depth < 20:
+                names[n] = self._value(self.proc.conditions[n], act, f"条件 {n}", _depth + 1)
+        return self._eval(e, names)
+
+    def _truthy(self, e: Expr, act: ActRecord | None, where: str) -> bool | None:
+        """Evaluate to bool; None (and a diagnostic) if the expression fails at run time."""
+        try:
+            return bool(self._value(e, act, where))
+        except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
+            self.diagnostics.append(f"{where}：表达式「{e.source}」求值出错：{type(exc).__name__}: {exc}")
+            return None
+
+    def _applies(self, r: RuleSpec, act: ActRecord | None) -> bool:
+        if r.when is not None and self._truthy(r.when, act, f"规则 {r.id} 的 when") is not True:
+            return False
+        if r.unless is not None and self._truthy(r.unless, act, f"规则 {r.id} 的 unless") is not False:
+            return False
+        return True
+
+    def _check_act(self, act: ActRecord, wall: float) -> list[Finding]:
+        new: list[Finding] = []
+        served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
+        for r in self.proc.rules:
+            if r.id in self._fired_rules:
+                continue
+            if r.kind == RuleKind.ORDER:
+                if act.name in r.on and self._applies(r, act):
+                    missing = [a for a in r.requires if not any(p.name == a for p in self.acts[: act.index])]
+                    if missing:
+                        labels = "、".join(self.proc.actions[m].label for m in missing)
+                        new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
+            elif r.kind in (RuleKind.CHECK, RuleKind.FORBID):
+                if act.name in r.on and self._applies(r, act):
+                    assert r.expr is not None
+                    ok = self._truthy(r.expr, act, f"规则 {r.id}")
+                    if ok is None:
+                        continue
+                    if (r.kind == RuleKind.CHECK and not ok) or (r.kind == RuleKind.FORBID and ok):
+                        new.append(self._find(r, act.at, act, wall, self._describe(act)))
+            elif r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.end is not None:
+                end = r.deadline.end
+                hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
+                if not hit or str(end) in self._anchors:
+                    continue  # only the first occurrence of the end event is measured
+                start = self._anchors.get(str(r.deadline.start))
+                if start is None or not self._applies(r, act):
+                    continue
+                moment = act.effective if end.kind == "served" and act.effective else act.at
+                f = self._deadline_finding(r, start, moment, act, wall)
+                if f is not None:
+                    new.append(f)
+        for f in new:
+            self._fired_rules.add(f.rule_id)
+        self.findings.extend(new)
+        return new
+
+    def _deadline_finding(self, r: RuleSpec, start: dt.datetime, moment: dt.datetime, act: ActRecord | None,
+                          wall: float) -> Finding | None:
+        assert r.deadline is not None
+        period = r.deadline.within or r.deadline.not_before
+        assert period is not None
+        d = self.calendar.deadline(start, period.length, period.unit)
+        start_label = self._anchor_label(r.deadline.start)
+        if r.deadline.within is not None:
+            if not d.is_late(moment):
+                return None
+            late = d.days_late(moment) if d.unit != Unit.HOURS else 0
+            fact = DeadlineFact(start_label, start, period.label(), period.unit, d.due, d.due_at, late, False,
+                                d.provisional)
+            what = f"{act.label if act else ''}于 {moment:%Y-%m-%d} 进行，" if act else ""
+            actual = f"{what}期限届满日为 {d.due:%Y-%m-%d}" + (f"，逾期 {late} 日" if late else "，已超过时限")
+            return self._find(r, moment, act, wall, actual, fact)
+        if d.is_late(moment) or (r.deadline.inclusive and moment.date() >= d.due):
+            return None
+        fact = DeadlineFact(start_label, start, period.label(), period.unit, d.due, d.due_at, 0, True, d.provisional)
+        actual = (f"{act.label if act else ''}于 {moment:%Y-%m-%d} 进行，"
+                  f"但自{start_label}起的 {period.label()} 至 {d.due:%Y-%m-%d} 才届满")
+        return self._find(r, moment, act, wall, actual, fact)
+
+    def _anchor_label(self, anchor: Anchor) -> str:
+        if anchor.kind == "discovered":
+            return "发现案件"
+        if anchor.kind == "event":
+            return self.proc.events[anchor.ref].label
+        a = self.proc.actions[anchor.ref]
+        if anchor.kind == "served":
+            return f"《{a.document.name if a.document else a.label}》送达"
+        return a.label
+
+    def _check_expired(self, wall: float) -> list[Finding]:
+        """Within-deadlines whose end act has not happened and whose last day has passed."""
+        new: list[Finding] = []
+        for r in self.proc.rules:
+            if r.kind != RuleKind.DEADLINE or r.id in self._fired_rules or r.deadline is None:
+                continue
+            if r.deadline.within is None:
+                continue
+            if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
+                continue
+            start = self._anchors.get(str(r.deadline.start))
+            if start is None:
+                continue
+            d = self.calendar.deadline(start, r.deadline.within.length, r.deadline.within.unit)
+            if not d.is_late(self.now) or not self._applies(r, None):
+                continue
+            late = d.days_late(self.now) if d.unit != Unit.HOURS else 0
+            fact = DeadlineFact(self._anchor_label(r.deadline.start), start, r.deadline.within.label(),
+                                r.deadline.within.unit, d.due, d.due_at, late, False, d.provisional)
+            end = self._anchor_label(r.deadline.end) if r.deadline.end else "相应处理"
+            f = self._find(r, self.now, None, wall, f"期限已于 {d.due:%Y-%m-%d} 届满，仍未{end}", fact)
+            self._fired_rules.add(r.id)
+            self.findings.append(f)
+            new.append(f)
+        return new
+
+    def _find(self, r: RuleSpec, when: dt.datetime, act: ActRecord | None, wall: float, actual: str,
+              deadline: DeadlineFact | None = None) -> Finding:
+        f = Finding(
+            rule_id=r.id, title=r.title, severity=r.severity, cites=r.cite, explain=r.explain, expected=r.expected,
+            actual=actual, at=when, act_index=act.index if act else None, wall=wall, deadline=deadline,
+            points=r.points,
+        )
+        # Logged in every mode; the UI shows "finding" entries at once only in practice mode.
+        self.log.append(LogEntry(when, "finding", f"{r.severity.label}：{r.title}"))
+        return f
+
+    def _finish(self, wall: float) -> Result:
+        new = self._check_expired(wall)
+        for r in self.proc.rules:
+            if r.kind != RuleKind.FINISH or r.id in self._fired_rules or not self._applies(r, None):
+                continue
+            assert r.expr is not None
+            ok = self._truthy(r.expr, None, f"规则 {r.id}")
+            if ok is False:
+                f = self._find(r, self.now, None, wall, "结案时仍未满足")
+                self._fired_rules.add(r.id)
+                self.findings.append(f)
+                new.append(f)
+        self.finished = True
+        self._write({"t": "finish", "wall": wall})
+        self.result = score_findings(self.scenario, self.findings, self.state, finished=True)
+        self.log.append(LogEntry(self.now, "note", f"结案。得分 {self.result.score}"))
+        return self.result
+
+    # --- replay ------------------------------------------------------------------------------------------
+
+    def apply(self, entry: Mapping[str, Any]) -> None:
+        """Re-execute one journal entry (used by replay and resume)."""
+        t = entry.get("t")
+        wall = float(entry.get("wall", 0.0))
+        if t == "act":
+            self._act(str(entry.get("name")), entry.get("at"), dict(entry.get("params") or {}), wall)
+        elif t == "advance":
+            self._advance(entry.get("to"), wall)
+        elif t == "finish":
+            self._finish(wall)
+        else:
+            raise ReplayError(f"记录中有未知的条目类型「{t}」")
+
+
+def _as_dt(x: Any) -> dt.datetime:
+    if isinstance(x, str):
+        return dt.datetime.fromisoformat(x)
+    if isinstance(x, dt.datetime):
+        return x
+    return dt.datetime.combine(x, dt.time(12, 0))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]], *, strict: bool = True,
+           calendar: LegalCalendar | None = None) -> Session:
+    """Rebuild a session from its journal. With strict=True a journal of another case version is refused."""
+    try:
+        entries = read_journal(journal) if isinstance(journal, (str, Path)) else list(journal)
+    except JournalError as exc:
+        raise ReplayError(str(exc)) from None
+    if not entries or entries[0].get("t") != "start":
+        raise ReplayError("记录缺少开头的会话信息")
+    head = entries[0]
+    if head.get("scenario") != scenario.id:
+        raise ReplayError(f"记录属于案例「{head.get('scenario')}」，不是「{scenario.id}」")
+    if strict and head.get("hash") != scenario.content_hash:
+        raise ReplayError("案例内容与记录时的版本不同（内容校验值不一致），无法按原案重放")
+    s = Session(scenario, seed=int(head.get("seed", 0)), mode=str(head.get("mode", "exam")),
+                trainee=str(head.get("trainee", "")), calendar=calendar, _header=dict(head))
+    s._replaying = True
+    for entry in entries[1:]:
+        s.apply(entry)
+    s._replaying = False
+    return s
+
+
+def resume(scenario: Scenario, path: str | Path, *, calendar: LegalCalendar | None = None) -> Session:
+    """Reopen an unfinished session after a crash: replay its journal, then keep appending to it."""
+    s = replay(scenario, path, calendar=calendar)
+    s.journal = Journal(path)
+    return s

@@ -1,0 +1,157 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Scenario files are untrusted input: they are parsed with the C safe loader (falling back to the pure-Python
+safe loader), never with a loader that can build arbitrary objects. The node graph is converted by hand so
+that every mapping and sequence keeps its file, line and column, and so that alias bombs and oversized files
+are stopped with a clear message instead of eating the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 1024 * 1024  # a real case file is a few KiB; 1 MiB leaves room and stops runaway files
+MAX_NODES = 200_000  # counted after alias expansion: a "billion laughs" file trips this long before memory
+
+
+class YamlError(Exception):
+    """A problem with one file, with the place it was found (1-based line and column)."""
+
+    def __init__(self, file: str, line: int, col: int, message: str):
+        super().__init__(f"{file}:{line}:{col}: {message}")
+        self.file = file
+        self.line = line
+        self.col = col
+        self.message = message
+
+
+class Where:
+    """Mixin for values that know their source position."""
+
+    file: str = "?"
+    line: int = 0
+    col: int = 0
+    key_where: dict[str, tuple[int, int]]
+
+
+class YMap(dict, Where):  # type: ignore[type-arg]
+    def at(self, key: str) -> tuple[int, int]:
+        """Position of a key (falls back to the mapping itself)."""
+        return self.key_where.get(key, (self.line, self.col))
+
+
+class YList(list, Where):  # type: ignore[type-arg]
+    item_where: list[tuple[int, int]]
+
+    def at(self, index: int) -> tuple[int, int]:
+        try:
+            return self.item_where[index]
+        except IndexError:
+            return (self.line, self.col)
+
+
+def where(value: Any, key: str | int | None = None) -> tuple[int, int]:
+    """Best-known (line, col) of a value, or of one of its keys/items."""
+    if key is not None and isinstance(value, (YMap, YList)):
+        return value.at(key)  # type: ignore[arg-type]
+    if isinstance(value, Where):
+        return (value.line, value.col)
+    return (0, 0)
+
+
+class _Converter:
+    def __init__(self, file: str):
+        self.file = file
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, node: yaml.Node, message: str) -> YamlError:
+        return YamlError(self.file, node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"文件展开后超过 {MAX_NODES} 个节点（疑似 YAML 别名炸弹），拒绝加载")
+        if depth > 100:
+            raise self.fail(node, "嵌套层级过深（超过 100 层，或别名引用自身）")
+        if isinstance(node, yaml.MappingNode):
+            # Merge keys (<<) are flattened the way the safe constructor does it.
+            try:
+                self.constructor.flatten_mapping(node)
+            except yaml.constructor.ConstructorError as exc:
+                raise self.fail(node, f"合并键（<<）用法错误：{exc.problem}") from None
+            out = YMap()
+            out.file, out.line, out.col = self.file, node.start_mark.line + 1, node.start_mark.column + 1
+            out.key_where = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:bool":
+                    key = key_node.value  # YAML 1.1 reads `on:` / `yes:` as booleans; as keys they are words
+                else:
+                    key = self.convert(key_node, depth + 1)
+                if isinstance(key, (dict, list)):
+                    raise self.fail(key_node, "映射的键必须是简单值")
+                if isinstance(key, (_dt.date, int, float, bool)) or key is None:
+                    key = str(key).lower() if isinstance(key, bool) else str(key)
+                if key in out:
+                    raise self.fail(key_node, f"键「{key}」重复出现")
+                out.key_where[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.convert(value_node, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            out_list = YList()
+            out_list.file, out_list.line = self.file, node.start_mark.line + 1
+            out_list.col = node.start_mark.column + 1
+            out_list.item_where = []
+            for item in node.value:
+                out_list.item_where.append((item.start_mark.line + 1, item.start_mark.column + 1))
+                out_list.append(self.convert(item, depth + 1))
+            return out_list
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except yaml.constructor.ConstructorError as exc:
+                raise self.fail(node, f"无法识别的值：{exc.problem}") from None
+            except ValueError as exc:  # e.g. an impossible date like 2025-02-30
+                raise self.fail(node, f"无法识别的值「{node.value}」：{exc}") from None
+        raise self.fail(node, "无法识别的 YAML 节点")
+
+
+def parse_text(text: str, file: str) -> Any:
+    """Parse one YAML document into plain values that remember their position."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise YamlError(file, 1, 1, f"文件过大（超过 {MAX_FILE_BYTES // 1024} KiB），拒绝加载")
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "语法错误"
+        raise YamlError(file, line, col, f"YAML 语法错误：{problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(file, 1, 1, f"YAML 读取错误：{exc}") from None
+    if node is None:
+        raise YamlError(file, 1, 1, "文件为空")
+    return _Converter(file).convert(node)
+
+
+def parse_file(path: Path) -> Any:
+    file = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise YamlError(file, 0, 0, f"无法读取文件：{exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise YamlError(file, 1, 1, f"文件过大（{size // 1024} KiB，上限 {MAX_FILE_BYTES // 1024} KiB），拒绝加载")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(file, 1, 1, f"文件不是 UTF-8 编码（第 {exc.start} 字节）") from None
+    except OSError as exc:
+        raise YamlError(file, 0, 0, f"无法读取文件：{exc.strerror}") from None
+    return parse_text(text, file)
