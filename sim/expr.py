@@ -110,11 +110,21 @@ def check_names(expr: Expr, names: Iterable[str], functions: Iterable[str]) -> N
             raise ExprError(f"未知名称「{name}」（可用：{'、'.join(sorted(names))}）：{expr.source}")
 
 
+class _DataOnlyEval(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
+    """simpleeval re-scans every intermediate value for modules and forbidden builtins, walking whole records
+    each time. Here every value an expression can reach is engine-built data (dicts, lists, strings, numbers,
+    dates) or one of the whitelisted functions, and `parse` has already refused method calls, dunders and
+    every node outside a small whitelist, so the scan can never find anything; it was most of a step's cost."""
+
+    def _check_disallowed_items(self, item: Any) -> None:
+        return None
+
+
 class Evaluator:
     """Evaluates parsed expressions against a context. One per session: it is cheap and not shared."""
 
     def __init__(self, functions: Mapping[str, Callable[..., Any]]):
-        self._ev = simpleeval.EvalWithCompoundTypes(functions=dict(functions), names={})
+        self._ev = _DataOnlyEval(functions=dict(functions), names={})
         self._ev.ATTR_INDEX_FALLBACK = True
 
     def __call__(self, expr: Expr, names: Mapping[str, Any]) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from .model import Procedure
+from .model import Procedure, RuleKind
 
 # model_override + a quiet logger keeps add_model cheap (no per-model trigger partials, no warning per skip).
 logging.getLogger("transitions").setLevel(logging.ERROR)
@@ -58,6 +58,14 @@ class ProcedureMachine:
             send_event=False,
         )
         self.initial = proc.initial
+        # Rules indexed once per procedure, so an act only looks at the rules that can concern it.
+        self.rules_on: dict[str, list[Any]] = {a: [] for a in proc.actions}
+        self.deadline_rules = [r for r in proc.rules if r.kind == RuleKind.DEADLINE and r.deadline is not None]
+        self.finish_rules = [r for r in proc.rules if r.kind == RuleKind.FINISH]
+        for r in proc.rules:
+            if r.kind in (RuleKind.ORDER, RuleKind.CHECK, RuleKind.FORBID):
+                for a in r.on:
+                    self.rules_on[a].append(r)
 
     def new_model(self) -> CaseModel:
         model = CaseModel()

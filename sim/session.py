@@ -154,6 +154,12 @@ class Session:
         self._seq = 0
         self._replaying = False
         self._eval = Evaluator(self._functions())
+        sc = scenario
+        self._static_names: dict[str, Any] = {
+            "party": _rec(sc.party), "facts": _rec(sc.facts), "penalty": _rec(sc.penalty),
+            "case": _rec({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
+                          "discovered": sc.discovered}),
+        }
         self.started_wall = _header["wall"] if _header else wall_clock()
         self.journal: Journal | None = None
         self.log.append(LogEntry(self.now, "note", f"发现案件线索：{scenario.title}"))
@@ -229,15 +235,16 @@ class Session:
     def clocks(self) -> list[Clock]:
         """Statutory clocks that have started and are not yet satisfied, counted the legal way."""
         out = []
-        for r in self.proc.rules:
-            if r.kind != RuleKind.DEADLINE or r.id in self._fired_rules or r.deadline is None:
+        names = self._names(None)
+        for r in self._machine.deadline_rules:
+            if r.id in self._fired_rules or r.deadline is None:
                 continue
             start = self._anchors.get(str(r.deadline.start))
             if start is None:
                 continue
             if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
                 continue
-            if not self._applies(r, None):
+            if not self._applies(r, names):
                 continue
             period = r.deadline.within or r.deadline.not_before
             assert period is not None
@@ -487,7 +494,7 @@ class Session:
             rng = random.Random(f"{self.seed}:{self.scenario.id}:{index}")
             if rng.random() >= ev.chance:
                 return None
-        if ev.when is not None and not self._truthy(ev.when, None, f"事件安排 {ev.event}"):
+        if ev.when is not None and not self._truthy(ev.when, self._names(None), f"事件安排 {ev.event}"):
             return None
         spec = self.proc.events[ev.event]
         self.flags.update(spec.sets)
@@ -565,70 +572,66 @@ class Session:
         return r
 
     def _names(self, act: ActRecord | None) -> dict[str, Any]:
-        sc = self.scenario
-        names: dict[str, Any] = {
-            "act": self._act_rec(act) if act is not None else Rec(),
-            "party": _rec(sc.party), "facts": _rec(sc.facts), "penalty": _rec(sc.penalty),
-            "case": _rec({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
-                          "discovered": sc.discovered}),
-            "flags": Rec(self.flags), "now": self.now, "state": self.state,
-        }
+        """What expressions read at this moment (case data is converted once per session)."""
+        names = dict(self._static_names)
+        names.update(act=self._act_rec(act) if act is not None else Rec(), flags=Rec(self.flags), now=self.now,
+                     state=self.state)
         return names
 
-    def _value(self, e: Expr, act: ActRecord | None, where: str, _depth: int = 0) -> Any:
-        names = self._names(act)
+    def _value(self, e: Expr, names: dict[str, Any], _depth: int = 0) -> Any:
         for n in e.names:
-            if n in self.proc.conditions and _depth < 20:
-                names[n] = self._value(self.proc.conditions[n], act, f"条件 {n}", _depth + 1)
+            if n in self.proc.conditions and n not in names and _depth < 20:
+                names[n] = self._value(self.proc.conditions[n], names, _depth + 1)
         return self._eval(e, names)
 
-    def _truthy(self, e: Expr, act: ActRecord | None, where: str) -> bool | None:
+    def _truthy(self, e: Expr, names: dict[str, Any], where: str) -> bool | None:
         """Evaluate to bool; None (and a diagnostic) if the expression fails at run time."""
         try:
-            return bool(self._value(e, act, where))
+            return bool(self._value(e, names))
         except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
             self.diagnostics.append(f"{where}：表达式「{e.source}」求值出错：{type(exc).__name__}: {exc}")
             return None
 
-    def _applies(self, r: RuleSpec, act: ActRecord | None) -> bool:
-        if r.when is not None and self._truthy(r.when, act, f"规则 {r.id} 的 when") is not True:
+    def _applies(self, r: RuleSpec, names: dict[str, Any]) -> bool:
+        if r.when is not None and self._truthy(r.when, names, f"规则 {r.id} 的 when") is not True:
             return False
-        if r.unless is not None and self._truthy(r.unless, act, f"规则 {r.id} 的 unless") is not False:
+        if r.unless is not None and self._truthy(r.unless, names, f"规则 {r.id} 的 unless") is not False:
             return False
         return True
 
     def _check_act(self, act: ActRecord, wall: float) -> list[Finding]:
         new: list[Finding] = []
-        served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
-        for r in self.proc.rules:
-            if r.id in self._fired_rules:
+        names = self._names(act)
+        for r in self._machine.rules_on[act.name]:
+            if r.id in self._fired_rules or not self._applies(r, names):
                 continue
             if r.kind == RuleKind.ORDER:
-                if act.name in r.on and self._applies(r, act):
-                    missing = [a for a in r.requires if not any(p.name == a for p in self.acts[: act.index])]
-                    if missing:
-                        labels = "、".join(self.proc.actions[m].label for m in missing)
-                        new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
-            elif r.kind in (RuleKind.CHECK, RuleKind.FORBID):
-                if act.name in r.on and self._applies(r, act):
-                    assert r.expr is not None
-                    ok = self._truthy(r.expr, act, f"规则 {r.id}")
-                    if ok is None:
-                        continue
-                    if (r.kind == RuleKind.CHECK and not ok) or (r.kind == RuleKind.FORBID and ok):
-                        new.append(self._find(r, act.at, act, wall, self._describe(act)))
-            elif r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.end is not None:
-                end = r.deadline.end
-                hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
-                if not hit or str(end) in self._anchors:
-                    continue  # only the first occurrence of the end event is measured
-                start = self._anchors.get(str(r.deadline.start))
-                if start is None or not self._applies(r, act):
-                    continue
-                moment = act.effective if end.kind == "served" and act.effective else act.at
-                f = self._deadline_finding(r, start, moment, act, wall)
-                if f is not None:
-                    new.append(f)
+                missing = [a for a in r.requires if not any(p.name == a for p in self.acts[: act.index])]
+                if missing:
+                    labels = "、".join(self.proc.actions[m].label for m in missing)
+                    new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
+                continue
+            assert r.expr is not None
+            ok = self._truthy(r.expr, names, f"规则 {r.id}")
+            if ok is None:
+                continue
+            if (r.kind == RuleKind.CHECK and not ok) or (r.kind == RuleKind.FORBID and ok):
+                new.append(self._find(r, act.at, act, wall, self._describe(act)))
+        served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
+        for r in self._machine.deadline_rules:
+            end = r.deadline.end  # type: ignore[union-attr]
+            if end is None or r.id in self._fired_rules:
+                continue
+            hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
+            if not hit or str(end) in self._anchors:
+                continue  # only the first occurrence of the end event is measured
+            start = self._anchors.get(str(r.deadline.start))  # type: ignore[union-attr]
+            if start is None or not self._applies(r, names):
+                continue
+            moment = act.effective if end.kind == "served" and act.effective else act.at
+            f = self._deadline_finding(r, start, moment, act, wall)
+            if f is not None:
+                new.append(f)
         for f in new:
             self._fired_rules.add(f.rule_id)
         self.findings.extend(new)
@@ -670,10 +673,9 @@ class Session:
     def _check_expired(self, wall: float) -> list[Finding]:
         """Within-deadlines whose end act has not happened and whose last day has passed."""
         new: list[Finding] = []
-        for r in self.proc.rules:
-            if r.kind != RuleKind.DEADLINE or r.id in self._fired_rules or r.deadline is None:
-                continue
-            if r.deadline.within is None:
+        names: dict[str, Any] | None = None
+        for r in self._machine.deadline_rules:
+            if r.id in self._fired_rules or r.deadline is None or r.deadline.within is None:
                 continue
             if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
                 continue
@@ -681,7 +683,10 @@ class Session:
             if start is None:
                 continue
             d = self.calendar.deadline(start, r.deadline.within.length, r.deadline.within.unit)
-            if not d.is_late(self.now) or not self._applies(r, None):
+            if not d.is_late(self.now):
+                continue
+            names = names or self._names(None)
+            if not self._applies(r, names):
                 continue
             late = d.days_late(self.now) if d.unit != Unit.HOURS else 0
             fact = DeadlineFact(self._anchor_label(r.deadline.start), start, r.deadline.within.label(),
@@ -706,11 +711,12 @@ class Session:
 
     def _finish(self, wall: float) -> Result:
         new = self._check_expired(wall)
-        for r in self.proc.rules:
-            if r.kind != RuleKind.FINISH or r.id in self._fired_rules or not self._applies(r, None):
+        names = self._names(None)
+        for r in self._machine.finish_rules:
+            if r.id in self._fired_rules or not self._applies(r, names):
                 continue
             assert r.expr is not None
-            ok = self._truthy(r.expr, None, f"规则 {r.id}")
+            ok = self._truthy(r.expr, names, f"规则 {r.id}")
             if ok is False:
                 f = self._find(r, self.now, None, wall, "结案时仍未满足")
                 self._fired_rules.add(r.id)
