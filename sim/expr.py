@@ -72,9 +72,11 @@ def parse(source: Any) -> Expr:
     names: set[str] = set()
     calls: list[tuple[str, tuple[Any, ...]]] = []
     attrs_read: set[tuple[str, str]] = set()
+    # Refuse forbidden constructs first, so `(lambda: 1)()` is reported as a lambda, not as a method call.
     for node in ast.walk(module):
         if not isinstance(node, _ALLOWED_NODES):
             raise ExprError(f"条件表达式中不允许使用「{type(node).__name__}」：{text}")
+    for node in ast.walk(module):
         if isinstance(node, ast.Name):
             if node.id.startswith("_"):
                 raise ExprError(f"名称不能以下划线开头：{node.id}")

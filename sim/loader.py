@@ -33,7 +33,7 @@ from .yamlsrc import YamlError, YList, YMap, parse_file
 # Functions available in expressions; the engine binds them per session (sim.session).
 FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
-    "proper", "is_rest_day", "is_night", "working_days_between", "days_between", "has", "date", "served",
+    "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
@@ -331,6 +331,9 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     )
     if not common["cite"]:
         _fail(body, f"{what}至少要引用一个法律条文（cite）", "cite")
+    if common["points"] is not None and not 0 <= common["points"] <= 100:
+        # A negative deduction would lift a score above 100 ("扣完为止，不计负分" works only downwards).
+        _fail(body, f"{what}的 points（扣分）应在 0 到 100 之间", "points")
     if kind_key == "check":
         return RuleSpec(kind=RuleKind.CHECK, expr=_expr(body, "check", body["check"]), **common)
     if kind_key == "forbid":
@@ -642,8 +645,13 @@ def _check_condition_cycles(proc: Procedure, doc: YMap) -> None:
         visit(cid, ())
 
 
-def _derive_on(rule: RuleSpec, actions: dict[str, ActionSpec]) -> RuleSpec:
-    """A check/forbid rule without `on` applies to every action that has all the act parameters it reads."""
+def _derive_on(rule: RuleSpec, actions: dict[str, ActionSpec], params: dict[str, ParamSpec]) -> RuleSpec | None:
+    """A check/forbid rule without `on` applies to every action that has all the act parameters it reads.
+
+    A shared rule about a parameter that no action of this procedure takes (say, the written-record rule in a
+    procedure without 笔录) simply does not apply here: None. A parameter nobody has ever declared is left for
+    validation to report as an unknown name.
+    """
     if rule.on or rule.kind not in (RuleKind.CHECK, RuleKind.FORBID):
         return rule
     read = set()
@@ -653,7 +661,9 @@ def _derive_on(rule: RuleSpec, actions: dict[str, ActionSpec]) -> RuleSpec:
     if not read:
         return rule
     on = tuple(a.id for a in actions.values() if read <= set(a.params))
-    return attrs.evolve(rule, on=on) if on else rule
+    if on:
+        return attrs.evolve(rule, on=on)
+    return None if read <= set(params) else rule
 
 
 def _freeze(raw: _RawProcedure) -> Procedure:
@@ -663,7 +673,8 @@ def _freeze(raw: _RawProcedure) -> Procedure:
     return Procedure(
         id=raw.id, title=raw.title, states=tuple(raw.states.values()), actions=dict(raw.actions),
         events=dict(raw.events),
-        rules=tuple(_derive_on(r, raw.actions) for rid, r in raw.rules.items() if rid not in raw.disable),
+        rules=tuple(r for r in (_derive_on(r, raw.actions, params) for rid, r in raw.rules.items()
+                                if rid not in raw.disable) if r is not None),
         conditions=dict(raw.conditions), flags=dict(raw.flags), phrases=dict(raw.phrases),
         officers=raw.officers or (), params=params, phases=tuple(phases), abstract=raw.abstract,
         extends=raw.extends, pos=_pos(raw.doc),
@@ -987,3 +998,35 @@ def _template_chain(pid: str, raws: dict[str, _RawProcedure]) -> list[str]:
         out.append(p)
         todo.extend(raws[p].extends)
     return out
+
+
+# --- step lists (`lawdrill run --steps FILE`) --------------------------------------------------------------
+
+
+class StepsError(Exception):
+    """A steps file that cannot be played; `.error` says where (file:line:col) and why."""
+
+    def __init__(self, error: LoadError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def load_steps(path: str | Path, scenario: Scenario) -> tuple[Step, ...]:
+    """Read a list of steps for `scenario` from a YAML or JSON file (JSON is read as YAML: same positions).
+
+    The steps have the form of a self-test's `steps:`: `{do: action, at: ..., <params>}`,
+    `{advance: date | "+N unit"}`, `{finish: true}`. Raises StepsError with file:line:col on bad input.
+    """
+    path = Path(path)
+    try:
+        doc = parse_file(path)
+    except YamlError as exc:
+        raise StepsError(LoadError(exc.file, exc.line, exc.col, exc.message)) from None
+    if not isinstance(doc, YList):
+        line, col = getattr(doc, "line", 1), getattr(doc, "col", 1)
+        raise StepsError(LoadError(str(path), line, col,
+                                   "步骤文件的顶层应为步骤列表，如 - {do: inspect, at: 2026-06-03T10:30}"))
+    try:
+        return _steps(doc, "步骤文件", scenario.procedure)
+    except _Bad as exc:
+        raise StepsError(exc.error) from None

@@ -34,6 +34,7 @@ class DeadlineFact:
     days_late: int
     early: bool  # a "not before" period was not respected
     provisional: bool
+    inclusive: bool = False  # early only: the act was allowed on the last day itself (at_least)
 
 
 @attrs.frozen
@@ -143,7 +144,7 @@ def finding_lines(f: Finding, articles: dict[str, Article]) -> list[str]:
         d = f.deadline
         if d.early:
             lines.append(f"  期限：自{d.start_label}（{d.start:%Y-%m-%d}）起 {d.period}，届满日 {d.due:%Y-%m-%d}，"
-                         f"此前不得进行")
+                         + ("此日之前不得进行" if d.inclusive else "须在届满日之后进行"))
         else:
             late = f"，逾期 {d.days_late} 日" if d.days_late else ""
             lines.append(f"  期限：自{d.start_label}（{d.start:%Y-%m-%d}）起 {d.period}，届满日 {d.due:%Y-%m-%d}{late}")

@@ -551,6 +551,8 @@ class Session:
             "abs": abs,
             "proper": lambda pid: True if not pid else self.proc.phrases[pid].proper,
             "is_rest_day": lambda x: x is not None and not self.calendar.is_workday(as_date(x)),
+            # A rest day inside a statutory holiday (法定节假日), as opposed to an ordinary weekend.
+            "is_holiday": lambda x: x is not None and self.calendar.day(as_date(x)).holiday is not None,
             # Night: 22:00-06:00. 行政强制法 第四十三条 forbids night enforcement without defining night; the
             # hours are a training assumption (common practice), marked AN in the law catalogue.
             "is_night": lambda x: x is not None and (_as_dt(x).hour >= 22 or _as_dt(x).hour < 6),
@@ -655,9 +657,11 @@ class Session:
             return self._find(r, moment, act, wall, actual, fact)
         if d.is_late(moment) or (r.deadline.inclusive and moment.date() >= d.due):
             return None
-        fact = DeadlineFact(start_label, start, period.label(), period.unit, d.due, d.due_at, 0, True, d.provisional)
+        fact = DeadlineFact(start_label, start, period.label(), period.unit, d.due, d.due_at, 0, True, d.provisional,
+                            r.deadline.inclusive)
+        when_ok = f"不得早于 {d.due:%Y-%m-%d}" if r.deadline.inclusive else f"须在 {d.due:%Y-%m-%d} 之后"
         actual = (f"{act.label if act else ''}于 {moment:%Y-%m-%d} 进行，"
-                  f"但自{start_label}起的 {period.label()} 至 {d.due:%Y-%m-%d} 才届满")
+                  f"但自{start_label}起的 {period.label()} 于 {d.due:%Y-%m-%d} 届满，{when_ok}")
         return self._find(r, moment, act, wall, actual, fact)
 
     def _anchor_label(self, anchor: Anchor) -> str:

@@ -9,12 +9,17 @@ are stopped with a clear message instead of eating the machine.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
 
 MAX_FILE_BYTES = 1024 * 1024  # a real case file is a few KiB; 1 MiB leaves room and stops runaway files
 MAX_NODES = 200_000  # counted after alias expansion: a "billion laughs" file trips this long before memory
@@ -80,6 +85,11 @@ class _Converter:
             raise self.fail(node, f"文件展开后超过 {MAX_NODES} 个节点（疑似 YAML 别名炸弹），拒绝加载")
         if depth > 100:
             raise self.fail(node, "嵌套层级过深（超过 100 层，或别名引用自身）")
+        if node.tag not in _SAFE_TAGS:
+            # The composer keeps explicit tags on mappings and sequences; ignoring them would quietly accept
+            # `!!python/object/apply:os.system [...]` as a plain list. Refuse every tag we do not construct.
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise self.fail(node, f"不允许使用 YAML 标签「{tag}」：场景文件只能写普通的映射、列表和值（安全原因）")
         if isinstance(node, yaml.MappingNode):
             # Merge keys (<<) are flattened the way the safe constructor does it.
             try:
@@ -118,6 +128,8 @@ class _Converter:
             except yaml.constructor.ConstructorError as exc:
                 raise self.fail(node, f"无法识别的值：{exc.problem}") from None
             except ValueError as exc:  # e.g. an impossible date like 2025-02-30
+                if node.tag == "tag:yaml.org,2002:timestamp":
+                    raise self.fail(node, f"日期「{node.value}」不存在（{exc}）") from None
                 raise self.fail(node, f"无法识别的值「{node.value}」：{exc}") from None
         raise self.fail(node, "无法识别的 YAML 节点")
 
@@ -131,13 +143,95 @@ def parse_text(text: str, file: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "语法错误"
-        raise YamlError(file, line, col, f"YAML 语法错误：{problem}") from None
+        raise YamlError(file, line, col, f"YAML 语法错误：{_syntax_message(exc, text)}") from None
     except yaml.YAMLError as exc:
         raise YamlError(file, 1, 1, f"YAML 读取错误：{exc}") from None
     if node is None:
         raise YamlError(file, 1, 1, "文件为空")
+    _check_expansion(node, file)
     return _Converter(file).convert(node)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node, file: str) -> None:
+    """Refuse alias bombs and self-referencing aliases before expanding anything.
+
+    Aliases share node objects, so the expanded size is computed once per distinct node (saturating at the
+    limit): a "billion laughs" file is refused in microseconds, without building a single list.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise YamlError(file, node.start_mark.line + 1, node.start_mark.column + 1,
+                            "别名引用了包含它自身的节点（循环引用），拒绝加载")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(_children(node)) if id(c) not in sizes)
+    if sizes[id(root)] > MAX_NODES:
+        parts = _children(root) or [root]
+        worst = max(parts, key=lambda n: sizes[id(n)])  # first of the largest: where the bomb is set off
+        raise YamlError(file, worst.start_mark.line + 1, worst.start_mark.column + 1,
+                        f"文件展开后超过 {MAX_NODES} 个节点（疑似 YAML 别名炸弹），拒绝加载")
+
+
+# PyYAML's problem texts, said the way a scenario author understands them.
+_PROBLEMS = {
+    "did not find expected ',' or '}'": "花括号「{」没有闭合（缺少「,」或「}」）",
+    "did not find expected ',' or ']'": "方括号「[」没有闭合（缺少「,」或「]」）",
+    "mapping values are not allowed in this context": "此处不能出现「键: 值」（检查缩进是否对齐，或给含冒号的文字加引号）",
+    "mapping values are not allowed here": "此处不能出现「键: 值」（检查缩进是否对齐，或给含冒号的文字加引号）",
+    "did not find expected key": "缩进不一致：这一行与上级的键没有对齐",
+    "did not find expected '-' indicator": "缩进不一致：这一行与列表的「-」没有对齐",
+    "could not find expected ':'": "缺少「:」（键后面要有冒号和空格）",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合？）",
+    "found undefined alias": "引用了未定义的锚点（*别名 之前没有 &锚点）",
+    "but found another document": "一个文件只能有一个 YAML 文档（不要使用 ---）",
+    "found character that cannot start any token": "此处的字符不能开始一个 YAML 记号",
+}
+_CONTEXTS = {
+    "while parsing a flow mapping": "该花括号",
+    "while parsing a flow sequence": "该方括号",
+    "while scanning a quoted scalar": "该引号",
+    "while parsing a block mapping": "上级映射",
+    "while parsing a block collection": "上级列表",
+    "while scanning a simple key": "该键",
+}
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    problem = exc.problem or exc.context or ""
+    mark = exc.problem_mark
+    if "tab character" in problem:  # "found a tab character that violates indentation"
+        return "不能用制表符（Tab）缩进，请改用空格"
+    if mark is not None and "cannot start any token" in problem:
+        lines = text.splitlines()
+        if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            return "不能用制表符（Tab）缩进或分隔，请改用空格"
+    # The pure-Python scanner names the character ("found character '@' that..."); the C scanner does not.
+    problem = re.sub(r"^found character .+ that cannot start any token$",
+                     "found character that cannot start any token", problem)
+    out = _PROBLEMS.get(problem, f"语法错误（{problem}）")
+    ctx = exc.context_mark
+    if exc.context in _CONTEXTS and ctx is not None and mark is not None and ctx.line != mark.line:
+        out += f"（{_CONTEXTS[exc.context]}始于第 {ctx.line + 1} 行第 {ctx.column + 1} 列）"
+    return out
 
 
 def parse_file(path: Path) -> Any:
@@ -149,9 +243,14 @@ def parse_file(path: Path) -> Any:
     if size > MAX_FILE_BYTES:
         raise YamlError(file, 1, 1, f"文件过大（{size // 1024} KiB，上限 {MAX_FILE_BYTES // 1024} KiB），拒绝加载")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlError(file, 1, 1, f"文件不是 UTF-8 编码（第 {exc.start} 字节）") from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise YamlError(file, 0, 0, f"无法读取文件：{exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Point at the offending line (a GBK-saved file usually breaks at its first Chinese character).
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(file, line, col, f"文件不是 UTF-8 编码（第 {exc.start} 字节；请以 UTF-8 另存）") from None
     return parse_text(text, file)

@@ -1,0 +1,147 @@
+"""Local store of a trainee's attempts: an SQLite file in the user data directory.
+
+Feeds the library's best scores, the history screen and the resume offer after a crash. The journal stays
+the source of truth for an attempt: the store only indexes it, and a finished attempt's score is recomputed
+from the journal whenever it is replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .scoring import Result
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id TEXT PRIMARY KEY,
+    trainee TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    title TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    journal TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL,
+    status TEXT NOT NULL DEFAULT 'open',
+    score INTEGER,
+    passed INTEGER,
+    grade TEXT,
+    rules TEXT
+);
+CREATE INDEX IF NOT EXISTS attempts_trainee ON attempts(trainee, scenario);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def default_home() -> Path:
+    """Where lawdrill keeps its data: $LAWDRILL_HOME, else the platform's user data directory."""
+    env = os.environ.get("LAWDRILL_HOME")
+    if env:
+        return Path(env)
+    import platformdirs  # imported here: only the store needs it
+
+    return Path(platformdirs.user_data_dir("lawdrill", appauthor=False))
+
+
+@attrs.frozen
+class Attempt:
+    id: str
+    trainee: str
+    scenario: str
+    title: str
+    content_hash: str
+    mode: str
+    seed: int
+    journal: str
+    started: float
+    finished: float | None
+    status: str  # open | finished | abandoned
+    score: int | None
+    passed: bool | None
+    grade: str | None
+    rules: tuple[str, ...]
+
+
+class Store:
+    def __init__(self, home: str | Path | None = None):
+        self.home = Path(home) if home is not None else default_home()
+        self.home.mkdir(parents=True, exist_ok=True)
+        (self.home / "journals").mkdir(exist_ok=True)
+        self.path = self.home / "lawdrill.sqlite3"
+        self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- settings ---
+    def get(self, key: str, default: str = "") -> str:
+        row = self._db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set(self, key: str, value: str) -> None:
+        self._db.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=?",
+                         (key, value, value))
+
+    # --- attempts ---
+    def new_journal_path(self, scenario_id: str) -> tuple[str, Path]:
+        attempt_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        return attempt_id, self.home / "journals" / f"{attempt_id}-{scenario_id}.jsonl"
+
+    def start(self, attempt_id: str, *, trainee: str, scenario: str, title: str, content_hash: str, mode: str,
+              seed: int, journal: Path, started: float) -> None:
+        self._db.execute(
+            "INSERT INTO attempts(id, trainee, scenario, title, content_hash, mode, seed, journal, started)"
+            " VALUES(?,?,?,?,?,?,?,?,?)",
+            (attempt_id, trainee, scenario, title, content_hash, mode, seed, str(journal), started))
+
+    def finish(self, attempt_id: str, result: Result, finished: float) -> None:
+        self._db.execute(
+            "UPDATE attempts SET status='finished', finished=?, score=?, passed=?, grade=?, rules=? WHERE id=?",
+            (finished, result.score, int(result.passed), result.grade, json.dumps(result.rule_ids()), attempt_id))
+
+    def abandon(self, attempt_id: str) -> None:
+        self._db.execute("UPDATE attempts SET status='abandoned' WHERE id=? AND status='open'", (attempt_id,))
+
+    def _rows(self, where: str, args: tuple[Any, ...]) -> list[Attempt]:
+        rows = self._db.execute(
+            "SELECT id, trainee, scenario, title, content_hash, mode, seed, journal, started, finished, status,"
+            f" score, passed, grade, rules FROM attempts {where} ORDER BY started DESC", args).fetchall()
+        return [Attempt(*r[:12], None if r[12] is None else bool(r[12]), r[13], tuple(json.loads(r[14] or "[]")))
+                for r in rows]
+
+    def get_attempt(self, attempt_id: str) -> Attempt | None:
+        found = self._rows("WHERE id=?", (attempt_id,))
+        return found[0] if found else None
+
+    def open_attempts(self, trainee: str | None = None) -> list[Attempt]:
+        if trainee is None:
+            return self._rows("WHERE status='open'", ())
+        return self._rows("WHERE status='open' AND trainee=?", (trainee,))
+
+    def history(self, trainee: str | None = None, scenario: str | None = None) -> list[Attempt]:
+        clauses, args = ["status='finished'"], []
+        if trainee is not None:
+            clauses.append("trainee=?")
+            args.append(trainee)
+        if scenario is not None:
+            clauses.append("scenario=?")
+            args.append(scenario)
+        return self._rows("WHERE " + " AND ".join(clauses), tuple(args))
+
+    def best_scores(self, trainee: str) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT scenario, MAX(score) FROM attempts WHERE status='finished' AND trainee=? GROUP BY scenario",
+            (trainee,)).fetchall()
+        return {r[0]: r[1] for r in rows}
