@@ -461,6 +461,8 @@ def _load_procedure_raw(doc: YMap) -> _RawProcedure:
     raw = _RawProcedure(_get(doc, "id", str, what), doc, title=_get(doc, "title", str, what),
                         abstract=bool(_get(doc, "abstract", bool, what, False)), extends=_strs(doc, "extends", what))
     _parse_parts(doc, raw, what)
+    if raw.abstract:
+        raw.rules = {rid: attrs.evolve(r, shared=True) for rid, r in raw.rules.items()}
     return raw
 
 
@@ -666,6 +668,30 @@ def _derive_on(rule: RuleSpec, actions: dict[str, ActionSpec], params: dict[str,
     return None if read <= set(params) else rule
 
 
+def _fit_shared(rule: RuleSpec, actions: dict[str, ActionSpec]) -> RuleSpec | None:
+    """A rule written once in an abstract base names actions that some procedures do not have: there it
+    looks only at the actions that exist, and does not apply at all if none of the ones it needs exist."""
+    if not rule.shared:
+        return rule
+    on = tuple(a for a in rule.on if a in actions)
+    requires = tuple(a for a in rule.requires if a in actions)
+    if rule.on and not on:
+        return None
+    if rule.kind == RuleKind.ORDER and not requires:
+        return None
+    if rule.deadline is not None:
+        for anchor in (rule.deadline.start, rule.deadline.end):
+            if anchor is not None and anchor.kind in ("act", "served") and anchor.ref not in actions:
+                return None
+    for e in (rule.when, rule.expr, rule.unless):
+        if e is None:
+            continue
+        for fn, args in e.calls:
+            if fn in ("done", "count", "last", "first", "served") and args and args[0] not in actions:
+                return None
+    return attrs.evolve(rule, on=on, requires=requires)
+
+
 def _freeze(raw: _RawProcedure) -> Procedure:
     params = dict(P.BUILTIN)
     params.update(raw.params)
@@ -673,8 +699,9 @@ def _freeze(raw: _RawProcedure) -> Procedure:
     return Procedure(
         id=raw.id, title=raw.title, states=tuple(raw.states.values()), actions=dict(raw.actions),
         events=dict(raw.events),
-        rules=tuple(r for r in (_derive_on(r, raw.actions, params) for rid, r in raw.rules.items()
-                                if rid not in raw.disable) if r is not None),
+        rules=tuple(r for r in (_derive_on(f, raw.actions, params) for f in (
+            _fit_shared(r, raw.actions) for rid, r in raw.rules.items() if rid not in raw.disable) if f is not None)
+                    if r is not None),
         conditions=dict(raw.conditions), flags=dict(raw.flags), phrases=dict(raw.phrases),
         officers=raw.officers or (), params=params, phases=tuple(phases), abstract=raw.abstract,
         extends=raw.extends, pos=_pos(raw.doc),
@@ -734,14 +761,42 @@ def _step_time(s: YMap, key: str) -> str:
     return _datetime(s, key, raw).isoformat()
 
 
-def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool) -> list[SelfTest]:
+def _script(doc: YMap, key: str, proc: Procedure, names: _Names) -> tuple[ScheduledEvent, ...]:
+    """Scheduled world events: the case's `events`, or a self-test's own `events` replacing them."""
+    what = "案例"
+    script = []
+    events_node = _list(doc, key, what)
+    for i, ev in enumerate(events_node):
+        if not isinstance(ev, dict):
+            _fail(events_node, "事件安排应为映射 {then, after, wait, when, chance}", i)
+        _check_keys(ev, ("then", "after", "wait", "when", "chance"), "事件安排", required=("then", "after"))
+        eid = _get(ev, "then", str, "事件安排")
+        if eid not in proc.events:
+            _fail(ev, f"事件「{eid}」未在程序模板或案例的 events 中定义", "then")
+        after = _anchor(ev, "after", ev["after"])
+        if after.kind in ("act", "served") and after.ref not in proc.actions:
+            _fail(ev, f"事件安排引用了不存在的动作「{after.ref}」", "after")
+        if after.kind == "event" and after.ref not in proc.events:
+            _fail(ev, f"事件安排引用了不存在的事件「{after.ref}」", "after")
+        when = _expr(ev, "when", ev["when"]) if "when" in ev else None
+        if when is not None:
+            names.check(ev, "when", when, None)
+        chance = ev.get("chance", 1.0)
+        if isinstance(chance, bool) or not isinstance(chance, (int, float)) or not 0 <= chance <= 1:
+            _fail(ev, "chance 应为 0 到 1 之间的数", "chance")
+        script.append(ScheduledEvent(eid, after, _period(ev, "wait", ev["wait"]) if "wait" in ev else None,
+                                     when, float(chance), _pos(events_node, i)))
+    return tuple(script)
+
+
+def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool, names: _Names) -> list[SelfTest]:
     out = []
     items = _list(doc, key, "案例")
     for i, t in enumerate(items):
         what = f"{'参考路径' if reference else '陷阱'}「{t.get('name', i) if isinstance(t, dict) else i}」"
         if not isinstance(t, dict):
             _fail(items, f"{what}应为映射 {{name, steps, expect}}", i)
-        _check_keys(t, ("name", "steps", "expect", "note"), what, required=("name", "steps", "expect"))
+        _check_keys(t, ("name", "steps", "expect", "note", "events"), what, required=("name", "steps", "expect"))
         exp = _get(t, "expect", dict, what)
         _check_keys(exp, ("score", "findings", "state"), f"{what}的 expect")
         findings = None
@@ -758,7 +813,8 @@ def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool) -> list[Se
             _fail(exp, f"{what}期望的状态「{state}」不存在", "state")
         out.append(SelfTest(_get(t, "name", str, what), _steps(_list(t, "steps", what), what, proc),
                             _get(exp, "score", int, what, 100 if reference else None), findings, state,
-                            reference, _pos(items, i)))
+                            reference, _pos(items, i),
+                            _script(t, "events", proc, names) if "events" in t else None))
     return out
 
 
@@ -807,30 +863,10 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
     _validate_procedure(proc, articles, case_values, doc)
     if not proc.officers:
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
-    script = []
-    events_node = _list(doc, "events", what)
     names = _Names(proc, case_values)
-    for i, ev in enumerate(events_node):
-        if not isinstance(ev, dict):
-            _fail(events_node, "事件安排应为映射 {then, after, wait, when, chance}", i)
-        _check_keys(ev, ("then", "after", "wait", "when", "chance"), "事件安排", required=("then", "after"))
-        eid = _get(ev, "then", str, "事件安排")
-        if eid not in proc.events:
-            _fail(ev, f"事件「{eid}」未在程序模板或案例的 events 中定义", "then")
-        after = _anchor(ev, "after", ev["after"])
-        if after.kind in ("act", "served") and after.ref not in proc.actions:
-            _fail(ev, f"事件安排引用了不存在的动作「{after.ref}」", "after")
-        if after.kind == "event" and after.ref not in proc.events:
-            _fail(ev, f"事件安排引用了不存在的事件「{after.ref}」", "after")
-        when = _expr(ev, "when", ev["when"]) if "when" in ev else None
-        if when is not None:
-            names.check(ev, "when", when, None)
-        chance = ev.get("chance", 1.0)
-        if isinstance(chance, bool) or not isinstance(chance, (int, float)) or not 0 <= chance <= 1:
-            _fail(ev, "chance 应为 0 到 1 之间的数", "chance")
-        script.append(ScheduledEvent(eid, after, _period(ev, "wait", ev["wait"]) if "wait" in ev else None,
-                                     when, float(chance), _pos(events_node, i)))
-    tests = _selftests(doc, "reference", proc, True) + _selftests(doc, "traps", proc, False)
+    script = _script(doc, "events", proc, names)
+    tests = (_selftests(doc, "reference", proc, True, names)
+             + _selftests(doc, "traps", proc, False, names))
     return Scenario(
         id=_get(doc, "id", str, what), title=_get(doc, "title", str, what), procedure=proc,
         briefing=_get(doc, "briefing", str, what), discovered=_datetime(doc, "discovered", doc["discovered"]),
@@ -937,8 +973,16 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
         except _Bad as exc:
             lib.errors.append(exc.error)
             continue
+        if law.short in lib.laws:  # a law's articles may be split across files; merge them
+            merged = {**lib.laws[law.short].articles, **law.articles}
+            law = attrs.evolve(law, articles=merged, full=lib.laws[law.short].full or law.full)
         lib.laws[law.short] = law
         for art in law.articles.values():
+            prior = lib.articles.get(art.key)
+            if prior is not None and prior is not art and prior.pos != art.pos:
+                lib.errors.append(LoadError(art.pos.file, art.pos.line, art.pos.col,
+                                            f"条文「{art.key}」重复定义（已在 {prior.pos} 定义）"))
+                continue
             lib.articles[art.key] = art
     raws: dict[str, _RawProcedure] = {}
     broken: set[str] = set()

@@ -265,6 +265,7 @@ class RuleSpec:
     unless: Expr | None = None
     points: int | None = None  # deduction override
     pos: Pos = Pos()
+    shared: bool = False  # written in an abstract base: ignores the actions a procedure does not have
 
 
 @attrs.frozen
@@ -354,6 +355,7 @@ class SelfTest:
     expect_state: str | None = None
     reference: bool = False
     pos: Pos = Pos()
+    script: tuple[ScheduledEvent, ...] | None = None  # replaces the case's scheduled events for this test
 
 
 @attrs.frozen

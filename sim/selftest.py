@@ -25,7 +25,7 @@ class SelfTestReport:
 def play(scenario: Scenario, test: SelfTest, *, seed: int = 0, calendar: LegalCalendar | None = None
          ) -> tuple[Session, list[str]]:
     """Play a self-test's steps headless; return the finished session and any refused steps."""
-    s = Session(scenario, seed=seed, calendar=calendar, wall_clock=lambda: 0.0)
+    s = Session(scenario, seed=seed, calendar=calendar, wall_clock=lambda: 0.0, script=test.script)
     problems: list[str] = []
     for i, step in enumerate(test.steps, 1):
         if step.do == "finish":

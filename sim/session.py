@@ -126,10 +126,13 @@ class Session:
         trainee: str = "",
         wall_clock: Callable[[], float] = time.time,
         calendar: LegalCalendar | None = None,
+        script: tuple[ScheduledEvent, ...] | None = None,
         _header: dict[str, Any] | None = None,
     ):
         self.scenario = scenario
         self.proc = scenario.procedure
+        # The world's script: the case's, or a self-test's own (a trap where the party does something else).
+        self.script = scenario.script if script is None else script
         self.seed = seed
         self.mode = mode
         self.trainee = trainee
@@ -462,7 +465,7 @@ class Session:
         self._schedule_anchor(key, when)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
-        for i, ev in enumerate(self.scenario.script):
+        for i, ev in enumerate(self.script):
             if i in self._scheduled or str(ev.after) != key:
                 continue
             self._scheduled.add(i)
@@ -482,7 +485,7 @@ class Session:
             fire_at, _, i = heapq.heappop(self._pending)
             if fire_at > self.now:
                 self.now = fire_at
-            entry = self._fire(self.scenario.script[i], i)
+            entry = self._fire(self.script[i], i)
             if entry is not None:
                 fired.append(entry)
         if until > self.now:
