@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 import random
 import time
 import weakref
@@ -302,7 +303,14 @@ class Session:
         except ValueError as exc:
             entry["params"] = _jsonable(params)
             return self._refuse(str(exc), wall, entry)
+        except (TypeError, OverflowError):
+            entry["params"] = _jsonable(params)
+            return self._refuse(f"「{spec.label}」的参数取值无效", wall, entry)
         entry["params"] = clean
+        # A refused act must not move the case clock: refuse at once unless an event due before the act could
+        # change the case's situation (then the world has to move first to know).
+        if self.why_not(name) and not self._state_may_change_by(when):
+            return self._refuse(self.why_not(name), wall, entry)
         # The world moves up to the moment of the act first (a hearing request may already have arrived).
         fired = self._run_until(when)
         reason = self.why_not(name)
@@ -326,6 +334,10 @@ class Session:
         new += self._check_expired(wall)
         self._write(entry)
         return Outcome(True, "", rec, tuple(new), tuple(fired))
+
+    def _state_may_change_by(self, when: dt.datetime) -> bool:
+        return any(t <= when and self.proc.events[self.script[i].event].dest is not None
+                   for t, _, i in self._pending)
 
     def _target_problem(self, spec: ActionSpec, clean: dict[str, Any]) -> str:
         target = clean.get("target")
@@ -371,7 +383,8 @@ class Session:
                     raise ValueError(f"「{p.label}」的取值「{value}」无效")
                 out[key] = value
             elif k == ParamKind.AMOUNT:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value > 10**9:
+                if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                        or value < 0 or value > 10**9):
                     raise ValueError(f"「{p.label}」应为不小于 0 的金额")
                 out[key] = int(value) if float(value).is_integer() else float(value)
             elif k == ParamKind.TARGET:
@@ -411,7 +424,7 @@ class Session:
                 if not isinstance(fv, bool):
                     raise ValueError(f"《{doc.name}》「{f.label}」应为是/否")
             elif f.kind == "amount":
-                if isinstance(fv, bool) or not isinstance(fv, (int, float)) or fv < 0:
+                if isinstance(fv, bool) or not isinstance(fv, (int, float)) or not math.isfinite(fv) or fv < 0:
                     raise ValueError(f"《{doc.name}》「{f.label}」应为金额")
             elif not isinstance(fv, str) or len(fv) > 5000:
                 raise ValueError(f"《{doc.name}》「{f.label}」应为文字")
@@ -741,6 +754,10 @@ class Session:
         """Re-execute one journal entry (used by replay and resume)."""
         t = entry.get("t")
         wall = float(entry.get("wall", 0.0))
+        if "refused" in entry:
+            # A refused call changed nothing then; it changes nothing now (and is never re-attempted).
+            self.log.append(LogEntry(self.now, "refused", str(entry["refused"])))
+            return
         if t == "act":
             self._act(str(entry.get("name")), entry.get("at"), dict(entry.get("params") or {}), wall)
         elif t == "advance":
@@ -795,5 +812,14 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
 def resume(scenario: Scenario, path: str | Path, *, calendar: LegalCalendar | None = None) -> Session:
     """Reopen an unfinished session after a crash: replay its journal, then keep appending to it."""
     s = replay(scenario, path, calendar=calendar)
+    _drop_torn_tail(Path(path))
     s.journal = Journal(path)
     return s
+
+
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a half-written last line (the crash happened mid-write) so new lines start clean."""
+    with open(path, "rb+") as fh:
+        data = fh.read()
+        if data and not data.endswith(b"\n"):
+            fh.truncate(data.rfind(b"\n") + 1)
