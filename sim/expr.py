@@ -25,6 +25,9 @@ _ALLOWED_NODES = (
     ast.Subscript,
 )
 MAX_EXPR_CHARS = 2000
+# Names that would read as a dict method instead of a key in `rec.key`: refused as parameter, field, fact,
+# party or flag names.
+RESERVED_KEYS = frozenset(n for n in dir(dict) if not n.startswith("_"))
 
 
 class ExprError(ValueError):
@@ -32,7 +35,10 @@ class ExprError(ValueError):
 
 
 class Rec(dict):  # type: ignore[type-arg]
-    """A record readable as `rec.key`; a missing key reads as None (an act that did not set a parameter)."""
+    """A record readable as `rec.key`; a missing key reads as None (an act that did not set a parameter).
+
+    The loader refuses keys that are names of dict methods (`items`, `get`...), so `rec.key` always means the
+    key."""
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

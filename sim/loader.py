@@ -549,6 +549,15 @@ def _validate_procedure(proc: Procedure, articles: dict[str, Article], case_valu
     """Cross-reference checks. Raises _Bad at the first problem (with its own position)."""
     if not proc.states:
         _fail(doc, f"程序「{proc.id}」没有定义任何状态")
+    for what, keys in (("参数", proc.params), ("标志", proc.flags)):
+        for k in keys:
+            if k in X.RESERVED_KEYS:
+                _fail(doc, f"{what}名「{k}」是保留字（会被读成字典方法），请换一个名称")
+    for a in proc.actions.values():
+        for f in (a.document.fields if a.document else ()):
+            if f.id in X.RESERVED_KEYS:
+                raise _Bad(LoadError(a.pos.file, a.pos.line, a.pos.col,
+                                     f"动作「{a.id}」的文书字段名「{f.id}」是保留字（会被读成字典方法），请换一个名称"))
     initials = [s for s in proc.states if s.initial]
     if len(initials) != 1:
         _fail(doc, f"程序「{proc.id}」必须恰有一个初始状态（initial: true），现有 {len(initials)} 个")
@@ -860,6 +869,11 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
     }
     case_values["case"] = {"id": doc["id"], "power": case_values["power"], "penalty": case_values["penalty"],
                            "type": doc.get("case_type", ""), "discovered": _plain(doc["discovered"])}
+    for part in ("party", "facts", "penalty"):
+        node = doc.get(part)
+        for k in (node or {}):
+            if k in X.RESERVED_KEYS:
+                _fail(node, f"{part} 中的键「{k}」是保留字（会被读成字典方法），请换一个名称", k)
     _validate_procedure(proc, articles, case_values, doc)
     if not proc.officers:
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
@@ -1014,6 +1028,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
         if kind != "case":
             continue
         try:
+            _get(doc, "procedure", str, "案例")  # a list or map here is unhashable: report it, do not crash
             if doc.get("procedure") in broken or (doc.get("procedure") in raws and doc.get("procedure") not in good):
                 _fail(doc, f"程序模板「{doc.get('procedure')}」有错误，本案例无法加载", "procedure")
             # The pinned content of a case is its own text plus every template it rests on.

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from . import __version__
-from .calendar import LegalCalendar, Unit, parse_period
+from .calendar import Deadline, LegalCalendar, Unit, parse_period
 from .expr import Evaluator, Expr, Rec
 from .journal import JOURNAL_VERSION, Journal, JournalError, read_journal
 from .machine import event_trigger, machine_for
@@ -263,6 +263,18 @@ class Session:
                              d.provisional))
         return sorted(out, key=lambda c: c.due)
 
+    def started_deadlines(self) -> list[tuple[RuleSpec, Deadline]]:
+        """Every statutory period that has started in this case (met, missed or running), counted legally."""
+        out = []
+        for r in self._machine.deadline_rules:
+            assert r.deadline is not None
+            start = self._anchors.get(str(r.deadline.start))
+            period = r.deadline.within or r.deadline.not_before
+            if start is None or period is None:
+                continue
+            out.append((r, self.calendar.deadline(start, period.length, period.unit)))
+        return out
+
     def documents(self) -> list[ActRecord]:
         """The case file: acts that produced a document, in order."""
         return [a for a in self.acts if self.proc.actions[a.name].document is not None]
@@ -309,14 +321,14 @@ class Session:
         entry["params"] = clean
         # A refused act must not move the case clock: refuse at once unless an event due before the act could
         # change the case's situation (then the world has to move first to know).
-        if self.why_not(name) and not self._state_may_change_by(when):
-            return self._refuse(self.why_not(name), wall, entry)
+        reason = self._why_refused(name, spec, clean)
+        if reason and not self._state_may_change_by(when):
+            return self._refuse(reason, wall, entry)
         # The world moves up to the moment of the act first (a hearing request may already have arrived).
         fired = self._run_until(when)
-        reason = self.why_not(name)
-        if not reason and "target" in spec.params:
-            reason = self._target_problem(spec, clean)
+        reason = self._why_refused(name, spec, clean)
         if reason:
+            entry["moved"] = True  # replay moves the world too, then refuses
             out = self._refuse(reason, wall, entry)
             return attrs.evolve(out, events=tuple(fired))
         before = self.state
@@ -334,6 +346,12 @@ class Session:
         new += self._check_expired(wall)
         self._write(entry)
         return Outcome(True, "", rec, tuple(new), tuple(fired))
+
+    def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
+        reason = self.why_not(name)
+        if not reason and "target" in spec.params:
+            reason = self._target_problem(spec, clean)
+        return reason
 
     def _state_may_change_by(self, when: dt.datetime) -> bool:
         return any(t <= when and self.proc.events[self.script[i].event].dest is not None
@@ -547,8 +565,10 @@ class Session:
             return self._act_rec(found[0]) if found else Rec()
 
         def served(name: str) -> dt.datetime | None:
-            """When the document of act `name` was (first) served, effective date; None if never."""
-            return self._anchors.get(f"served:{name}")
+            """When the document of act `name` was (first) served: the effective date, or None if it has not
+            taken effect yet (a public notice runs 30 days; a letter takes days to arrive)."""
+            t = self._anchors.get(f"served:{name}")
+            return t if t is not None and t <= self.now else None
 
         def safe_len(x: Any) -> int:
             return 0 if x is None else len(x)
@@ -755,7 +775,10 @@ class Session:
         t = entry.get("t")
         wall = float(entry.get("wall", 0.0))
         if "refused" in entry:
-            # A refused call changed nothing then; it changes nothing now (and is never re-attempted).
+            # A refused call is never re-attempted. Only if the world had to move to its time before the
+            # refusal (an event could have changed the situation) does the replay move it too.
+            if entry.get("moved") and entry.get("at"):
+                self._run_until(dt.datetime.fromisoformat(str(entry["at"])))
             self.log.append(LogEntry(self.now, "refused", str(entry["refused"])))
             return
         if t == "act":
