@@ -502,11 +502,18 @@ class Session:
             self._scheduled.add(i)
             fire_at = when
             if ev.wait is not None:
+                # The world keeps its own time: a party who pays "5 days later" does so on that day even if
+                # it is a Sunday. Only legal periods move off rest days; working-day waits count working days.
                 if ev.wait.unit == Unit.HOURS:
                     fire_at = when + dt.timedelta(hours=ev.wait.length)
+                elif ev.wait.unit == Unit.DAYS:
+                    fire_at = when + dt.timedelta(days=ev.wait.length)
+                elif ev.wait.unit == Unit.WORKING_DAYS:
+                    fire_at = dt.datetime.combine(self.calendar.add_working_days(when.date(), ev.wait.length),
+                                                  when.time())
                 else:
-                    due = self.calendar.deadline(when, ev.wait.length, ev.wait.unit).due
-                    fire_at = dt.datetime.combine(due, when.time())
+                    d = self.calendar.deadline(when, ev.wait.length, ev.wait.unit)
+                    fire_at = dt.datetime.combine(d.extended_from or d.due, when.time())
             self._seq += 1
             heapq.heappush(self._pending, (fire_at, self._seq, i))
 
