@@ -778,7 +778,9 @@ def _script(doc: YMap, key: str, proc: Procedure, names: _Names) -> tuple[Schedu
     for i, ev in enumerate(events_node):
         if not isinstance(ev, dict):
             _fail(events_node, "事件安排应为映射 {then, after, wait, when, chance}", i)
-        _check_keys(ev, ("then", "after", "wait", "when", "chance"), "事件安排", required=("then", "after"))
+        _check_keys(ev, ("then", "after", "wait", "period", "when", "chance"), "事件安排", required=("then", "after"))
+        if "wait" in ev and "period" in ev:
+            _fail(ev, "事件安排只能有 wait（事件发生前经过的时间）或 period（法定期间届满）之一", "period")
         eid = _get(ev, "then", str, "事件安排")
         if eid not in proc.events:
             _fail(ev, f"事件「{eid}」未在程序模板或案例的 events 中定义", "then")
@@ -793,8 +795,9 @@ def _script(doc: YMap, key: str, proc: Procedure, names: _Names) -> tuple[Schedu
         chance = ev.get("chance", 1.0)
         if isinstance(chance, bool) or not isinstance(chance, (int, float)) or not 0 <= chance <= 1:
             _fail(ev, "chance 应为 0 到 1 之间的数", "chance")
-        script.append(ScheduledEvent(eid, after, _period(ev, "wait", ev["wait"]) if "wait" in ev else None,
-                                     when, float(chance), _pos(events_node, i)))
+        key = "period" if "period" in ev else "wait"
+        script.append(ScheduledEvent(eid, after, _period(ev, key, ev[key]) if key in ev else None,
+                                     when, float(chance), _pos(events_node, i), legal=key == "period"))
     return tuple(script)
 
 

@@ -334,6 +334,9 @@ class ScheduledEvent:
     when: Expr | None = None
     chance: float = 1.0
     pos: Pos = Pos()
+    # legal=True: `wait` is a statutory period counted by the legal rules, and the event marks its expiry
+    # (it fires at the end of the period's last day); False: plain world time ("pays 5 days later").
+    legal: bool = False
 
 
 @attrs.frozen

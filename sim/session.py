@@ -504,7 +504,10 @@ class Session:
             if ev.wait is not None:
                 # The world keeps its own time: a party who pays "5 days later" does so on that day even if
                 # it is a Sunday. Only legal periods move off rest days; working-day waits count working days.
-                if ev.wait.unit == Unit.HOURS:
+                if ev.legal:
+                    d = self.calendar.deadline(when, ev.wait.length, ev.wait.unit)
+                    fire_at = d.due_at or dt.datetime.combine(d.due, dt.time(23, 59))
+                elif ev.wait.unit == Unit.HOURS:
                     fire_at = when + dt.timedelta(hours=ev.wait.length)
                 elif ev.wait.unit == Unit.DAYS:
                     fire_at = when + dt.timedelta(days=ev.wait.length)
