@@ -27,7 +27,11 @@ class Journal:
 
     def write(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
-        self._fh.write(line.encode("utf-8"))
+        try:
+            data = line.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: escape it, which JSON reads back exactly
+            data = (json.dumps(entry, ensure_ascii=True, separators=(",", ":"), sort_keys=True) + "\n").encode()
+        self._fh.write(data)
         self._fh.flush()
         os.fsync(self._fh.fileno())
 

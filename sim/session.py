@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import json
 import math
 import random
 import time
@@ -169,6 +170,9 @@ class Session:
         self.log.append(LogEntry(self.now, "note", f"发现案件线索：{scenario.title}"))
         self._schedule_anchor("discovered", self.now)
         if journal is not None:
+            if _header is None and not isinstance(journal, Journal) and Path(journal).exists() \
+                    and Path(journal).stat().st_size > 0:
+                raise JournalError(f"记录文件 {journal} 已存在：继续原来的演练请用 resume()，不能在其中开始新的会话")
             self.journal = journal if isinstance(journal, Journal) else Journal(journal)
             if _header is None:
                 self._write({"t": "start", "v": JOURNAL_VERSION, "engine": __version__, "scenario": scenario.id,
@@ -370,6 +374,14 @@ class Session:
 
     def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
+        out = self._clean_values(spec, params)
+        try:
+            json.dumps(out, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"「{spec.label}」的文字中有无法保存的字符") from None
+        return out
+
+    def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in params.items():
             if key not in spec.params:
