@@ -561,7 +561,7 @@ class LegalCalendar:
             lines.append(f"期间为0个工作日，届满日即起算日{format_date_zh(due)}。")
         else:
             lines.append(f"第{n}个工作日为{format_date_zh(due)}，即期间届满日。")
-        lines.append("计算依据：民事诉讼法第八十五条、民法典第二百零一条；行政处罚法第八十五条、行政强制法第六十九条。")
+        lines.append("计算依据：《民事诉讼法》第八十五条、《民法典》第二百零一条；《行政处罚法》第八十五条、《行政强制法》第六十九条。")
         return self._finish(start_at, n, Unit.WORKING_DAYS, due, skipped, None, lines, consulted)
 
     def _deadline_calendar(self, start_at: datetime.datetime, n: int, unit: Unit) -> Deadline:
@@ -570,7 +570,7 @@ class LegalCalendar:
         if unit is Unit.DAYS:
             nominal = s + datetime.timedelta(days=n)
             lines.append(f"期间以自然日计，{_zh(s)}后第{n}日为{_zh(nominal)}。")
-            basis = "计算依据：民事诉讼法第八十五条、民法典第二百零一条、第二百零三条。"
+            basis = "计算依据：《民事诉讼法》第八十五条、《民法典》第二百零一条、第二百零三条。"
         else:
             months = s.month - 1 + n
             year, month = s.year + months // 12, months % 12 + 1
@@ -582,7 +582,7 @@ class LegalCalendar:
                 )
             else:
                 lines.append(f"期间以月计，到期月的对应日{_zh(nominal)}为期间最后一日。")
-            basis = "计算依据：民事诉讼法第八十五条、民法典第二百零一条至第二百零三条。"
+            basis = "计算依据：《民事诉讼法》第八十五条、《民法典》第二百零一条至第二百零三条。"
 
         consulted = [self.day(nominal)]
         due = nominal
