@@ -39,6 +39,10 @@ class Journal:
         if not self._fh.closed:
             self._fh.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
     def __enter__(self) -> Journal:
         return self
 

@@ -696,7 +696,8 @@ def _fit_shared(rule: RuleSpec, actions: dict[str, ActionSpec]) -> RuleSpec | No
         if e is None:
             continue
         for fn, args in e.calls:
-            if fn in ("done", "count", "last", "first", "served") and args and args[0] not in actions:
+            if fn in ("done", "count", "last", "first", "served") and args and isinstance(args[0], str) \
+                    and args[0] not in actions:
                 return None
     return attrs.evolve(rule, on=on, requires=requires)
 
@@ -958,9 +959,10 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
         root = bundled_scenarios()
         bundled = [p for p in _yaml_files([root / "law", root / "procedures"]) if (root / "law").exists()]
     given_set = {p.resolve() for p in given}
-    for path in bundled + given:
-        if path in bundled and path.resolve() in given_set and path not in given:
-            continue
+    given_docs: set[int] = set()  # id() of the docs read from explicitly given files
+    for origin, path in [("base", p) for p in bundled] + [("given", p) for p in given]:
+        if origin == "base" and path.resolve() in given_set:
+            continue  # also given explicitly (e.g. the default library): read it once, as given
         if not path.exists():
             lib.errors.append(LoadError(str(path), 0, 0, "文件或目录不存在"))
             continue
@@ -978,8 +980,9 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             lib.errors.append(LoadError(str(path), 1, 1, "无法判断文件类型：法律目录应有 law，程序模板应有 states，案例应有 procedure"))
             continue
         text_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-        if path in given or path.resolve() in given_set:
+        if origin == "given":
             lib.files.append(str(path))
+            given_docs.add(id(doc))
         docs.append((kind, doc, text_hash))
     # Laws first, then templates (inheritance resolved), then cases.
     for kind, doc, _ in docs:
@@ -1012,6 +1015,12 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             lib.errors.append(exc.error)
             if isinstance(doc.get("id"), str):
                 broken.add(doc["id"])
+            continue
+        if raw.id in raws and (id(raws[raw.id].doc) in given_docs) == (id(doc) in given_docs):
+            # A given file may replace a bundled template of the same id; two files of one origin may not.
+            first = raws[raw.id].doc
+            lib.errors.append(LoadError(doc.file, doc.line, doc.col,
+                                        f"程序模板编号「{raw.id}」与 {first.file} 重复"))
             continue
         raws[raw.id] = raw
         lib._hashes[raw.id] = h

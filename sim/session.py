@@ -210,11 +210,15 @@ class Session:
 
     def act(self, name: str, at: Any = None, /, **params: Any) -> Outcome:
         """Perform an act. An impossible act is refused with a reason; an unlawful one happens and is scored."""
+        if self.closed:
+            return Outcome(False, "本次演练已关闭，请重新打开后继续")
         wall = self._wall_clock()
         return self._act(name, at, params, wall)
 
     def advance(self, to: Any = None, *, days: int | None = None, working_days: int | None = None) -> Outcome:
         """Move the case clock forward (to a date/datetime, or by days / working days)."""
+        if self.closed:
+            return Outcome(False, "本次演练已关闭，请重新打开后继续")
         wall = self._wall_clock()
         if to is None:
             if days is not None:
@@ -291,6 +295,10 @@ class Session:
     def _write(self, entry: dict[str, Any]) -> None:
         if self.journal is not None and not self._replaying:
             self.journal.write(entry)
+
+    @property
+    def closed(self) -> bool:
+        return self.journal is not None and self.journal.closed
 
     def _refuse(self, reason: str, wall: float, entry: dict[str, Any]) -> Outcome:
         self.log.append(LogEntry(self.now, "refused", reason))
