@@ -91,7 +91,9 @@ def param_text(scenario: Scenario, pid: str, value: Any) -> str:
 def _details(scenario: Scenario, action: str, params: Mapping[str, Any]) -> list[str]:
     # The document is shown in the case file and the target in the act's title.
     spec = scenario.procedure.actions[action]
-    out = (param_text(scenario, pid, params.get(pid)) for pid in spec.params if pid not in ("document", "target"))
+    out = (
+        param_text(scenario, pid, params.get(pid)) for pid in spec.params if pid not in ("document", "target")
+    )
     return [t for t in out if t]
 
 
@@ -137,8 +139,10 @@ def act_rows(session: Session, *, with_marks: bool = True) -> list[Row]:
             if f.act_index is not None:
                 counts[f.act_index] = counts.get(f.act_index, 0) + 1
     sc = session.scenario
-    return [Row(_as_time(a.at), act_title(sc, a), "；".join(act_details(sc, a)), counts.get(a.index, 0))
-            for a in session.acts]
+    return [
+        Row(_as_time(a.at), act_title(sc, a), "；".join(act_details(sc, a)), counts.get(a.index, 0))
+        for a in session.acts
+    ]
 
 
 def reference_rows(scenario: Scenario) -> tuple[str, list[Row]]:
@@ -162,8 +166,10 @@ def reference_rows(scenario: Scenario) -> tuple[str, list[Row]]:
 
 def findings_by_severity(result: Result) -> list[tuple[Severity, list[Finding]]]:
     """Findings grouped critical → major → minor (each group in case-time order); empty groups included."""
-    return [(sev, sorted((f for f in result.findings if f.severity is sev), key=lambda f: f.at))
-            for sev in SEVERITY_ORDER]
+    return [
+        (sev, sorted((f for f in result.findings if f.severity is sev), key=lambda f: f.at))
+        for sev in SEVERITY_ORDER
+    ]
 
 
 def verdict(result: Result) -> str:
@@ -259,7 +265,11 @@ def _e(text: Any) -> str:
 
 
 def _html_table(rows: list[Row], *, marks: bool) -> str:
-    head = "<tr><th>序号</th><th>时间</th><th>执法动作</th><th>要点</th>" + ("<th>问题</th>" if marks else "") + "</tr>"
+    head = (
+        "<tr><th>序号</th><th>时间</th><th>执法动作</th><th>要点</th>"
+        + ("<th>问题</th>" if marks else "")
+        + "</tr>"
+    )
     body = []
     for i, r in enumerate(rows, 1):
         cells = f"<td>{i}</td><td>{_e(r.at)}</td><td>{_e(r.what)}</td><td>{_e(r.details)}</td>"
@@ -272,10 +282,13 @@ def _html_table(rows: list[Row], *, marks: bool) -> str:
 def render_html(scenario: Scenario, session: Session, result: Result) -> str:
     """A self-contained page (inline CSS, no scripts, every text escaped)."""
     parts = [
-        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{_e('执法演练讲评报告 · ' + scenario.title)}</title><style>{_CSS}</style></head><body>",
         "<h1>执法演练讲评报告</h1>",
-        "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _header(scenario, session)) + "</dl>",
+        "<dl>"
+        + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _header(scenario, session))
+        + "</dl>",
         f'<p class="verdict {"pass" if result.passed else "fail"}">{_e(verdict(result))}</p>',
         "<h2>发现的问题</h2>",
     ]
@@ -303,7 +316,9 @@ def render_html(scenario: Scenario, session: Session, result: Result) -> str:
             parts.append(f"<h3>{_e(document_name(scenario, a.name))}（{_e(_as_time(a.at))}）</h3>")
             fields = document_fields(scenario, a)
             if fields:
-                parts.append("<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in fields) + "</dl>")
+                parts.append(
+                    "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in fields) + "</dl>"
+                )
             else:
                 parts.append("<p>（无填写事项）</p>")
     parts.append("</body></html>")

@@ -72,6 +72,7 @@ class Clock:
     rule_id: str
     title: str
     start: dt.datetime
+    start_label: str  # what it runs from, e.g. 立案, 《行政处罚事先告知书》送达
     period: str
     due: dt.date
     kind: str  # within | not_before
@@ -193,6 +194,14 @@ class Session:
         """The whole action catalogue (the interface never offers only the valid next steps)."""
         return list(self.proc.actions.values())
 
+    def resolve_time(self, value: Any) -> dt.datetime:
+        """The case time a trainee's entry means: a date, a datetime, ISO text, or "+N unit" from now
+        (units: working_days/days/months/hours or 工作日/日/个月/小时). Raises ValueError if unreadable."""
+        try:
+            return _to_datetime(value, self.now, self.calendar)
+        except (TypeError, OverflowError) as exc:
+            raise ValueError(str(exc)) from None
+
     def why_not(self, name: str) -> str:
         """'' if the act is physically possible now, else the reason it would be refused."""
         spec = self.proc.actions.get(name)
@@ -266,7 +275,7 @@ class Session:
                 wd = self.calendar.working_days_between(today, d.due)
             else:
                 wd = -self.calendar.working_days_between(d.due, today)
-            out.append(Clock(r.id, r.title, start, period.label(), d.due,
+            out.append(Clock(r.id, r.title, start, self._anchor_label(r.deadline.start), period.label(), d.due,
                              "within" if r.deadline.within else "not_before", (d.due - today).days, wd,
                              d.provisional))
         return sorted(out, key=lambda c: c.due)
@@ -636,6 +645,8 @@ class Session:
 
     def _act_rec(self, a: ActRecord) -> Rec:
         r = _rec(a.params)
+        if "document" in self.proc.actions[a.name].params and "document" not in r:
+            r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
         return r
 
@@ -840,7 +851,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]], *, strict: bool = True,
-           calendar: LegalCalendar | None = None) -> Session:
+           calendar: LegalCalendar | None = None, wall_clock: Callable[[], float] = time.time) -> Session:
     """Rebuild a session from its journal. With strict=True a journal of another case version is refused."""
     try:
         entries = read_journal(journal) if isinstance(journal, (str, Path)) else list(journal)
@@ -854,7 +865,7 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
     if strict and head.get("hash") != scenario.content_hash:
         raise ReplayError("案例内容与记录时的版本不同（内容校验值不一致），无法按原案重放")
     s = Session(scenario, seed=int(head.get("seed", 0)), mode=str(head.get("mode", "exam")),
-                trainee=str(head.get("trainee", "")), calendar=calendar, _header=dict(head))
+                trainee=str(head.get("trainee", "")), calendar=calendar, wall_clock=wall_clock, _header=dict(head))
     s._replaying = True
     for entry in entries[1:]:
         s.apply(entry)
@@ -862,9 +873,10 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
     return s
 
 
-def resume(scenario: Scenario, path: str | Path, *, calendar: LegalCalendar | None = None) -> Session:
+def resume(scenario: Scenario, path: str | Path, *, calendar: LegalCalendar | None = None,
+           wall_clock: Callable[[], float] = time.time) -> Session:
     """Reopen an unfinished session after a crash: replay its journal, then keep appending to it."""
-    s = replay(scenario, path, calendar=calendar)
+    s = replay(scenario, path, calendar=calendar, wall_clock=wall_clock)
     _drop_torn_tail(Path(path))
     s.journal = Journal(path)
     return s

@@ -70,19 +70,52 @@ def where(value: Any, key: str | int | None = None) -> tuple[int, int]:
     return (0, 0)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Converter:
     def __init__(self, file: str):
         self.file = file
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
+        self.memo: dict[int, tuple[Any, int]] = {}  # id(collection node) -> (value, expanded size)
+        self.in_progress: set[int] = set()
+        self.top: yaml.Node | None = None  # the top-level value being converted (where a bomb goes off)
 
     def fail(self, node: yaml.Node, message: str) -> YamlError:
         return YamlError(self.file, node.start_mark.line + 1, node.start_mark.column + 1, message)
 
     def convert(self, node: yaml.Node, depth: int = 0) -> Any:
+        """Convert a node; an aliased node is converted once and shared (as PyYAML does), while its
+        expanded size still counts, so an alias bomb is refused in linear time and memory."""
+        if isinstance(node, yaml.ScalarNode):
+            return self._convert(node, depth)
+        key = id(node)
+        hit = self.memo.get(key)
+        if hit is not None:
+            self.count += hit[1]
+            if self.count > MAX_NODES:
+                raise self.bomb(node)
+            return hit[0]
+        if key in self.in_progress:
+            raise self.fail(node, "别名引用了包含它自身的节点（循环引用），拒绝加载")
+        if depth == 1:
+            self.top = node
+        start = self.count
+        self.in_progress.add(key)
+        value = self._convert(node, depth)
+        self.in_progress.discard(key)
+        self.memo[key] = (value, self.count - start)
+        return value
+
+    def bomb(self, node: yaml.Node) -> YamlError:
+        where = self.top if self.top is not None else node
+        return self.fail(where, f"文件展开后超过 {MAX_NODES} 个节点（疑似 YAML 别名炸弹），拒绝加载")
+
+    def _convert(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(node, f"文件展开后超过 {MAX_NODES} 个节点（疑似 YAML 别名炸弹），拒绝加载")
+            raise self.bomb(node)
         if depth > 100:
             raise self.fail(node, "嵌套层级过深（超过 100 层，或别名引用自身）")
         if node.tag not in _SAFE_TAGS:
@@ -123,6 +156,8 @@ class _Converter:
                 out_list.append(self.convert(item, depth + 1))
             return out_list
         if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR:  # most values: no need for the constructor's dispatch
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:
@@ -148,47 +183,7 @@ def parse_text(text: str, file: str) -> Any:
         raise YamlError(file, 1, 1, f"YAML 读取错误：{exc}") from None
     if node is None:
         raise YamlError(file, 1, 1, "文件为空")
-    _check_expansion(node, file)
     return _Converter(file).convert(node)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_expansion(root: yaml.Node, file: str) -> None:
-    """Refuse alias bombs and self-referencing aliases before expanding anything.
-
-    Aliases share node objects, so the expanded size is computed once per distinct node (saturating at the
-    limit): a "billion laughs" file is refused in microseconds, without building a single list.
-    """
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            on_path.discard(key)
-            sizes[key] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
-            continue
-        if key in sizes:
-            continue
-        if key in on_path:
-            raise YamlError(file, node.start_mark.line + 1, node.start_mark.column + 1,
-                            "别名引用了包含它自身的节点（循环引用），拒绝加载")
-        on_path.add(key)
-        stack.append((node, True))
-        stack.extend((c, False) for c in reversed(_children(node)) if id(c) not in sizes)
-    if sizes[id(root)] > MAX_NODES:
-        parts = _children(root) or [root]
-        worst = max(parts, key=lambda n: sizes[id(n)])  # first of the largest: where the bomb is set off
-        raise YamlError(file, worst.start_mark.line + 1, worst.start_mark.column + 1,
-                        f"文件展开后超过 {MAX_NODES} 个节点（疑似 YAML 别名炸弹），拒绝加载")
 
 
 # PyYAML's problem texts, said the way a scenario author understands them.

@@ -128,3 +128,13 @@ def test_cases_doc_is_generated(library):
         assert main(["cases", "--markdown"]) == 0
     doc = (ROOT / "docs" / "cases.md").read_text(encoding="utf-8")
     assert doc == buf.getvalue(), "docs/cases.md is stale: run `lawdrill cases --markdown > docs/cases.md`"
+
+
+def test_rules_doc_is_generated():
+    from tui.cli import main
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(["rules", "--markdown"]) == 0
+    doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert doc == buf.getvalue(), "docs/rules.md is stale: run `lawdrill rules --markdown > docs/rules.md`"

@@ -1,0 +1,374 @@
+"""The trainee's terminal app: library → briefing → workbench → debrief, plus history.
+
+`make_app(...)` builds a deterministic app for tests (a store home, a frozen wall clock, a seed, a library
+already loaded); `run_ui(...)` is what the command line calls.
+
+Start-up: the first screen (the case library) is painted before the engine is imported — importing `sim`
+and parsing the scenario files costs about as much again as importing Textual — then a thread loads them and
+the table fills in. Screens other than the library are imported when first opened.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .library import LibraryScreen
+
+if TYPE_CHECKING:
+    from sim.loader import Library
+    from sim.model import Scenario
+    from sim.session import Session
+    from sim.store import Attempt, Store
+
+WallClock = Callable[[], float]
+
+
+class LawdrillApp(App[None]):
+    """执法演练."""
+
+    TITLE = "执法演练"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    BINDINGS = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "退出",
+            tooltip="退出执法演练（进度已自动保存）",
+            show=False,
+            priority=True,
+            id="quit",
+        ),
+        Binding("f1,question_mark", "help", "帮助", key_display="F1", id="help"),
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, id="command-palette"),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(
+        self,
+        library: Library | None = None,
+        *,
+        library_paths: Sequence[str | Path] | None = None,
+        home: str | Path | None = None,
+        case: str | None = None,
+        mode: str = "practice",
+        trainee: str | None = None,
+        clock: WallClock | None = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__()
+        if mode not in ("practice", "exam"):
+            raise ValueError(f"未知的演练模式：{mode}")
+        self.library: Library | None = library
+        self.library_paths = list(library_paths) if library_paths else None
+        self.home = home
+        self.case = case
+        self.mode = mode
+        self.trainee = trainee or ""
+        self.clock: WallClock = clock or time.time
+        self.seed = seed
+        self.store: Store | None = None
+        self._declined: set[str] = set()  # open attempts the trainee chose to leave for later
+
+    # --- start-up --------------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        return LibraryScreen()
+
+    def begin(self) -> None:
+        """Called by the library screen once it is on screen: load the engine and the cases."""
+        if self.library is not None:
+            self._loaded(self.library)
+        else:
+            self.call_after_refresh(self._load_library)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=True)
+    def _load_library(self) -> None:
+        from sim import load_library
+
+        lib = load_library(self.library_paths)
+        if self.case and self.case not in lib.scenarios and Path(self.case).is_file():
+            try:
+                lib.scenario(self.case)
+            except KeyError:  # a case file outside the library: load it (with the bundled templates) alone
+                lib = load_library([self.case])
+        self.call_from_thread(self._loaded, lib)
+
+    def _loaded(self, lib: Library) -> None:
+        from sim.store import Store
+
+        self.library = lib
+        try:
+            self.store = Store(self.home)
+        except (OSError, sqlite3.Error) as exc:
+            self.exit(return_code=2, message=f"无法打开数据目录 {self.home or ''}：{exc}")
+            return
+        if not self.trainee:
+            self.trainee = self.store.get("trainee")
+        self.library_screen.show_library()
+        if lib.errors:  # a broken file is left out; the rest of the library works
+            shown = "\n".join(str(e) for e in lib.errors[:3])
+            more = f"\n……共 {len(lib.errors)} 处" if len(lib.errors) > 3 else ""
+            self.notify(
+                shown + more, title="部分案例文件有错误，已跳过", severity="warning", timeout=10, markup=False
+            )
+        if not self.trainee:
+            self.ask_name(self._offer_resume)
+        else:
+            self._offer_resume()
+
+    @property
+    def library_screen(self) -> LibraryScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, LibraryScreen)
+        return screen
+
+    def ask_name(self, then: Callable[[], None] | None = None) -> None:
+        from .dialogs import NameDialog
+
+        def got(name: str | None) -> None:
+            if name:
+                self.trainee = name
+                assert self.store is not None
+                self.store.set("trainee", name)
+                self.library_screen.show_library()
+            if then is not None:
+                then()
+
+        self.push_screen(NameDialog(self.trainee, required=not self.trainee), got)
+
+    def _offer_resume(self) -> None:
+        from .dialogs import ResumeDialog
+
+        assert self.store is not None and self.library is not None
+        waiting = [a for a in self.store.open_attempts(self.trainee) if a.id not in self._declined]
+        if not waiting:
+            self._open_case_argument()
+            return
+        attempt = waiting[0]
+        sc = self.library.scenarios.get(attempt.scenario)
+
+        def answer(choice: str | None) -> None:
+            assert self.store is not None
+            if choice == "resume" and self.resume_attempt(attempt):
+                return
+            if choice == "abandon":
+                self.store.abandon(attempt.id)
+                self.library_screen.show_library()
+                self._offer_resume()
+                return
+            self._declined.update(a.id for a in waiting)
+            self._open_case_argument()
+
+        self.push_screen(ResumeDialog(attempt, sc.title if sc else attempt.title, len(waiting)), answer)
+
+    def _open_case_argument(self) -> None:
+        if not self.case:
+            return
+        case, self.case = self.case, None
+        assert self.library is not None
+        try:
+            sc = self.library.scenario(case)
+        except KeyError:
+            self.notify(f"案例库中没有「{case}」", title="找不到案例", severity="error", markup=False)
+            return
+        self.open_briefing(sc)
+
+    # --- navigation -------------------------------------------------------------------------------------
+
+    def open_briefing(self, scenario: Scenario) -> None:
+        from .briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen(scenario))
+
+    def open_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+    def start_session(self, scenario: Scenario) -> None:
+        """A new attempt: journal in the store home, recorded in the store, then the workbench."""
+        from sim import Session
+
+        from .workbench import WorkbenchScreen
+
+        assert self.store is not None
+        attempt_id, path = self.store.new_journal_path(scenario.id)
+        session = Session(
+            scenario,
+            seed=self.seed,
+            journal=path,
+            mode=self.mode,
+            trainee=self.trainee,
+            wall_clock=self.clock,
+        )
+        self.store.start(
+            attempt_id,
+            trainee=self.trainee,
+            scenario=scenario.id,
+            title=scenario.title,
+            content_hash=scenario.content_hash,
+            mode=self.mode,
+            seed=self.seed,
+            journal=path,
+            started=session.started_wall,
+        )
+        self._show(WorkbenchScreen(session, attempt_id))
+
+    def resume_attempt(self, attempt: Attempt) -> bool:
+        """Reopen an unfinished attempt from its journal; False (and a message) if it cannot be."""
+        from sim import ReplayError, resume
+
+        from .workbench import WorkbenchScreen
+
+        assert self.library is not None
+        sc = self.library.scenarios.get(attempt.scenario)
+        if sc is None:
+            self.notify(
+                f"案例库中已没有「{attempt.title}」，无法继续",
+                title="无法继续",
+                severity="error",
+                markup=False,
+            )
+            return False
+        try:
+            session = resume(sc, attempt.journal)
+        except (ReplayError, OSError) as exc:
+            self.notify(str(exc), title="无法继续上次的演练", severity="error", timeout=10, markup=False)
+            return False
+        self._show(WorkbenchScreen(session, attempt.id))
+        self.notify(
+            f"已恢复 {len(session.acts)} 个执法动作，案件时间 {session.now:%Y-%m-%d %H:%M}",
+            title="继续上次的演练",
+            markup=False,
+        )
+        return True
+
+    def _show(self, screen: Screen[Any]) -> None:
+        """Replace a briefing with the workbench; on top of the library otherwise."""
+        from .briefing import BriefingScreen
+
+        if isinstance(self.screen, BriefingScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_debrief(self, session: Session, attempt_id: str, *, from_history: bool = False) -> None:
+        from .debrief import DebriefScreen
+
+        assert session.result is not None
+        screen = DebriefScreen(session, session.result, attempt_id, from_history=from_history)
+        if from_history:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def finish_session(self, session: Session, attempt_id: str) -> None:
+        result = session.finish()
+        assert self.store is not None
+        self.store.finish(attempt_id, result, self.clock())
+        session.close()
+        self.show_debrief(session, attempt_id)
+
+    def reports_dir(self) -> Path:
+        assert self.store is not None
+        return self.store.home / "reports"
+
+    # --- app-wide actions and commands --------------------------------------------------------------------
+
+    def pop_screen(self) -> AwaitComplete:
+        # The library is the base of the stack: a second Esc reaching a screen already on its way out
+        # (keys typed quickly) has nothing under the library to go back to.
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete()
+        return super().pop_screen()
+
+    def action_help(self) -> None:
+        from .dialogs import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_help_quit(self) -> None:
+        self.notify("按 Ctrl+Q 退出执法演练（进度已自动保存）", title="退出", markup=False)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from .dialogs import Palette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette(id="--command-palette", placeholder="搜索命令…"))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        commands = getattr(screen, "commands", None)
+        if callable(commands):
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, self._on_screen(screen, callback))
+        yield SystemCommand("帮助", "查看当前界面的按键说明", self.action_help)
+        yield SystemCommand("退出", "退出执法演练（进度已自动保存，下次启动可继续）", self.action_quit)
+
+    @staticmethod
+    def _on_screen(screen: Screen[Any], callback: Callable[[], object]) -> Callable[[], None]:
+        """A palette command runs after the palette has closed; by then the screen it was chosen on may
+        be gone (keys typed quickly: a finish chosen twice). Run it only if that screen is on top again."""
+
+        def run() -> None:
+            if screen.is_active:
+                callback()
+
+        return run
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def make_app(
+    library: Library | Sequence[str | Path] | None = None,
+    *,
+    home: str | Path | None = None,
+    case: str | None = None,
+    mode: str = "practice",
+    trainee: str | None = None,
+    clock: WallClock | None = None,
+    seed: int = 0,
+) -> LawdrillApp:
+    """Build the app. `library`: a loaded Library, or paths to load (default: the bundled library);
+    `home`: the store directory (default: the user data directory); `clock`: wall time, frozen in tests."""
+    paths = library if isinstance(library, (list, tuple)) else None
+    loaded = None if paths is not None else library
+    return LawdrillApp(
+        loaded,
+        library_paths=paths,
+        home=home,
+        case=case,
+        mode=mode,  # type: ignore[arg-type]
+        trainee=trainee,
+        clock=clock,
+        seed=seed,
+    )
+
+
+def run_ui(
+    case: str | None = None,
+    *,
+    mode: str = "practice",
+    home: str | None = None,
+    library_paths: list[str] | None = None,
+) -> int:
+    """Open the trainee app (on one case if given); returns the exit status."""
+    app = make_app(library_paths, home=home, case=case, mode=mode)
+    app.run()
+    return app.return_code or 0
