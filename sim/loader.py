@@ -192,8 +192,11 @@ def _datetime(node: Any, key: str | int, raw: Any) -> dt.datetime:
     if isinstance(raw, dt.date):
         return dt.datetime.combine(raw, dt.time(9, 0))
     if isinstance(raw, str):
+        text = raw.replace("T", " ").strip()
         try:
-            return dt.datetime.fromisoformat(raw.replace("T", " ").strip())
+            if len(text) <= 10:  # a date alone means 09:00, as a YAML date does
+                return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
+            return dt.datetime.fromisoformat(text)
         except ValueError:
             pass
     _fail(node, f"「{key}」应为日期或日期时间，如 2025-06-03 或 2025-06-03T10:20，实际是「{raw!r}」", key)
@@ -985,6 +988,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             given_docs.add(id(doc))
         docs.append((kind, doc, text_hash))
     # Laws first, then templates (inheritance resolved), then cases.
+    given_articles: set[str] = set()
     for kind, doc, _ in docs:
         if kind != "law":
             continue
@@ -993,16 +997,23 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
         except _Bad as exc:
             lib.errors.append(exc.error)
             continue
+        own = list(law.articles.values())
         if law.short in lib.laws:  # a law's articles may be split across files; merge them
             merged = {**lib.laws[law.short].articles, **law.articles}
             law = attrs.evolve(law, articles=merged, full=lib.laws[law.short].full or law.full)
         lib.laws[law.short] = law
-        for art in law.articles.values():
+        is_given = id(doc) in given_docs
+        for art in own:
             prior = lib.articles.get(art.key)
-            if prior is not None and prior is not art and prior.pos != art.pos:
+            # A trainer's own files may restate a bundled article (a copy of the library); within one origin
+            # an article is defined once.
+            clash = prior is not None and prior is not art and prior.pos != art.pos
+            if clash and (art.key in given_articles or not is_given):
                 lib.errors.append(LoadError(art.pos.file, art.pos.line, art.pos.col,
                                             f"条文「{art.key}」重复定义（已在 {prior.pos} 定义）"))
                 continue
+            if is_given:
+                given_articles.add(art.key)
             lib.articles[art.key] = art
     raws: dict[str, _RawProcedure] = {}
     broken: set[str] = set()
