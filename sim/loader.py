@@ -739,9 +739,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _steps(node: YList, what: str, proc: Procedure) -> tuple[Step, ...]:
+def _steps(node: YList, what: str, proc: Procedure, seen: dict[int, Step] | None = None) -> tuple[Step, ...]:
+    """Self-test steps. `seen` caches steps by mapping: a step reused through a YAML alias (`*inspect`) is the
+    same mapping object and is read once per case."""
     out = []
+    seen = {} if seen is None else seen
     for i, s in enumerate(node):
+        hit = seen.get(id(s))
+        if hit is not None:
+            out.append(attrs.evolve(hit, pos=_pos(node, i)))
+            continue
         if not isinstance(s, dict):
             _fail(node, f"{what}的步骤应为映射，如 {{do: file_case, at: 2025-06-03}}", i)
         if "advance" in s:
@@ -760,6 +767,7 @@ def _steps(node: YList, what: str, proc: Procedure) -> tuple[Step, ...]:
             if k not in allowed:
                 _fail(s, f"动作「{do}」没有参数「{k}」（可用：{'、'.join(sorted(allowed)) or '无'}）", k)
         out.append(Step(do, at, params, _pos(node, i)))
+        seen[id(s)] = out[-1]
     return tuple(out)
 
 
@@ -805,7 +813,8 @@ def _script(doc: YMap, key: str, proc: Procedure, names: _Names) -> tuple[Schedu
     return tuple(script)
 
 
-def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool, names: _Names) -> list[SelfTest]:
+def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool, names: _Names,
+               seen: dict[int, Step] | None = None) -> list[SelfTest]:
     out = []
     items = _list(doc, key, "案例")
     for i, t in enumerate(items):
@@ -827,7 +836,7 @@ def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool, names: _Na
         state = _get(exp, "state", str, what, None)
         if state is not None and state not in {s.id for s in proc.states}:
             _fail(exp, f"{what}期望的状态「{state}」不存在", "state")
-        out.append(SelfTest(_get(t, "name", str, what), _steps(_list(t, "steps", what), what, proc),
+        out.append(SelfTest(_get(t, "name", str, what), _steps(_list(t, "steps", what), what, proc, seen),
                             _get(exp, "score", int, what, 100 if reference else None), findings, state,
                             reference, _pos(items, i),
                             _script(t, "events", proc, names) if "events" in t else None))
@@ -886,8 +895,9 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
     names = _Names(proc, case_values)
     script = _script(doc, "events", proc, names)
-    tests = (_selftests(doc, "reference", proc, True, names)
-             + _selftests(doc, "traps", proc, False, names))
+    seen: dict[int, Step] = {}
+    tests = (_selftests(doc, "reference", proc, True, names, seen)
+             + _selftests(doc, "traps", proc, False, names, seen))
     return Scenario(
         id=_get(doc, "id", str, what), title=_get(doc, "title", str, what), procedure=proc,
         briefing=_get(doc, "briefing", str, what), discovered=_datetime(doc, "discovered", doc["discovered"]),
