@@ -32,7 +32,6 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
-import yaml
 
 __all__ = [
     "WEEKDAYS_ZH",
@@ -780,20 +779,22 @@ def parse_period(text: str) -> tuple[int, Unit]:
 _TABLE_KEYS = {"year", "source", "status", "holidays", "workdays", "url", "published", "note", "notes"}
 
 
-def _yaml_loader() -> type:
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_year_file(path: str | Path) -> YearTable:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CalendarDataError(p, f"无法读取文件 cannot read file: {exc}") from exc
+    from .yamlsrc import YamlError, parse_text  # the same guarded reader as the scenario files
+
     try:
-        data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - safe loader only
-    except yaml.YAMLError as exc:
-        raise CalendarDataError(p, f"YAML 格式错误 invalid YAML: {exc}") from exc
+        data = parse_text(text, str(p))
+    except YamlError as exc:
+        bad = [t for t in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text) if not _is_iso_date(t)]
+        if bad:
+            raise CalendarDataError(p, f"日期无法解析 unparseable date {', '.join(dict.fromkeys(bad))}: "
+                                       f"{exc.message}") from exc
+        raise CalendarDataError(p, f"YAML 格式错误 invalid YAML（第 {exc.line} 行）：{exc.message}") from exc
     except ValueError as exc:  # PyYAML raises ValueError for impossible timestamps such as 2027-02-30
         bad = [t for t in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text) if not _is_iso_date(t)]
         which = f" {', '.join(dict.fromkeys(bad))}" if bad else ""
