@@ -224,11 +224,16 @@ class Anchor:
 
     kind: str  # act | served | event | discovered
     ref: str = ""
+    key: str = attrs.field(init=False, eq=False, repr=False)  # str(anchor), computed once: used per act
 
-    def __str__(self) -> str:
+    @key.default
+    def _key(self) -> str:
         return {"act": self.ref, "served": f"served:{self.ref}", "event": f"event:{self.ref}"}.get(
             self.kind, "discovered"
         )
+
+    def __str__(self) -> str:
+        return self.key
 
 
 @attrs.frozen

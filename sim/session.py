@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 import math
 import random
 import time
@@ -392,10 +391,8 @@ class Session:
     def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
         out = self._clean_values(spec, params)
-        try:
-            json.dumps(out, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError(f"「{spec.label}」的文字中有无法保存的字符") from None
+        if not _storable(out):
+            raise ValueError(f"「{spec.label}」的文字中有无法保存的字符")
         return out
 
     def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -830,6 +827,21 @@ class Session:
             self._finish(wall)
         else:
             raise ReplayError(f"记录中有未知的条目类型「{t}」")
+
+
+def _storable(value: Any) -> bool:
+    """Whether every string in the value can be written to the journal as UTF-8 (no lone surrogates)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_storable(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return True
 
 
 def _as_dt(x: Any) -> dt.datetime:
