@@ -126,7 +126,7 @@ def bench_cli(runs: int, scratch: Path) -> list[Row]:
         Row("   same, without a bytecode cache (info)", cold["cli"], "s", cold["base"], None,
             "PYTHONDONTWRITEBYTECODE=1: sources recompiled at every start"),
         Row("   python -c 'import sim' (info)", warm["sim"], "s", warm["base"], None,
-            "the engine package alone: sim/__init__ imports loader, session, scoring and model eagerly"),
+            "the engine package alone (its public names are imported lazily)"),
         Row("   python -c pass (info)", warm["python"], "s", None, None, "interpreter start alone"),
     ]
 

@@ -152,6 +152,7 @@ class Session:
         self.finished = False
         self.result: Result | None = None
         self._fired_rules: set[str] = set()
+        self._deadlines: dict[tuple[dt.datetime, int, str], Deadline] = {}
         self._anchors: dict[str, dt.datetime] = {"discovered": scenario.discovered}
         self._events_happened: list[str] = []
         self._pending: list[tuple[dt.datetime, int, int]] = []  # (time, seq, script index)
@@ -268,7 +269,7 @@ class Session:
                 continue
             period = r.deadline.within or r.deadline.not_before
             assert period is not None
-            d = self.calendar.deadline(start, period.length, period.unit)
+            d = self._deadline(start, period.length, period.unit)
             today = self.now.date()
             if d.due >= today:
                 wd = self.calendar.working_days_between(today, d.due)
@@ -288,7 +289,7 @@ class Session:
             period = r.deadline.within or r.deadline.not_before
             if start is None or period is None:
                 continue
-            out.append((r, self.calendar.deadline(start, period.length, period.unit)))
+            out.append((r, self._deadline(start, period.length, period.unit)))
         return out
 
     def documents(self) -> list[ActRecord]:
@@ -301,7 +302,8 @@ class Session:
     # --- internals: acts ------------------------------------------------------------------------------
 
     def _write(self, entry: dict[str, Any]) -> None:
-        if self.journal is not None and not self._replaying:
+        # A closed session refuses acts; finishing it still gives the result, with nothing more to record.
+        if self.journal is not None and not self._replaying and not self.journal.closed:
             self.journal.write(entry)
 
     @property
@@ -372,6 +374,14 @@ class Session:
         if not reason and "target" in spec.params:
             reason = self._target_problem(spec, clean)
         return reason
+
+    def _deadline(self, start: dt.datetime, length: int, unit: str) -> Deadline:
+        """A statutory period, counted once: every later act asks again whether it has expired."""
+        key = (start, length, unit)
+        d = self._deadlines.get(key)
+        if d is None:
+            d = self._deadlines[key] = self.calendar.deadline(start, length, unit)
+        return d
 
     def _state_may_change_by(self, when: dt.datetime) -> bool:
         return any(t <= when and self.proc.events[self.script[i].event].dest is not None
@@ -718,7 +728,7 @@ class Session:
         assert r.deadline is not None
         period = r.deadline.within or r.deadline.not_before
         assert period is not None
-        d = self.calendar.deadline(start, period.length, period.unit)
+        d = self._deadline(start, period.length, period.unit)
         start_label = self._anchor_label(r.deadline.start)
         if r.deadline.within is not None:
             if not d.is_late(moment):
@@ -760,7 +770,7 @@ class Session:
             start = self._anchors.get(str(r.deadline.start))
             if start is None:
                 continue
-            d = self.calendar.deadline(start, r.deadline.within.length, r.deadline.within.unit)
+            d = self._deadline(start, r.deadline.within.length, r.deadline.within.unit)
             if not d.is_late(self.now):
                 continue
             names = names or self._names(None)
