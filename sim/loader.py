@@ -24,7 +24,8 @@ from . import expr as X
 from . import params as P
 from .calendar import parse_period
 from .model import (
-    ActionSpec, Anchor, Article, DeadlineSpec, DocumentSpec, Evidence, FieldSpec, Law, Officer, Option,
+    MUTATIONS, ActionSpec, Anchor, Article, DeadlineSpec, DocumentSpec, Evidence, FieldSpec, Law, LawfulMark,
+    Officer, Option,
     ParamKind, ParamSpec, Period, Phrase, Pos, Procedure, RuleKind, RuleSpec, Scenario, ScheduledEvent,
     SelfTest, Severity, StateSpec, Status, Step, WorldEventSpec,
 )
@@ -821,7 +822,10 @@ def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool, names: _Na
         what = f"{'参考路径' if reference else '陷阱'}「{t.get('name', i) if isinstance(t, dict) else i}」"
         if not isinstance(t, dict):
             _fail(items, f"{what}应为映射 {{name, steps, expect}}", i)
-        _check_keys(t, ("name", "steps", "expect", "note", "events"), what, required=("name", "steps", "expect"))
+        keys = ("name", "steps", "expect", "note", "events") + (("lawful",) if reference else ())
+        if not reference and "lawful" in t:
+            _fail(t, f"{what}：lawful（合法变异）只能写在参考路径中", "lawful")
+        _check_keys(t, keys, what, required=("name", "steps", "expect"))
         exp = _get(t, "expect", dict, what)
         _check_keys(exp, ("score", "findings", "state"), f"{what}的 expect")
         findings = None
@@ -839,8 +843,29 @@ def _selftests(doc: YMap, key: str, proc: Procedure, reference: bool, names: _Na
         out.append(SelfTest(_get(t, "name", str, what), _steps(_list(t, "steps", what), what, proc, seen),
                             _get(exp, "score", int, what, 100 if reference else None), findings, state,
                             reference, _pos(items, i),
-                            _script(t, "events", proc, names) if "events" in t else None))
+                            _script(t, "events", proc, names) if "events" in t else None,
+                            _lawful(t, what) if "lawful" in t else ()))
     return out
+
+
+def _lawful(t: YMap, what: str) -> tuple[LawfulMark, ...]:
+    """`lawful:` of a reference path: mutations the deep check must not require a finding for. Step names are
+    resolved against the path by sim.deepcheck, which reports unknown or stale ones with this position."""
+    items = _list(t, "lawful", what)
+    out = []
+    for i, m in enumerate(items):
+        if not isinstance(m, dict):
+            _fail(items, f"{what}的 lawful 条目应为映射，如 {{drop: interview, why: 理由}}", i)
+        _check_keys(m, MUTATIONS + ("why",), f"{what}的 lawful 条目", required=("why",))
+        kinds = [k for k in MUTATIONS if k in m]
+        if len(kinds) != 1:
+            _fail(m, f"{what}的 lawful 条目必须且只能有 drop、swap、repeat、delay 之一")
+        step = _get(m, kinds[0], str, f"{what}的 lawful 条目")
+        why = _get(m, "why", str, f"{what}的 lawful 条目")
+        if not why.strip():
+            _fail(m, f"{what}的 lawful 条目须在 why 中写明这样做为什么合法", "why")
+        out.append(LawfulMark(kinds[0], step.strip(), why.strip(), _pos(items, i)))
+    return tuple(out)
 
 
 def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[str, Article],

@@ -354,6 +354,21 @@ class Step:
     pos: Pos = Pos()
 
 
+MUTATIONS = ("drop", "swap", "repeat", "delay")
+
+
+@attrs.frozen
+class LawfulMark:
+    """A mutation of a reference path that the case declares lawful (`lawful:` in the reference path), so the
+    deep check (sim.deepcheck) does not require a finding for it. `step` names the step as written: `do`
+    action id, `name@N` (N-th occurrence, 1-based) or `advance@N`."""
+
+    mutation: str  # one of MUTATIONS
+    step: str
+    why: str  # the legal reason, in Chinese
+    pos: Pos = Pos()
+
+
 @attrs.frozen
 class SelfTest:
     name: str
@@ -364,6 +379,7 @@ class SelfTest:
     reference: bool = False
     pos: Pos = Pos()
     script: tuple[ScheduledEvent, ...] | None = None  # replaces the case's scheduled events for this test
+    lawful: tuple[LawfulMark, ...] = ()  # reference paths only: mutations declared lawful
 
 
 @attrs.frozen

@@ -3,10 +3,12 @@ produce exactly the findings they name. `lawdrill check` runs them all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from .calendar import LegalCalendar
-from .model import Scenario, SelfTest
+from .model import Scenario, ScheduledEvent, SelfTest, Step
 from .scoring import Result
 from .session import Session
 
@@ -25,19 +27,25 @@ class SelfTestReport:
 def play(scenario: Scenario, test: SelfTest, *, seed: int = 0, calendar: LegalCalendar | None = None
          ) -> tuple[Session, list[str]]:
     """Play a self-test's steps headless; return the finished session and any refused steps."""
-    s = Session(scenario, seed=seed, calendar=calendar, wall_clock=lambda: 0.0, script=test.script)
-    problems: list[str] = []
-    for i, step in enumerate(test.steps, 1):
+    s, refused = play_steps(scenario, test.steps, script=test.script, seed=seed, calendar=calendar)
+    problems = [f"第 {i + 1} 步（{test.steps[i].do}，{test.steps[i].pos.file}:{test.steps[i].pos.line}）被拒绝：{why}"
+                for i, why in refused]
+    return s, problems
+
+
+def play_steps(scenario: Scenario, steps: Sequence[Step], *, script: tuple[ScheduledEvent, ...] | None = None,
+               seed: int = 0, calendar: LegalCalendar | None = None) -> tuple[Session, list[tuple[int, str]]]:
+    """Play steps headless and finish; return the session and the refused steps as (index, reason)."""
+    s = Session(scenario, seed=seed, calendar=calendar, wall_clock=lambda: 0.0, script=script)
+    refused: list[tuple[int, str]] = []
+    for i, step in enumerate(steps):
         if step.do == "finish":
             break
-        if step.do == "advance":
-            out = s.advance(step.at)
-        else:
-            out = s.act(step.do, step.at, **step.params)
+        out = s.advance(step.at) if step.do == "advance" else s.act(step.do, step.at, **step.params)
         if not out.ok:
-            problems.append(f"第 {i} 步（{step.do}，{step.pos.file}:{step.pos.line}）被拒绝：{out.reason}")
+            refused.append((i, out.reason))
     s.finish()
-    return s, problems
+    return s, refused
 
 
 def run_selftest(scenario: Scenario, test: SelfTest, *, calendar: LegalCalendar | None = None) -> SelfTestReport:

@@ -292,6 +292,10 @@ class Session:
             out.append((r, self._deadline(start, period.length, period.unit)))
         return out
 
+    def anchor(self, key: str) -> dt.datetime | None:
+        """When an anchor (`inspect`, `served:decide`, `event:hearing_requested`, `discovered`) first happened."""
+        return self._anchors.get(key)
+
     def documents(self) -> list[ActRecord]:
         """The case file: acts that produced a document, in order."""
         return [a for a in self.acts if self.proc.actions[a.name].document is not None]
