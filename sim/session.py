@@ -623,6 +623,21 @@ class Session:
         def safe_len(x: Any) -> int:
             return 0 if x is None else len(x)
 
+        def in_time(start: Any, moment: Any, period: str) -> bool | None:
+            """Whether `moment` is within `period` from `start`, counted the legal way (None if either is unset)."""
+            if start is None or moment is None:
+                return None
+            length, unit = parse_period(str(period))
+            return not self._deadline(_as_dt(start), length, str(unit)).is_late(_as_dt(moment))
+
+        def all_of(name: str, param: str) -> list[Any]:
+            """Every value of list parameter `param` over all acts `name` (e.g. every item any disposal listed)."""
+            out: list[Any] = []
+            for a in acts_named(name):
+                value = a.params.get(param) or []
+                out.extend(v for v in (value if isinstance(value, list) else [value]) if v not in out)
+            return out
+
         return {
             "done": lambda name: bool(acts_named(name)),
             "count": lambda name: len(acts_named(name)),
@@ -645,6 +660,9 @@ class Session:
             "working_days_between": lambda a, b: self.calendar.working_days_between(as_date(a), as_date(b)),
             "days_between": lambda a, b: (as_date(b) - as_date(a)).days,
             "has": lambda seq, item: seq is not None and item in seq,
+            "has_all": lambda seq, items: seq is not None and all(i in seq for i in (items or [])),
+            "in_time": in_time,
+            "all_of": all_of,
             "date": as_date,
             "served": served,
             "collected": lambda ids: all(i in self._collected() for i in ([ids] if isinstance(ids, str) else ids or [])),
