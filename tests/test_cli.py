@@ -149,7 +149,7 @@ def test_check_reports_errors_with_positions_and_still_runs_good_cases(
     assert f"{mixed_library / 'syntax.yaml'}:2:" in out
     good = [line for line in out.splitlines() if CASE_ID in line]
     assert good and good[0].startswith("✓ ") and "参考路径 1/1" in good[0]
-    assert re.search(r"陷阱 (\d+)/\1$", good[0])
+    assert re.search(r"陷阱 (\d+)/\1  变异 (\d+)/\2 \(100%\)  期限边界 \d+$", good[0])
     summary = out.strip().splitlines()[-1]
     assert summary.startswith("检查未通过") and "案例 1 个" in summary
 
@@ -170,7 +170,9 @@ def test_check_quiet_and_json(capsys: pytest.CaptureFixture[str], mixed_library:
     assert case["reference"] == {"passed": 1, "total": 1}
     assert all(t["ok"] for t in case["selftests"])
     assert set(data["summary"]) == {"cases", "procedures", "articles", "selftests_passed", "selftests_failed",
-                                    "errors"}
+                                    "errors", "load_errors", "deep_errors", "warnings", "mutants", "mutants_killed",
+                                    "lawful", "boundaries_checked", "deep"}
+    assert case["mutation"]["score"] == 1.0 and case["mutation"]["killed"] > 0
     assert data["summary"]["cases"] == 1 and data["summary"]["selftests_failed"] == 0
 
 

@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     library_option(p)
 
     p = command("cases", "案例列表",
-                "列出案例库中的案例：编号、标题、案件类型、程序、难度、标签、职权来源、参考路径和陷阱数。",
+                "列出案例库中的案例：编号、标题、案件类型、程序、难度、标签、职权来源、参考路径和陷阱数、变异测试得分（深度检查发现的变异数 / 需要发现的变异数）。",
                 cmd_cases)
     p.add_argument("--markdown", action="store_true", help="输出 Markdown 表格")
     library_option(p)
@@ -981,19 +981,22 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 # --- cases and the overview --------------------------------------------------------------------------------
 
-_CASE_HEADERS = ("编号", "标题", "案件类型", "程序", "难度", "标签", "职权来源", "参考/陷阱")
+_CASE_HEADERS = ("编号", "标题", "案件类型", "程序", "难度", "标签", "职权来源", "参考/陷阱", "变异测试")
 # On a narrow terminal the tags give way first, then the case type, the procedure and the title (min widths).
 _CASE_SHRINK = {5: 4, 2: 8, 3: 8, 1: 14}
 
 
 def _case_rows(lib: Library) -> list[list[str]]:
+    """One row per case; the last column is the mutation score of the deep check (killed / variations that
+    need a finding), which tests/test_deepcheck.py holds each case to."""
     rows = []
     for sc in sorted(lib.scenarios.values(), key=lambda s: s.id):
+        mutation = _deep_check(lib, sc, False).mutation
         source = str(sc.power.get("source", "")) if isinstance(sc.power, dict) else ""
         rows.append([
             sc.id, sc.title, sc.case_type or "—", sc.procedure.title, str(sc.difficulty),
             "、".join(sc.tags) or "—", POWER_SOURCES.get(source, source or "—"),
-            f"{len(sc.references)}/{len(sc.traps)}",
+            f"{len(sc.references)}/{len(sc.traps)}", mutation.label(),
         ])
     return rows
 
