@@ -163,6 +163,9 @@ def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, value
 
 
+DEEP_SAMPLE = 40  # cases of the generated library the deep check is timed on (it costs several times their self-tests)
+
+
 def bench_check(n_cases: int, repeats: int, scratch: Path) -> list[Row]:
     lib_dir = scratch / "library"
     files = generate_library(lib_dir, n_cases)
@@ -196,11 +199,31 @@ def bench_check(n_cases: int, repeats: int, scratch: Path) -> list[Row]:
         return len(reports), sum(not r.ok for r in reports)
 
     t_tests, (n_tests, n_failed) = best_of(selftests, 1)
+
+    # The deep check (mutation testing and deadline boundaries) replays each reference path a few dozen times;
+    # measured on a sample of the cases against the self-tests of the same cases, in the same run.
+    from sim.deepcheck import check_case
+
+    sample = sorted(lib.scenarios.values(), key=lambda s: s.id)[:DEEP_SAMPLE]
+
+    def sample_selftests() -> None:
+        for sc in sample:
+            for t in sc.selftests:
+                run_selftest(sc, t)
+
+    def sample_deep() -> int:
+        return sum(check_case(lib, sc, selftests=False).mutation.total for sc in sample)
+
+    t_sample_tests, _ = best_of(sample_selftests, 1)
+    t_deep, n_mutants = best_of(sample_deep, 1)
     return [
         Row(f"b. check: load_library, {n_cases} cases", t_load, "s", t_yaml, 3.0,
             f"{len(files)} files; baseline: CSafeLoader yaml.load of the same files; best of {repeats}"),
         Row("   self-tests of the library (info)", t_tests, "s", None, None,
             f"{n_tests} self-tests, {n_failed} failing; `lawdrill check` = load + self-tests + report"),
+        Row(f"   deep check of {len(sample)} cases (info)", t_deep, "s", t_sample_tests, None,
+            f"{n_mutants} mutants + deadline boundaries; baseline: the self-tests of the same cases; "
+            "`lawdrill check --fast` skips this"),
     ]
 
 
