@@ -40,7 +40,8 @@ import attrs
 from .calendar import LegalCalendar, Unit, _zh_number
 from .machine import machine_for
 from .model import LawfulMark, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
-from .selftest import play_steps
+from .selftest import play_more, play_steps
+from .session import Session
 from .yamlsrc import YamlError, YList, YMap, parse_file
 
 DELAY = dt.timedelta(days=120)
@@ -300,10 +301,13 @@ def _key_positions(path: str) -> dict[tuple[str, str], Pos]:
 @attrs.frozen
 class _Mutant:
     kind: str
-    index: int  # the mutated act's step index
-    steps: tuple[Step, ...]
-    moved: tuple[int, ...]  # indices, in the mutant, of the mutated acts (refused there = impossible)
+    index: int  # the mutated act's step index; the mutant is the path's first `index` steps, then `rest`
+    rest: tuple[Step, ...]
+    moved: tuple[int, ...]  # indices, in `rest`, of the mutated acts (refused there = impossible)
     description: str
+
+    def steps(self, prefix: Sequence[Step]) -> tuple[Step, ...]:
+        return tuple(prefix[: self.index]) + self.rest
 
 
 class _Path:
@@ -385,28 +389,38 @@ class _Path:
         return [self._at(st, t) for st, t in zip(self.steps, self.times)]
 
     def mutants(self) -> list[_Mutant]:
+        """Every mutant, in step order (mutants of one step share the path's first steps)."""
         steps = self._absolute()
         out = []
         acts = [i for i, st in enumerate(self.steps) if st.do != "advance" and i in self.records]
         for i in acts:
             where = f"第 {i + 1} 步「{self._label(i)}」（{self.names[i]}）"
-            out.append(_Mutant("drop", i, tuple(steps[:i] + steps[i + 1:]), (), f"省略{where}"))
+            out.append(_Mutant("drop", i, tuple(steps[i + 1:]), (), f"省略{where}"))
             if i + 1 < len(steps):
                 a, b = self._at(self.steps[i], self.times[i + 1]), self._at(self.steps[i + 1], self.times[i])
-                if self.steps[i + 1].do == "advance":
-                    swapped = [b, a]  # the wait first, then the act
-                    moved: tuple[int, ...] = (i + 1,)
-                else:
-                    swapped = [b, a]
-                    moved = (i, i + 1)
-                out.append(_Mutant("swap", i, tuple(steps[:i] + swapped + steps[i + 2:]), moved,
+                # With an `advance` next, the wait comes first and the act after it: only the act can be refused.
+                moved: tuple[int, ...] = (1,) if self.steps[i + 1].do == "advance" else (0, 1)
+                out.append(_Mutant("swap", i, (b, a, *steps[i + 2:]), moved,
                                    f"将{where}与下一步「{self._label(i + 1)}」对调"))
-            out.append(_Mutant("repeat", i, tuple(steps[:i + 1] + [steps[i]] + steps[i + 1:]), (i + 1,),
-                               f"在{where}之后立即重复一次"))
-            later = [self._at(st, t + DELAY) for st, t in zip(self.steps[i:], self.times[i:])]
-            out.append(_Mutant("delay", i, tuple(steps[:i] + later), (i,),
-                               f"将{where}及其后各步推迟 {DELAY.days} 日"))
+            out.append(_Mutant("repeat", i, (steps[i], steps[i], *steps[i + 1:]), (1,), f"在{where}之后立即重复一次"))
+            later = tuple(self._at(st, t + DELAY) for st, t in zip(self.steps[i:], self.times[i:]))
+            out.append(_Mutant("delay", i, later, (0,), f"将{where}及其后各步推迟 {DELAY.days} 日"))
         return out
+
+    def _play_mutants(self, mutants: list[_Mutant]) -> Iterable[tuple[_Mutant, Any, set[int]]]:
+        """Play each mutant: the shared beginning once, then a fork of it per mutant."""
+        steps = self._absolute()
+        base = Session(self.sc, calendar=self.cal, wall_clock=lambda: 0.0, script=self.test.script)
+        done = 0
+        for mu in mutants:
+            play_more(base, steps[done:mu.index])
+            done = mu.index
+            s = base.fork()
+            refused = {i for i, _ in play_more(s, mu.rest)}
+            s.finish()
+            yield mu, s, refused
+            s.close()
+        base.close()
 
     def mutate(self) -> tuple[MutationStats, list[Problem]]:
         marks: dict[tuple[str, int], LawfulMark] = {}
@@ -418,11 +432,9 @@ class _Path:
         total = lawful = killed = impossible = 0
         survivors = []
         made: set[tuple[str, int]] = set()
-        for mu in self.mutants():
+        for mu, s, refused_at in self._play_mutants(self.mutants()):
             made.add((mu.kind, mu.index))
             mark = marks.get((mu.kind, mu.index))
-            s, refused = play_steps(self.sc, mu.steps, script=self.test.script, calendar=self.cal)
-            refused_at = {i for i, _ in refused}
             if any(i in refused_at for i in mu.moved):
                 impossible += 1
                 if mark is not None:

@@ -67,9 +67,10 @@ class ProcedureMachine:
                 for a in r.on:
                     self.rules_on[a].append(r)
 
-    def new_model(self) -> CaseModel:
+    def new_model(self, state: str | None = None) -> CaseModel:
+        """A model in the initial state (or in `state`, for a copy of a session)."""
         model = CaseModel()
-        self.machine.add_model(model, initial=self.initial)
+        self.machine.add_model(model, initial=state or self.initial)
         return model
 
     def release(self, model: CaseModel) -> None:

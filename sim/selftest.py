@@ -37,6 +37,13 @@ def play_steps(scenario: Scenario, steps: Sequence[Step], *, script: tuple[Sched
                seed: int = 0, calendar: LegalCalendar | None = None) -> tuple[Session, list[tuple[int, str]]]:
     """Play steps headless and finish; return the session and the refused steps as (index, reason)."""
     s = Session(scenario, seed=seed, calendar=calendar, wall_clock=lambda: 0.0, script=script)
+    refused = play_more(s, steps)
+    s.finish()
+    return s, refused
+
+
+def play_more(s: Session, steps: Sequence[Step]) -> list[tuple[int, str]]:
+    """Play steps on a session (not finished); return the refused ones as (index in `steps`, reason)."""
     refused: list[tuple[int, str]] = []
     for i, step in enumerate(steps):
         if step.do == "finish":
@@ -44,8 +51,7 @@ def play_steps(scenario: Scenario, steps: Sequence[Step], *, script: tuple[Sched
         out = s.advance(step.at) if step.do == "advance" else s.act(step.do, step.at, **step.params)
         if not out.ok:
             refused.append((i, out.reason))
-    s.finish()
-    return s, refused
+    return refused
 
 
 def run_selftest(scenario: Scenario, test: SelfTest, *, calendar: LegalCalendar | None = None) -> SelfTestReport:

@@ -229,3 +229,26 @@ def test_delay_exceeds_every_within_period_in_the_library(library):
             start = sc.discovered
             d = cal.deadline(start, r.deadline.within.length, r.deadline.within.unit)
             assert dt.datetime.combine(d.due, dt.time()) < start + DELAY, r.id
+
+
+def test_fork_plays_on_like_a_fresh_session_and_leaves_the_original_alone(library):
+    """The deep check plays variations from a shared beginning (Session.fork): a fork must end exactly as
+    the whole path played from scratch, and what the fork does must not leak into the original."""
+    from sim.selftest import play_more, play_steps
+    from sim.session import Session
+
+    sc = library.scenarios[CASE_ID]
+    ref = sc.references[0]
+    whole, refused = play_steps(sc, ref.steps)
+    assert not refused
+    for k in range(len(ref.steps)):
+        base = Session(sc, wall_clock=lambda: 0.0)
+        assert not play_more(base, ref.steps[:k])
+        before = (base.state, base.now, len(base.log), dict(base.flags))
+        fork = base.fork()
+        assert not play_more(fork, ref.steps[k:])
+        fork.finish()
+        assert (fork.result.score, fork.result.rule_ids(), fork.state) == \
+            (whole.result.score, whole.result.rule_ids(), whole.state)
+        assert len(base.acts) == sum(1 for st in ref.steps[:k] if st.do not in ("advance", "finish"))
+        assert (base.state, base.now, len(base.log), base.flags) == before
