@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     library_option(p)
 
     p = command("cases", "案例列表",
-                "列出案例库中的案例：编号、标题、案件类型、程序、难度、标签、职权来源、参考路径和陷阱数、变异测试得分（深度检查发现的变异数 / 需要发现的变异数）。",
+                "列出案例库中的案例：编号、标题、案件类型、程序、难度、标签、职权来源、参考路径和陷阱数；\n--markdown 另有变异测试得分（深度检查发现的变异数 / 需要发现的变异数）。",
                 cmd_cases)
     p.add_argument("--markdown", action="store_true", help="输出 Markdown 表格")
     library_option(p)
@@ -981,35 +981,39 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 # --- cases and the overview --------------------------------------------------------------------------------
 
-_CASE_HEADERS = ("编号", "标题", "案件类型", "程序", "难度", "标签", "职权来源", "参考/陷阱", "变异测试")
+_CASE_HEADERS = ("编号", "标题", "案件类型", "程序", "难度", "标签", "职权来源", "参考/陷阱")
+# docs/cases.md (`cases --markdown`) adds the mutation score; the terminal listings skip it (it takes the whole
+# deep check: `lawdrill check` shows it per case).
+_MUTATION_HEADER = "变异测试"
 # On a narrow terminal the tags give way first, then the case type, the procedure and the title (min widths).
 _CASE_SHRINK = {5: 4, 2: 8, 3: 8, 1: 14}
 
 
-def _case_rows(lib: Library) -> list[list[str]]:
-    """One row per case; the last column is the mutation score of the deep check (killed / variations that
-    need a finding), which tests/test_deepcheck.py holds each case to."""
+def _case_rows(lib: Library, mutation: bool = False) -> list[list[str]]:
+    """One row per case; with `mutation`, a last column with the mutation score of the deep check (killed /
+    variations that need a finding), which tests/test_deepcheck.py holds each case to."""
     rows = []
     for sc in sorted(lib.scenarios.values(), key=lambda s: s.id):
-        mutation = _deep_check(lib, sc, False).mutation
         source = str(sc.power.get("source", "")) if isinstance(sc.power, dict) else ""
         rows.append([
             sc.id, sc.title, sc.case_type or "—", sc.procedure.title, str(sc.difficulty),
             "、".join(sc.tags) or "—", POWER_SOURCES.get(source, source or "—"),
-            f"{len(sc.references)}/{len(sc.traps)}", mutation.label(),
-        ])
+            f"{len(sc.references)}/{len(sc.traps)}",
+        ] + ([_deep_check(lib, sc, False).mutation.label()] if mutation else []))
     return rows
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
     lib = _load_library(args.library)
     _library_note(lib)
-    rows = _case_rows(lib)
     if args.markdown:
-        _out("| " + " | ".join(_CASE_HEADERS) + " |", "|" + "---|" * len(_CASE_HEADERS))
+        headers = (*_CASE_HEADERS, _MUTATION_HEADER)
+        rows = _case_rows(lib, mutation=True)
+        _out("| " + " | ".join(headers) + " |", "|" + "---|" * len(headers))
         for r in rows:
             _out("| " + " | ".join(_md(c) for c in r) + " |")
         return EXIT_OK
+    rows = _case_rows(lib)
     if not rows:
         _out("案例库中没有案例。")
         return EXIT_OK
