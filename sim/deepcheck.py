@@ -122,7 +122,7 @@ def check_library_structure(library: Any) -> list[Problem]:
         out.extend(_graph_problems(proc))
         out.extend(p for r in proc.rules if r.kind == RuleKind.DEADLINE
                    for p in _article_period_problems(r, library.articles, None))
-    return out
+    return list(dict.fromkeys(out))  # a rule inherited by several templates is reported once
 
 
 def _graph_problems(proc: Procedure) -> list[Problem]:
