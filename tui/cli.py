@@ -563,7 +563,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _out(f"    ✗ {kind}「{r.name}」 {r.where}")
             for problem in r.problems:
                 _out(f"        {problem}")
-        for p in d.problems:
+        for p in sorted(d.problems, key=lambda p: p.level != "error"):  # errors first, then the warnings
             _out(f"    {'✗' if p.level == 'error' else '!'} {_problem_line(p)}")
     verdict = "检查通过" if ok else "检查未通过"
     deep_note = "（快速检查：未做变异测试和期限边界检查）" if args.fast else (
