@@ -252,3 +252,19 @@ def test_fork_plays_on_like_a_fresh_session_and_leaves_the_original_alone(librar
             (whole.result.score, whole.result.rule_ids(), whole.state)
         assert len(base.acts) == sum(1 for st in ref.steps[:k] if st.do not in ("advance", "finish"))
         assert (base.state, base.now, len(base.log), base.flags) == before
+
+
+def test_dead_end_and_unreachable_state_in_a_template(tmp_path):
+    shutil.copy(FIXTURES / "law.yaml", tmp_path / "law.yaml")
+    text = (FIXTURES / "procedure.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - {id: closed, label: 已结案, final: true}\n",
+                        "  - {id: closed, label: 已结案, final: true}\n  - {id: stuck, label: 中止调查}\n"
+                        "  - {id: orphan, label: 无人到达}\n")
+    text = text.replace("actions:\n", "actions:\n  suspend:\n    label: 中止调查\n    phase: 调查取证\n"
+                                      "    from: [filed]\n    to: stuck\n", 1)
+    proc = tmp_path / "procedure.yaml"
+    proc.write_text(text, encoding="utf-8")
+    lib = load_library([tmp_path])
+    assert not lib.errors, lib.errors
+    found = {(p.code, p.line) for p in check_library_structure(lib) if p.file == str(proc)}
+    assert found == {("dead-end", line_of(proc, "id: stuck")), ("unreachable-state", line_of(proc, "id: orphan"))}
