@@ -299,6 +299,26 @@ class Session:
     def pending_events(self) -> int:
         return len(self._pending)
 
+    def fork(self) -> Session:
+        """An independent copy of this session as it stands, without a journal (for exploring alternatives:
+        sim.explore tries many next acts from one situation). Acting on the copy never changes the original.
+
+        Every attribute is copied generically: containers shallowly (their items are frozen records, tuples
+        and scalars), so state a later change adds to the session is forked too; only the per-session
+        machine model (a detached one: registering thousands of forks with the machine would dominate the
+        cost), the evaluator (its functions are bound to the session) and the journal are rebuilt.
+        """
+        new = object.__new__(Session)
+        for key, value in vars(self).items():
+            if isinstance(value, (list, dict, set)):
+                value = value.copy()
+            setattr(new, key, value)
+        new._deadlines = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
+        new.journal = None
+        new._model = self._machine.detached_model(self.state)
+        new._eval = Evaluator(new._functions())
+        return new
+
     # --- internals: acts ------------------------------------------------------------------------------
 
     def _write(self, entry: dict[str, Any]) -> None:
