@@ -51,7 +51,7 @@ from .model import ActionSpec, ParamKind, Scenario
 from .session import Session
 
 DEFAULT_DEPTH = 8
-DEFAULT_BUDGET = 2000
+DEFAULT_BUDGET = 1000
 UNFINISHED = "unfinished"  # ending key: the depth limit was reached before a final state
 STUCK = "stuck"  # ending key: a non-final state from which no act is possible
 
@@ -401,12 +401,15 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
         nodes += 1
         s = rebuild(path)
         reached.add(s.state)
-        triggered.update(f.rule_id for f in s.findings)
         if proc.state(s.state).final:
             end(s, s.state, path)
         elif length >= depth:
             end(s, UNFINISHED, path)
         else:
+            # A trainee may stop anywhere: what closing the case here would find counts for rule coverage.
+            f = s.fork()
+            triggered.update(f.finish().rule_ids())
+            f.close()
             moved = False
             for move, extra, after in _moves(classes, s, pointer):
                 child = s.fork()

@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", metavar="CASE", help="案例编号，或案例 YAML 文件路径")
     p.add_argument("--depth", type=_count, default=None, metavar="N",
                    help="每个序列最多几步（默认：最长参考路径的步数加 2，至少 8）")
-    p.add_argument("--budget", type=_count, default=2000, metavar="N", help="最多探索多少个不同情形（默认 2000）")
+    p.add_argument("--budget", type=_count, default=1000, metavar="N", help="最多探索多少个不同情形（默认 1000）")
     p.add_argument("--seed", type=_seed, default=0, metavar="N", help="随机种子（决定带概率的事件，默认 0）")
     p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
     library_option(p)
