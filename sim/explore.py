@@ -15,12 +15,12 @@ lawful-looking defaults below) and then varies **one class at a time**:
 
 | parameter | classes |
 |---|---|
-| officers | two certified officers / one certified officer / a certified officer with an uncertified assistant |
+| officers | two certified officers / one certified / a certified officer with an uncertified assistant |
 | credentials_shown, recorded, record_made, approved, urgent | yes / no |
 | method (service) | each service method of sim.params.SERVICE_METHODS |
 | proof | the base proofs / none |
 | evidence | the base evidence / none collected |
-| amount | inside the case's `penalty` min–max / below the minimum / above the maximum (when the case has one) |
+| amount | inside the case's `penalty` min–max / below the minimum / above the maximum (if it has a range) |
 | document | every field filled / one field missing |
 | words | a proper phrase / an improper one (when the case has one) |
 | target | each document drafted so far |
@@ -30,9 +30,9 @@ lawful-looking defaults below) and then varies **one class at a time**:
 Waiting is a move too: advancing the clock to the next `advance:` time of a reference path.
 
 Two sequences that reach the same situation are explored once: the signature is the procedural state, how
-often each act was done, the rules found so far and the world flags. The search stops at `depth` moves
-(default: the longest reference path plus two, at least 8), and after `budget` distinct situations (the report
-says when the budget cut it).
+often each act was done, how often the clock was advanced, the world events still due, the rules found so
+far and the world flags. The search stops at `depth` moves (default: the longest reference path plus two, at
+least 8), and after `budget` distinct situations (the report says when the budget cut it).
 """
 
 from __future__ import annotations
@@ -124,7 +124,8 @@ class ExploreReport:
             "states": {"reached": len(self.states_reached), "total": len(self.states),
                        "missing": [sid for sid, _ in self.states if sid not in self.states_reached]},
             "transitions": {"covered": len(self.transitions_covered), "total": len(self.transitions),
-                            "missing": [list(t) for t in sorted(self.transitions - self.transitions_covered)]},
+                            "missing": [list(t) for t in sorted(self.transitions - self.transitions_covered)],
+                            },
             "rules": {"triggered": len(self.rules_triggered), "total": len(self.rules),
                       "never": [rid for rid, _ in self.rules_never]},
             "endings": [
@@ -135,7 +136,7 @@ class ExploreReport:
         }
 
 
-# --- parameter classes ---------------------------------------------------------------------------------------
+# --- parameter classes -------------------------------------------------------------------------------------
 
 
 class _Classes:
@@ -263,11 +264,12 @@ class _Classes:
                 yield "不规范用语", {**base, pid: self.improper}
 
 
-# --- the search ------------------------------------------------------------------------------------------------
+# --- the search --------------------------------------------------------------------------------------------
 
 
-def _signature(s: Session) -> tuple[Any, ...]:
-    return (s.state, tuple(sorted(Counter(a.name for a in s.acts).items())),
+def _signature(s: Session, waits: int = 0) -> tuple[Any, ...]:
+    """What makes two situations different for the search (time only through waits and the world's events)."""
+    return (s.state, tuple(sorted(Counter(a.name for a in s.acts).items())), waits, s.pending_events(),
             frozenset(f.rule_id for f in s.findings), tuple(sorted((k, repr(v)) for k, v in s.flags.items())))
 
 
@@ -311,7 +313,8 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             for what, params in classes.variants(spec, base):
                 yield Move("act", spec.id, f"{label}（{what}）", at, params, 1), cost + 1, after
             if late is not None and late[1] > when:
-                yield Move("act", spec.id, f"{label}（{late[0]}）", late[1].isoformat(), base, 1), cost + 1, after
+                late_move = Move("act", spec.id, f"{label}（{late[0]}）", late[1].isoformat(), base, 1)
+                yield late_move, cost + 1, after
     j = next((k for k in range(pointer, len(path)) if path[k].do == "advance"), None)
     if j is not None and path[j].at is not None and s.resolve_time(path[j].at) > s.now:
         wait = s.resolve_time(path[j].at)
@@ -349,8 +352,8 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
 
     Situations are taken in order of how far their path strays from the case's first reference path (0: the
     reference path itself; 1: one act varied, skipped or added; ...), then of length, so a budget cut leaves
-    the most contrived sequences unexplored rather than whole parts of the procedure. Each situation is rebuilt by replaying its path; its next moves
-    are tried on forks of it.
+    the most contrived sequences unexplored rather than whole parts of the procedure. Each situation is
+    rebuilt by replaying its path; its next moves are tried on forks of it.
     """
     started = clock()
     depth = default_depth(sc) if depth is None else depth
@@ -411,6 +414,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
             triggered.update(f.finish().rule_ids())
             f.close()
             moved = False
+            waits = sum(m.kind == "advance" for m in path)
             for move, extra, after in _moves(classes, s, pointer):
                 child = s.fork()
                 steps += 1
@@ -419,7 +423,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
                     moved = True
                     if move.kind == "act":
                         covered.add((before, move.name))
-                    csig = _signature(child)
+                    csig = _signature(child, waits + (move.kind == "advance"))
                     prio = (cost + extra, length + 1)
                     if prio < best.get(csig, (depth * depth + 1, depth + 1)):
                         best[csig] = prio

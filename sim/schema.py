@@ -6,8 +6,8 @@ The fixed sets (severities, verification statuses, parameter kinds, service meth
 and the key sets the loader accepts are read from the engine here, never copied, so the schema and the loader
 cannot drift: tests/test_trainer_cli.py checks that the shipped file equals `build_schema()`.
 
-The loader stays the authority: the schema cannot see cross-references (a `from:` state that does not exist, an
-expression reading an unknown name), which `lawdrill check` reports with file:line:col.
+The loader stays the authority: the schema cannot see cross-references (a `from:` state that does not exist,
+an expression reading an unknown name), which `lawdrill check` reports with file:line:col.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def _keys(schema: dict[str, Any], loader_keys: tuple[str, ...], what: str) -> di
     have = set(schema["properties"])
     if have != set(loader_keys):
         raise AssertionError(f"schema keys of {what} differ from the loader's: "
-                             f"missing {sorted(set(loader_keys) - have)}, extra {sorted(have - set(loader_keys))}")
+                             f"missing {sorted(set(loader_keys) - have)}, "
+                             f"extra {sorted(have - set(loader_keys))}")
     return schema
 
 
@@ -194,7 +195,8 @@ def _defs() -> dict[str, Any]:
     }
     d["rule"] = _obj("规则（check、forbid、require、deadline、at_finish 五选一）", rule_props,
                      ("id", "title", "severity", "cite", "explain", "expected"),
-                     oneOf=[{"required": [k]} for k in ("check", "forbid", "require", "deadline", "at_finish")])
+                     oneOf=[{"required": [k]}
+                            for k in ("check", "forbid", "require", "deadline", "at_finish")])
     d["phrase"] = _obj("执法人员可以说的话", {
         "text": _str("话术内容"), "proper": {"type": "boolean", "description": "是否规范（不规范的会被评分）"},
         "note": _str("说明")}, ("text", "proper"))
@@ -217,7 +219,8 @@ def _defs() -> dict[str, Any]:
         "disable_rules": {"$ref": "#/$defs/strs", "description": "不适用的继承规则编号"},
         "conditions": {"type": "object", "additionalProperties": {"$ref": "#/$defs/expression"},
                        "description": "命名条件，可在其他表达式中使用"},
-        "flags": {"type": "object", "additionalProperties": {"type": ["boolean", "integer", "string", "null"]},
+        "flags": {"type": "object",
+                  "additionalProperties": {"type": ["boolean", "integer", "string", "null"]},
                   "description": "外界标志及其初始值"},
         "phrases": {"type": "object", "additionalProperties": {"$ref": "#/$defs/phrase"},
                     "description": "话术编号 → 话术"},
@@ -247,10 +250,12 @@ def _defs() -> dict[str, Any]:
         _obj("结案评分", {"finish": {"const": True}}, ("finish",)),
         _obj("执法动作", {
             "do": _str("动作编号"),
-            "at": {"anyOf": [{"$ref": "#/$defs/datetime"}, _str("相对时间，如 \"+3 working_days\"", pattern=_RELATIVE)],
+            "at": {"anyOf": [{"$ref": "#/$defs/datetime"},
+                             _str("相对时间，如 \"+3 working_days\"", pattern=_RELATIVE)],
                    "description": "进行的时间"},
             **_step_params(),
-        }, ("do",), closed=False, **{"not": {"anyOf": [{"required": ["advance"]}, {"required": ["finish"]}]}}),
+        }, ("do",), closed=False,
+            **{"not": {"anyOf": [{"required": ["advance"]}, {"required": ["finish"]}]}}),
     ]}
     d["lawful_deviation"] = _obj("与参考路径不同但同样合法的做法（drop、swap、repeat、delay 四选一，why 必填）", {
         "drop": _str("省略这一步也合法", pattern=_STEP_NAME),
@@ -320,7 +325,8 @@ def _defs() -> dict[str, Any]:
         "traps": {"type": "array", "items": {"$ref": "#/$defs/trap"}, "description": "陷阱"},
         **{k: v for k, v in parts.items() if k not in ("states", "actions", "phases")},
     }, ("id", "title", "procedure", "discovered", "party", "briefing"))
-    d["case"] = _keys(case, tuple(k for k in L._CASE_KEYS if k not in ("states", "actions", "phases")), "case")
+    d["case"] = _keys(case, tuple(k for k in L._CASE_KEYS if k not in ("states", "actions", "phases")),
+                      "case")
     return d
 
 

@@ -1,5 +1,6 @@
-"""Trainer tools: `lawdrill schema`, `lawdrill explore`, `lawdrill new` (through the CLI, as a trainer runs them)
-and the engine pieces under them (the JSON Schema against a real validator, Session.fork, sim.explore)."""
+"""Trainer tools: `lawdrill schema`, `lawdrill explore`, `lawdrill new` (through the CLI, as a trainer runs
+them) and the engine pieces under them (the JSON Schema against a real validator, Session.fork,
+sim.explore)."""
 
 from __future__ import annotations
 
@@ -81,10 +82,11 @@ def test_schema_command_prints_writes_and_locates_the_schema(capsys: pytest.Capt
 
 
 @pytest.mark.parametrize("path", LIBRARY_FILES, ids=lambda p: p.name)
-def test_every_library_file_points_at_the_schema_and_validates(path: Path,
-                                                               validator: jsonschema.Draft202012Validator) -> None:
+def test_every_library_file_points_at_the_schema_and_validates(
+        path: Path, validator: jsonschema.Draft202012Validator) -> None:
     assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(_plain(parse_file(path)))]
+    doc = _plain(parse_file(path))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
     assert errors == []
 
 
@@ -99,7 +101,8 @@ def _broken_cases() -> list[tuple[str, Any]]:
 
     return [
         ("wrong severity", edit(lambda d: d["rules"][0].__setitem__("severity", "fatal"))),
-        ("wrong service method", edit(lambda d: d["reference"][0]["steps"][5].__setitem__("method", "pigeon"))),
+        ("wrong service method",
+         edit(lambda d: d["reference"][0]["steps"][5].__setitem__("method", "pigeon"))),
         ("unknown case key", edit(lambda d: d.__setitem__("penalties", {}))),
         ("unknown rule key", edit(lambda d: d["rules"][0].__setitem__("before", "x"))),
         ("missing party", edit(lambda d: d.pop("party"))),
@@ -109,10 +112,12 @@ def _broken_cases() -> list[tuple[str, Any]]:
         ("lawful without why", edit(lawful([{"drop": "interview"}]))),
         ("lawful with two moves", edit(lawful([{"drop": "interview", "swap": "serve@2", "why": "…"}]))),
         ("lawful bad step name", edit(lawful([{"delay": "serve@0", "why": "…"}]))),
-        ("lawful on a trap", edit(lambda d: d["traps"][0].__setitem__("lawful", [{"drop": "inspect", "why": "…"}]))),
+        ("lawful on a trap",
+         edit(lambda d: d["traps"][0].__setitem__("lawful", [{"drop": "inspect", "why": "…"}]))),
         ("law article status", {"law": "某法", "articles": {"1": {"text": "…", "status": "maybe"}}}),
         ("law article number", {"law": "某法", "articles": {"第一条": {"text": "…", "status": "P"}}}),
-        ("template state key", {"id": "t", "title": "t", "states": [{"id": "a", "label": "a", "start": True}]}),
+        ("template state key",
+         {"id": "t", "title": "t", "states": [{"id": "a", "label": "a", "start": True}]}),
     ]
 
 
@@ -183,7 +188,8 @@ def test_explore_json_reports_coverage_endings_and_never_triggered_rules(
     rep = json.loads(out)
     sc = library.scenarios["fire-lane-01"]
     assert rep["case"] == "fire-lane-01" and rep["nodes"] == 150 and rep["cut_by_budget"] is True
-    assert rep["states"]["total"] == len(sc.procedure.states) and rep["rules"]["total"] == len(sc.procedure.rules)
+    assert rep["states"]["total"] == len(sc.procedure.states)
+    assert rep["rules"]["total"] == len(sc.procedure.rules)
     assert 0 < rep["states"]["reached"] <= rep["states"]["total"]
     assert rep["rules"]["triggered"] + len(rep["rules"]["never"]) == rep["rules"]["total"]
     endings = {e["ending"]: e for e in rep["endings"]}
@@ -280,7 +286,8 @@ def test_new_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: 
     (["new", "straw-burning-01", "--template", "general-penalty"], "已有编号为「straw-burning-01」的案例"),
     (["new", "x-01"], "--template"),
 ])
-def test_new_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str) -> None:
+def test_new_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str],
+                       message: str) -> None:
     code, _, err = run_cli(capsys, *args, "--dir", tmp_path)
     assert code == 2 and message in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []

@@ -76,7 +76,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         lines.append("注意：预算已用尽，搜索未穷尽（偏离参考路径较多的办法未探索）；可加大 --budget 或减小 --depth。")
     lines += ["", "覆盖情况："]
     lines += table(["项目", "已覆盖", "总数", "比例"], [
-        ["状态", str(len(rep.states_reached)), str(len(rep.states)), _pct(len(rep.states_reached), len(rep.states))],
+        ["状态", str(len(rep.states_reached)), str(len(rep.states)),
+         _pct(len(rep.states_reached), len(rep.states))],
         ["状态转换（状态 × 动作）", str(len(rep.transitions_covered)), str(len(rep.transitions)),
          _pct(len(rep.transitions_covered), len(rep.transitions))],
         ["规则（触发过的）", str(len(rep.rules_triggered)), str(len(rep.rules)),
@@ -135,8 +136,8 @@ _SECTION_NOTES = {
     "traps": "陷阱：常见的错误办法，expect.findings 写明应当触发的规则。可照此增加。",
 }
 _ORDER = ("procedure", "case_type", "difficulty", "tags", "power", "discovered", "briefing", "party", "facts",
-          "penalty", "evidence", "officers", "phrases", "flags", "conditions", "params", "event_types", "rules",
-          "disable_rules", "events", "reference", "traps")
+          "penalty", "evidence", "officers", "phrases", "flags", "conditions", "params", "event_types",
+          "rules", "disable_rules", "events", "reference", "traps")
 
 
 class _Flow(dict):  # type: ignore[type-arg]
@@ -165,11 +166,13 @@ def _dump(data: dict[str, Any]) -> str:
     class Dumper(yaml.SafeDumper):
         pass
 
+    MAP, SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"  # noqa: N806 - tags, as YAML names them
+
     def text(d: yaml.SafeDumper, s: str) -> Any:  # a briefing keeps its lines: a literal block
         return d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
 
-    Dumper.add_representer(_Flow, lambda d, m: d.represent_mapping("tag:yaml.org,2002:map", m, flow_style=True))
-    Dumper.add_representer(_FlowList, lambda d, m: d.represent_sequence("tag:yaml.org,2002:seq", m, flow_style=True))
+    Dumper.add_representer(_Flow, lambda d, m: d.represent_mapping(MAP, m, flow_style=True))
+    Dumper.add_representer(_FlowList, lambda d, m: d.represent_sequence(SEQ, m, flow_style=True))
     Dumper.add_representer(str, text)
     return yaml.dump(_flowing(data), Dumper=Dumper, allow_unicode=True, sort_keys=False, width=110,
                      default_flow_style=False)
