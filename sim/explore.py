@@ -287,8 +287,9 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
         c = running[0]
         late = (f"超过「{c.title}」期限", dt.datetime.combine(c.due + dt.timedelta(days=1), dt.time(9, 0)))
     for spec in s.actions():
-        if s.why_not(spec.id):
-            continue
+        # An act impossible now may become possible by its time (the party's hearing request arrives first):
+        # the session moves the world before it decides. Such an act is tried only as the reference path does it.
+        blocked = bool(s.why_not(spec.id))
         targets: list[str | None] = [None]
         if "target" in spec.params:
             drafted = [a.name for a in s.acts if s.proc.actions[a.name].document is not None]
@@ -300,6 +301,8 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
                 base = dict(path[j].params)
                 when = max(s.resolve_time(path[j].at) if path[j].at else s.now, s.now)
                 cost, after = j - pointer, j + 1
+            elif blocked:
+                continue
             else:
                 base, when = classes.base(spec, s, target)
                 cost, after = 1, pointer
@@ -310,6 +313,8 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             label = spec.label + tlabel
             at = when.isoformat()
             yield Move("act", spec.id, label, at, base), cost, after
+            if blocked:
+                continue
             for what, params in classes.variants(spec, base):
                 yield Move("act", spec.id, f"{label}（{what}）", at, params, 1), cost + 1, after
             if late is not None and late[1] > when:

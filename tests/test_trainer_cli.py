@@ -218,6 +218,20 @@ def test_explore_example_path_replays_to_its_ending(capsys: pytest.CaptureFixtur
     assert code == 0 and json.loads(out)["refused"] == []
 
 
+@pytest.mark.parametrize("case", ["road-piling-hearing-01", "demolish-absent-builder-01", "refer-unlicensed-shop-01",
+                                  "spot-watermelon-stall-01", "dailvxing-rainstorm-sand-01"])
+def test_explore_takes_the_reference_path_first(library: sim.Library, case: str) -> None:
+    """With a budget of exactly the reference path's length + 1 situations, the search walks the reference path
+    (waiting where it waits, acting once the party's hearing request has arrived) and ends where it ends, with
+    100 points."""
+    sc = library.scenarios[case]
+    ref = sc.references[0]
+    moves = [st for st in ref.steps if st.do != "finish"]
+    rep = explore(sc, budget=len(moves) + 1)
+    assert [(e.key, e.scores) for e in rep.endings] == [(ref.expect_state, (100,))]
+    assert [m.name for m in rep.endings[0].example] == [st.do for st in moves]
+
+
 def test_explore_without_a_budget_cut_ends_unfinished_at_the_depth_limit(library: sim.Library) -> None:
     rep = explore(library.scenarios["spot-watermelon-stall-01"], depth=2, budget=100_000)
     assert not rep.cut and rep.depth == 2
