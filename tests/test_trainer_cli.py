@@ -232,6 +232,12 @@ def test_explore_takes_the_reference_path_first(library: sim.Library, case: str)
     assert [m.name for m in rep.endings[0].example] == [st.do for st in moves]
 
 
+def test_explore_is_deterministic(library: sim.Library) -> None:
+    sc = library.scenarios["straw-burning-01"]
+    first, second = explore(sc, budget=25), explore(sc, budget=25)
+    assert first.to_json() == second.to_json() and first.nodes == 25 and first.cut
+
+
 def test_explore_without_a_budget_cut_ends_unfinished_at_the_depth_limit(library: sim.Library) -> None:
     rep = explore(library.scenarios["spot-watermelon-stall-01"], depth=2, budget=100_000)
     assert not rep.cut and rep.depth == 2
