@@ -11,6 +11,9 @@ b. check          `load_library` of a generated 1,000-case library vs `yaml.load
 c. engine step    `Session.act('inspect', ...)` on straw-burning-01, no journal, fresh sessions vs a bare
                   `transitions` trigger on a machine with the same states and transitions     target <= 3x
                   (+ informational: the same act with a journal, i.e. one fsync per step)
+d. explore        `sim.explore.explore` on straw-burning-01 (budget-bound), time per explored step (an act or
+                  advance on a forked or rebuilt session) vs playing the case's reference path step by step
+                  in fresh sessions (bare Session.act / advance)                              info (no target)
 
 See benchmarks/README.md for what each figure means. Results are also written to benchmarks/.out/latest.json.
 """
@@ -308,6 +311,48 @@ def bench_step(n_sessions: int, n_journal: int, repeats: int, scratch: Path) -> 
     ]
 
 
+# --- d. explore ---------------------------------------------------------------------------------------------
+
+
+def bench_explore(budget: int, n_paths: int, repeats: int) -> list[Row]:
+    from sim.explore import explore
+
+    lib = sim.load_library()
+    sc = lib.scenarios[CASE_ID]
+    steps = [st for st in sc.references[0].steps if st.do != "finish"]
+
+    def reference_steps() -> float:
+        sessions = [sim.Session(sc, wall_clock=lambda: 0.0) for _ in range(n_paths)]
+        gc.collect()
+        t = time.perf_counter()
+        for s in sessions:
+            for st in steps:
+                out = s.advance(st.at) if st.do == "advance" else s.act(st.do, st.at, **st.params)
+                assert out.ok, out.reason
+        elapsed = time.perf_counter() - t
+        for s in sessions:
+            s.close()
+        return elapsed / (n_paths * len(steps))
+
+    def explored() -> tuple[float, int]:
+        gc.collect()
+        rep = explore(sc, budget=budget)
+        return rep.seconds / rep.steps, rep.steps
+
+    bare = per_step = float("inf")
+    n = 0
+    for _ in range(repeats):  # alternated, best of each (see bench_check)
+        bare = min(bare, reference_steps())
+        got, n = explored()
+        per_step = min(per_step, got)
+    return [
+        Row("d. explore: time per explored step", per_step, "s", bare, None,
+            f"{n} steps for a budget of {budget} situations ({1 / per_step:,.0f} steps/s); baseline: the "
+            f"reference path's {len(steps)} steps played in {n_paths} fresh sessions "
+            f"({1 / bare:,.0f} steps/s)"),
+    ]
+
+
 # --- report ------------------------------------------------------------------------------------------------
 
 
@@ -331,11 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: fewer cases, runs and sessions")
     ap.add_argument("--cases", type=int, default=None, help="cases in the generated library (default 1000; quick 200)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a figure is over its target")
-    ap.add_argument("--only", choices=["cli", "check", "step"], action="append", help="run only these figures")
+    ap.add_argument("--only", choices=["cli", "check", "step", "explore"], action="append",
+                    help="run only these figures")
     args = ap.parse_args(argv)
     quick = args.quick
     n_cases = args.cases or (200 if quick else 1000)
-    only = set(args.only or ["cli", "check", "step"])
+    only = set(args.only or ["cli", "check", "step", "explore"])
     started = time.perf_counter()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="lawdrill-bench-") as tmp:
@@ -347,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         if "step" in only:
             rows += bench_step(n_sessions=500 if quick else 3000, n_journal=30 if quick else 200,
                                repeats=3 if quick else 7, scratch=scratch)
+        if "explore" in only:
+            rows += bench_explore(budget=100 if quick else 500, n_paths=50 if quick else 200,
+                                  repeats=1 if quick else 3)
     header = (f"lawdrill benchmarks ({'quick' if quick else 'full'} run, {time.perf_counter() - started:.0f} s) - "
               f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
               f"{os.cpu_count()} CPUs, PyYAML {yaml.__version__} (libyaml: {hasattr(yaml, 'CSafeLoader')})")

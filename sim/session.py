@@ -292,25 +292,6 @@ class Session:
             out.append((r, self._deadline(start, period.length, period.unit)))
         return out
 
-    def fork(self) -> Session:
-        """An independent copy of this session as it stands, with no journal: what-if play (the deep check
-        plays many variations of one path from a shared beginning). Records are frozen, so copying the lists
-        that hold them is enough; the period cache is shared (its entries never change)."""
-        if self.finished:
-            raise ValueError("a finished session cannot be forked")
-        new = Session.__new__(Session)
-        new.__dict__.update(self.__dict__)
-        new.acts, new.log, new.findings = list(self.acts), list(self.log), list(self.findings)
-        new.flags, new.diagnostics = dict(self.flags), list(self.diagnostics)
-        new._fired_rules, new._anchors = set(self._fired_rules), dict(self._anchors)
-        new._events_happened, new._pending = list(self._events_happened), list(self._pending)
-        new._scheduled = set(self._scheduled)
-        new.journal = None
-        new._model = self._machine.new_model(self.state)
-        weakref.finalize(new, self._machine.release, new._model)
-        new._eval = Evaluator(new._functions())
-        return new
-
     def anchor(self, key: str) -> dt.datetime | None:
         """When an anchor (`inspect`, `served:decide`, `event:hearing_requested`, `discovered`) first happened."""
         return self._anchors.get(key)
@@ -321,6 +302,26 @@ class Session:
 
     def pending_events(self) -> int:
         return len(self._pending)
+
+    def fork(self) -> Session:
+        """An independent copy of this session as it stands, without a journal (for exploring alternatives:
+        sim.explore tries many next acts from one situation). Acting on the copy never changes the original.
+
+        Every attribute is copied generically: containers shallowly (their items are frozen records, tuples
+        and scalars), so state a later change adds to the session is forked too; only the per-session
+        machine model (a detached one: registering thousands of forks with the machine would dominate the
+        cost), the evaluator (its functions are bound to the session) and the journal are rebuilt.
+        """
+        new = object.__new__(Session)
+        for key, value in vars(self).items():
+            if isinstance(value, (list, dict, set)):
+                value = value.copy()
+            setattr(new, key, value)
+        new._deadlines = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
+        new.journal = None
+        new._model = self._machine.detached_model(self.state)
+        new._eval = Evaluator(new._functions())
+        return new
 
     # --- internals: acts ------------------------------------------------------------------------------
 

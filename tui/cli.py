@@ -260,6 +260,9 @@ COMMANDS = (
     ("deadline START --working-days N", "计算法定期限（也可 --days / --months / --hours）"),
     ("rules", "规则目录：每条规则的严重程度、法律依据和应当如何做"),
     ("cases", "案例列表"),
+    ("explore CASE [--depth N]", "探索一个案例：受训人可能的办法、覆盖率、结局和得分分布"),
+    ("new CASE --template NAME", "按程序模板生成一个可直接通过检查的新案例文件"),
+    ("schema", "输出场景文件的 JSON Schema（编辑器补全和检查用）"),
 )
 
 
@@ -360,6 +363,37 @@ def build_parser() -> argparse.ArgumentParser:
                 cmd_cases)
     p.add_argument("--markdown", action="store_true", help="输出 Markdown 表格")
     library_option(p)
+
+    from . import cli_tools as tools  # trainer tools; the module imports only the standard library at load
+
+    p = command("explore", "探索一个案例：受训人可能的办法、覆盖率、结局和得分分布",
+                "从案件开始枚举受训人可能的动作序列（参数按等价类取值：人员、证件、录像、送达方式、\n"
+                "罚款在幅度内/外、文书缺项、按时/超期……），报告状态、状态转换和规则的覆盖情况，\n"
+                "各结局的得分分布（最低/中位数/最高），以及从未触发的规则。\n"
+                "先探索参考路径，再探索偏离参考路径一步、两步……的办法；达到深度上限或预算时停止。", tools.cmd_explore)
+    p.add_argument("case", metavar="CASE", help="案例编号，或案例 YAML 文件路径")
+    p.add_argument("--depth", type=_count, default=None, metavar="N",
+                   help="每个序列最多几步（默认：最长参考路径的步数加 2，至少 8）")
+    p.add_argument("--budget", type=_count, default=1000, metavar="N", help="最多探索多少个不同情形（默认 1000）")
+    p.add_argument("--seed", type=_seed, default=0, metavar="N", help="随机种子（决定带概率的事件，默认 0）")
+    p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
+    library_option(p)
+
+    p = command("new", "按程序模板生成新案例文件",
+                "按程序模板生成一个新案例文件 CASE.yaml：当事人、事实、证据、处罚幅度、一条参考路径和一个陷阱\n"
+                "取自案例库中使用该模板的案例，生成后即可通过 lawdrill check；标有「待修改」的内容请按实际案情改写。\n"
+                "不会覆盖已有文件。", tools.cmd_new)
+    p.add_argument("case", metavar="CASE", help="新案例的编号（也是文件名），如 straw-burning-02")
+    p.add_argument("--template", required=True, metavar="NAME", help="程序模板编号，如 general-penalty")
+    p.add_argument("--dir", metavar="DIR", help="写入的目录（默认：当前目录）")
+    library_option(p)
+
+    p = command("schema", "输出场景文件的 JSON Schema",
+                "输出场景文件（法律条文目录、程序模板、案例）的 JSON Schema（draft 2020-12），\n"
+                "供编辑器补全和检查（VS Code 的 Red Hat YAML 扩展等，见 docs/authoring.md）。", tools.cmd_schema)
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--path", action="store_true", help="只输出随程序附带的 schema 文件的路径")
+    out.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是输出到屏幕")
     return parser
 
 

@@ -1,0 +1,319 @@
+"""Trainer tools: `lawdrill schema`, `lawdrill explore`, `lawdrill new` (through the CLI, as a trainer runs
+them) and the engine pieces under them (the JSON Schema against a real validator, Session.fork,
+sim.explore)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import sim
+from sim.explore import UNFINISHED, explore
+from sim.schema import build_schema, schema_text
+from sim.selftest import run_selftest
+from sim.yamlsrc import parse_file
+from tui import cli_tools
+from tui.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+SCHEMA_FILE = SCENARIOS / "lawdrill.schema.json"
+LIBRARY_FILES = sorted(p for sub in ("law", "procedures", "cases") for p in (SCENARIOS / sub).glob("*.yaml"))
+HEADER = "# yaml-language-server: $schema=../lawdrill.schema.json"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _plain(value: Any) -> Any:
+    """What an editor's YAML server hands the validator: dates as text, keys as strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="module")
+def library() -> sim.Library:
+    return sim.load_library()
+
+
+def _case_doc(name: str = "straw-burning-01") -> dict[str, Any]:
+    return _plain(parse_file(SCENARIOS / "cases" / f"{name}.yaml"))
+
+
+# --- schema ------------------------------------------------------------------------------------------------
+
+
+def test_shipped_schema_is_the_generated_one() -> None:
+    # Regenerate with: lawdrill schema -o scenarios/lawdrill.schema.json
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text()
+
+
+def test_schema_command_prints_writes_and_locates_the_schema(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    code, out, _ = run_cli(capsys, "schema")
+    assert code == 0 and json.loads(out) == build_schema()
+    code, out, _ = run_cli(capsys, "schema", "--path")
+    assert code == 0 and Path(out.strip()).resolve() == SCHEMA_FILE.resolve()
+    target = tmp_path / "s.json"
+    code, out, _ = run_cli(capsys, "schema", "-o", target)
+    assert code == 0 and str(target) in out and target.read_text(encoding="utf-8") == schema_text()
+    code, _, err = run_cli(capsys, "schema", "-o", tmp_path / "no" / "s.json")
+    assert code == 2 and "目录不存在" in err
+
+
+@pytest.mark.parametrize("path", LIBRARY_FILES, ids=lambda p: p.name)
+def test_every_library_file_points_at_the_schema_and_validates(
+        path: Path, validator: jsonschema.Draft202012Validator) -> None:
+    assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    doc = _plain(parse_file(path))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
+    assert errors == []
+
+
+def _broken_cases() -> list[tuple[str, Any]]:
+    def edit(fn: Any) -> dict[str, Any]:
+        doc = _case_doc()
+        fn(doc)
+        return doc
+
+    def lawful(items: list[dict[str, Any]]) -> Any:
+        return lambda d: d["reference"][0].__setitem__("lawful", items)
+
+    return [
+        ("wrong severity", edit(lambda d: d["rules"][0].__setitem__("severity", "fatal"))),
+        ("wrong service method",
+         edit(lambda d: d["reference"][0]["steps"][5].__setitem__("method", "pigeon"))),
+        ("unknown case key", edit(lambda d: d.__setitem__("penalties", {}))),
+        ("unknown rule key", edit(lambda d: d["rules"][0].__setitem__("before", "x"))),
+        ("missing party", edit(lambda d: d.pop("party"))),
+        ("party kind", edit(lambda d: d["party"].__setitem__("kind", "company"))),
+        ("two rule kinds", edit(lambda d: d["rules"][0].__setitem__("forbid", "False"))),
+        ("trap without findings", edit(lambda d: d["traps"][0]["expect"].pop("findings"))),
+        ("lawful without why", edit(lawful([{"drop": "interview"}]))),
+        ("lawful with two moves", edit(lawful([{"drop": "interview", "swap": "serve@2", "why": "…"}]))),
+        ("lawful bad step name", edit(lawful([{"delay": "serve@0", "why": "…"}]))),
+        ("lawful on a trap",
+         edit(lambda d: d["traps"][0].__setitem__("lawful", [{"drop": "inspect", "why": "…"}]))),
+        ("law article status", {"law": "某法", "articles": {"1": {"text": "…", "status": "maybe"}}}),
+        ("law article number", {"law": "某法", "articles": {"第一条": {"text": "…", "status": "P"}}}),
+        ("template state key",
+         {"id": "t", "title": "t", "states": [{"id": "a", "label": "a", "start": True}]}),
+    ]
+
+
+@pytest.mark.parametrize(("what", "doc"), _broken_cases(), ids=[w for w, _ in _broken_cases()])
+def test_schema_rejects_broken_documents(what: str, doc: dict[str, Any],
+                                         validator: jsonschema.Draft202012Validator) -> None:
+    assert not validator.is_valid(doc), what
+
+
+def test_schema_accepts_a_reference_path_with_lawful_variations(
+        validator: jsonschema.Draft202012Validator) -> None:
+    doc = _case_doc()
+    doc["reference"][0]["lawful"] = [{"drop": "interview", "why": "现场已询问并制作笔录"},
+                                     {"swap": "serve@2", "why": "送达顺序不影响合法性"},
+                                     {"repeat": "inspect", "why": "复查现场"}, {"delay": "advance@1", "why": "…"}]
+    assert validator.is_valid(doc)
+
+
+def test_schema_and_loader_agree_on_an_unknown_key(tmp_path: Path,
+                                                   validator: jsonschema.Draft202012Validator) -> None:
+    text = (SCENARIOS / "cases" / "straw-burning-01.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("\ndifficulty: 2\n", "\ndifficulty: 2\nlevel: 3\n"), encoding="utf-8")
+    lib = sim.load_library([bad])
+    assert any("level" in e.message and e.line == 7 for e in lib.errors)
+    assert not validator.is_valid(_plain(parse_file(bad)))
+
+
+# --- Session.fork ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["straw-burning-01", "road-piling-hearing-01", "fire-lane-01"])
+def test_a_fork_at_every_step_plays_on_exactly_like_the_original(library: sim.Library, case: str) -> None:
+    sc = library.scenarios[case]
+    for test in sc.selftests:
+        want = run_selftest(sc, test).result
+        s = sim.Session(sc, wall_clock=lambda: 0.0, script=test.script)
+        for step in test.steps:
+            if step.do == "finish":
+                break
+            fork = s.fork()
+            s.close()
+            s = fork
+            s.advance(step.at) if step.do == "advance" else s.act(step.do, step.at, **step.params)
+        got = s.finish()
+        assert want is not None and (got.score, got.rule_ids()) == (want.score, want.rule_ids()), test.name
+
+
+def test_acting_on_a_fork_leaves_the_original_untouched(library: sim.Library) -> None:
+    sc = library.scenarios["straw-burning-01"]
+    s = sim.Session(sc, wall_clock=lambda: 0.0)
+    step = sc.references[0].steps[0]
+    assert s.act(step.do, step.at, **step.params).ok
+    before = (s.state, s.now, len(s.acts), list(s.findings), dict(s.flags))
+    f = s.fork()
+    assert f.act("file_case", "+1 days", approved=False).ok and f.state != s.state
+    f.finish()
+    assert (s.state, s.now, len(s.acts), list(s.findings), dict(s.flags)) == before and not s.finished
+
+
+# --- explore -----------------------------------------------------------------------------------------------
+
+
+def test_explore_json_reports_coverage_endings_and_never_triggered_rules(
+        capsys: pytest.CaptureFixture[str], library: sim.Library) -> None:
+    code, out, _ = run_cli(capsys, "explore", "fire-lane-01", "--budget", "150", "--json")
+    assert code == 0
+    rep = json.loads(out)
+    sc = library.scenarios["fire-lane-01"]
+    assert rep["case"] == "fire-lane-01" and rep["nodes"] == 150 and rep["cut_by_budget"] is True
+    assert rep["states"]["total"] == len(sc.procedure.states)
+    assert rep["rules"]["total"] == len(sc.procedure.rules)
+    assert 0 < rep["states"]["reached"] <= rep["states"]["total"]
+    assert rep["rules"]["triggered"] + len(rep["rules"]["never"]) == rep["rules"]["total"]
+    endings = {e["ending"]: e for e in rep["endings"]}
+    # The reference path is explored first and scores 100.
+    assert endings["closed"]["max"] == 100
+    for e in rep["endings"]:
+        assert 0 <= e["min"] <= e["median"] <= e["max"] <= 100 and e["count"] >= 1 and e["example"]
+    # Traps that skip one act or vary one parameter class (amount above the range, an uncertified assistant,
+    # acting after the deadline) are one step off the reference path: the search finds what they find.
+    never = set(rep["rules"]["never"])
+    one_off = ("未当场告知即作出处罚决定", "当场罚款三百元并当场收缴", "国庆假期后才上交罚款", "协管员与执法队员当场处罚")
+    traps = [t for t in sc.traps if t.name in one_off]
+    assert len(traps) == len(one_off)
+    for trap in traps:
+        assert not set(trap.expect_findings or ()) & never, trap.name
+
+
+def test_explore_example_path_replays_to_its_ending(capsys: pytest.CaptureFixture[str], library: sim.Library,
+                                                    tmp_path: Path) -> None:
+    code, out, _ = run_cli(capsys, "explore", "spot-watermelon-stall-01", "--budget", "40", "--json")
+    assert code == 0
+    ending = json.loads(out)["endings"][0]
+    steps = tmp_path / "steps.json"
+    steps.write_text(json.dumps(ending["example"], ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run_cli(capsys, "run", "spot-watermelon-stall-01", "--steps", steps, "--json")
+    assert code == 0 and json.loads(out)["refused"] == []
+
+
+@pytest.mark.parametrize("case", ["road-piling-hearing-01", "demolish-absent-builder-01", "refer-unlicensed-shop-01",
+                                  "spot-watermelon-stall-01", "dailvxing-rainstorm-sand-01"])
+def test_explore_takes_the_reference_path_first(library: sim.Library, case: str) -> None:
+    """With a budget of exactly the reference path's length + 1 situations, the search walks the reference path
+    (waiting where it waits, acting once the party's hearing request has arrived) and ends where it ends, with
+    100 points."""
+    sc = library.scenarios[case]
+    ref = sc.references[0]
+    moves = [st for st in ref.steps if st.do != "finish"]
+    rep = explore(sc, budget=len(moves) + 1)
+    assert [(e.key, e.scores) for e in rep.endings] == [(ref.expect_state, (100,))]
+    assert [m.name for m in rep.endings[0].example] == [st.do for st in moves]
+
+
+def test_explore_is_deterministic(library: sim.Library) -> None:
+    sc = library.scenarios["straw-burning-01"]
+    first, second = explore(sc, budget=25), explore(sc, budget=25)
+    assert first.to_json() == second.to_json() and first.nodes == 25 and first.cut
+
+
+def test_explore_without_a_budget_cut_ends_unfinished_at_the_depth_limit(library: sim.Library) -> None:
+    rep = explore(library.scenarios["spot-watermelon-stall-01"], depth=2, budget=100_000)
+    assert not rep.cut and rep.depth == 2
+    assert UNFINISHED in {e.key for e in rep.endings}
+    assert rep.to_json()["endings"][-1]["label"] == "未完成（达到 2 步上限）"
+
+
+def test_explore_text_report_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--budget", "60", "--depth", "12")
+    assert code == 0
+    for words in ("案例探索：麦收期间露天焚烧秸秆", "预算已用尽", "覆盖情况", "状态转换", "结局和得分分布",
+                  "从未触发的规则"):
+        assert words in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["explore", "no-such-case"], "找不到案例"),
+    (["explore", "fire-lane-01", "--depth", "0"], "--depth"),
+    (["explore", "fire-lane-01", "--budget", "-3"], "--budget"),
+])
+def test_explore_bad_input(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+# --- new ---------------------------------------------------------------------------------------------------
+
+
+def test_new_case_for_every_concrete_template_passes_check_at_once(
+        capsys: pytest.CaptureFixture[str], library: sim.Library, tmp_path: Path,
+        validator: jsonschema.Draft202012Validator) -> None:
+    concrete = sorted(p.id for p in library.procedures.values() if not p.abstract)
+    assert len(concrete) >= 9
+    made = []
+    for template in concrete:
+        code, out, err = run_cli(capsys, "new", f"new-{template}", "--template", template, "--dir", tmp_path)
+        assert code == 0, err
+        path = tmp_path / f"new-{template}.yaml"
+        assert str(path) in out and path.is_file()
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("# yaml-language-server: $schema=/")
+        assert Path(lines[0].split("=", 1)[1]).resolve() == SCHEMA_FILE.resolve()
+        assert any("待修改" in line for line in lines if line.startswith("#"))
+        doc = _plain(parse_file(path))
+        assert doc["id"] == f"new-{template}" and doc["procedure"] == template
+        assert len(doc["reference"]) == 1 and len(doc["traps"]) == 1
+        assert validator.is_valid(doc)
+        made.append(path)
+    code, out, err = run_cli(capsys, "check", SCENARIOS, *made)
+    assert code == 0, out + err
+    assert f"案例 {len(library.scenarios) + len(made)} 个" in out and "失败 0 项" in out and "错误 0 处" in out
+
+
+def test_new_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "mine-01.yaml"
+    target.write_text("trainer's own work\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "new", "mine-01", "--template", "general-penalty", "--dir", tmp_path)
+    assert code == 2 and "已存在" in err
+    assert target.read_text(encoding="utf-8") == "trainer's own work\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["new", "x-01", "--template", "general"], "程序模板「general」不存在。可用的模板：agency-enforcement"),
+    (["new", "x-01", "--template", "common"], "是抽象模板"),
+    (["new", "X 01", "--template", "general-penalty"], "案例编号「X 01」不合适"),
+    (["new", "straw-burning-01", "--template", "general-penalty"], "已有编号为「straw-burning-01」的案例"),
+    (["new", "x-01"], "--template"),
+])
+def test_new_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str],
+                       message: str) -> None:
+    code, _, err = run_cli(capsys, *args, "--dir", tmp_path)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_case_inside_the_library_points_at_the_schema_relatively() -> None:
+    assert cli_tools._schema_target(SCENARIOS / "cases" / "x.yaml") == "../lawdrill.schema.json"
+    assert cli_tools._schema_target(Path("/tmp/elsewhere/x.yaml")) == SCHEMA_FILE.resolve().as_posix()
+
