@@ -222,6 +222,7 @@ class TrainerScreen(Screen[None]):
         self.grouping: str | None = None
         self.checked_at: float | None = None
         self.checks_done = 0  # finished checks (tests wait on it)
+        self.spots: list[Any] = []  # the weak spots shown (sim.weakspots.WeakSpot)
 
     def compose(self) -> ComposeResult:
         yield Static("执法演练 · 教员工具", classes="bar", id="trainer-title")
@@ -235,6 +236,7 @@ class TrainerScreen(Screen[None]):
                 yield Static("", id="stats-head")
                 yield DataTable(id="stats", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="stats-empty", classes="empty")
+                yield Static("", id="stats-detail")
             with TabPane("案例", id="tab-cases"):
                 yield CaseGraphTable(id="cases-graph", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -245,8 +247,8 @@ class TrainerScreen(Screen[None]):
                                   ("message", "说明", 40)):
             checks.add_column(label, key=key, width=width)
         stats = self.query_one("#stats", DataTable)
-        for key, label, width in (("group", "分组", 16), ("rule", "规则", 18), ("title", "标题", 22),
-                                  ("cite", "依据", 18), ("count", "次数", 4), ("share", "占比", 4)):
+        for key, label, width in (("group", "分组", 14), ("rule", "规则", 20), ("title", "标题", 20),
+                                  ("cite", "依据", 24), ("count", "次数", 4), ("share", "占比", 4)):
             stats.add_column(label, key=key, width=width)
         cases = self.query_one("#cases-graph", CaseGraphTable)
         for key, label, width in (("id", "编号", 30), ("title", "标题", 36), ("procedure", "程序", 16),
@@ -342,9 +344,8 @@ class TrainerScreen(Screen[None]):
             total, killed, survivors = report.mutants
             text.append(f"　变异 {killed}/{total} 被发现")
         when = time.strftime("%H:%M:%S", time.localtime(self.checked_at)) if self.checked_at else "—"
-        text.append(f"　检查于 {when}　文件修改后自动重新加载", style="dim")
-        if self.app.reload_count:
-            text.append(f"（已重新加载 {self.app.reload_count} 次）", style="dim")
+        reloads = f"已 {self.app.reload_count} 次" if self.app.reload_count else "开"
+        text.append(f"　检查于 {when}　文件修改后自动重新加载：{reloads}", style="dim")
         self.query_one("#trainer-status", Static).update(text)
 
     def _fill_cases(self, report: CheckReport) -> None:
@@ -386,7 +387,9 @@ class TrainerScreen(Screen[None]):
         total = sum(sizes.values())
         head.update(Text.assemble(
             ("分组：", "bold"), (GROUPING_LABELS[self.grouping], "bold reverse"),
-            f"（按 b 切换）　已完成的演练 {total} 次（全部学员）；次数：触犯该规则的演练次数，占比：占该组演练的比例"))
+            f"（按 b 切换）　已完成的演练 {total} 次（全部学员）\n",
+            ("次数：触犯该规则的演练次数；占比：占该组演练次数的比例", "dim")))
+        self.spots = spots
         group_seen = set()
         for i, w in enumerate(spots):
             first = w.group not in group_seen
@@ -397,6 +400,23 @@ class TrainerScreen(Screen[None]):
         table.display = table.row_count > 0
         empty.update(Text("学习记录中还没有已完成的演练。" if not total else "已完成的演练中没有触犯任何规则。"))
         empty.display = table.row_count == 0
+        self._show_spot()
+
+    @on(DataTable.RowHighlighted, "#stats")
+    def _show_spot(self) -> None:
+        """The highlighted rule in full: title, severity, citations, figures."""
+        table = self.query_one("#stats", DataTable)
+        detail = self.query_one("#stats-detail", Static)
+        if not self.spots or not table.row_count:
+            detail.display = False
+            return
+        w = self.spots[min(table.cursor_row, len(self.spots) - 1)]
+        text = Text.assemble((w.rule, "bold"), "　", w.title)
+        if w.severity:
+            text.append(f"【{w.severity}】", style="yellow")
+        text.append(f"\n依据：{w.citations or '—'}　{w.group_label}：{w.count}/{w.attempts} 次（{w.share:.0%}）")
+        detail.update(text)
+        detail.display = True
 
     # --- actions ---------------------------------------------------------------------------------------------
 
