@@ -143,12 +143,12 @@ def test_cli_graph_case_template_and_output(capsys, tmp_path, scenario):
     assert code == 0 and out.startswith("---\ntitle:") and "flowchart LR" in out
     code, out, _ = run(capsys, "graph", scenario.procedure.id, "--format", "dot")
     assert code == 0 and pydot.graph_from_dot_data(out)
+    code, _, err = run(capsys, "graph", scenario.procedure.id, "--path", "1")
+    assert code == 2 and "程序模板" in err
     target = tmp_path / "g.dot"
     code, out, _ = run(capsys, "graph", CASE, "--format", "dot", "--path", "1", "--output", target)
     assert code == 0 and "状态图已写入" in out
     assert "penwidth=3" in target.read_text(encoding="utf-8")
-    code, out, _ = run(capsys, "graph", str(Path(scenario.path)))
-    assert code == 0 and "flowchart LR" in out
 
 
 def test_cli_graph_bad_input(capsys):
@@ -158,7 +158,5 @@ def test_cli_graph_bad_input(capsys):
     assert code == 2 and "没有第 99 条" in err
     code, _, err = run(capsys, "graph", "common")
     assert code == 2 and "没有定义状态" in err
-    code, _, err = run(capsys, "graph", "general-penalty", "--path", "1")
-    assert code == 2 and "程序模板" in err
     code, _, err = run(capsys, "graph", CASE, "--format", "png")
     assert code == 2 and "png" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tui_helpers import FIXTURE_CASE, FROZEN_WALL, keys, play_steps
+from tui_helpers import FIXTURE_CASE, FROZEN_WALL, keys
 
 SIZE = (100, 30)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,7 +45,8 @@ def test_graph_view_from_the_workbench(snap_compare, fixture_library, tmp_path):
         sc = pilot.app.library.scenarios[FIXTURE_CASE]
         await keys(pilot, "enter")
         await keys(pilot, "enter")
-        await play_steps(pilot, sc, sc.references[0].steps[:2])
+        for step in sc.references[0].steps[:2]:  # the acts themselves: the form has its own snapshot
+            assert pilot.app.screen.perform(step.do, step.at, dict(step.params)).ok
         await keys(pilot, "g")
         await keys(pilot, "p")
         pilot.app.clear_notifications()
