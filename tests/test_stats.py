@@ -114,3 +114,12 @@ def test_cli_stats_empty_and_bad_input(capsys, tmp_path):
     assert code == 2 and "找不到学习记录目录" in err
     code, _, err = run(capsys, "stats", "--by", "village")
     assert code == 2 and "village" in err
+
+
+def test_cli_trainer_without_a_terminal_and_with_a_bad_path(capsys, tmp_path):
+    code, _, err = run(capsys, "trainer", tmp_path / "missing")
+    assert code == 2 and "找不到案例库路径" in err
+    code, _, err = run(capsys, "trainer")  # pytest captures stdout: no terminal to draw on
+    assert code == 2 and "无法打开教员界面" in err and "lawdrill check" in err
+    code, out, _ = run(capsys, "-h")
+    assert code == 0 and all(c in out for c in ("graph", "stats", "trainer"))

@@ -293,8 +293,7 @@ class LawdrillApp(App[None]):
             if isinstance(screen, BriefingScreen):
                 fresh = new.scenarios.get(screen.scenario.id)
                 if fresh is not None and fresh is not screen.scenario:
-                    screen.scenario = fresh
-                    screen.refresh(recompose=True)
+                    screen.call_next(screen.show_scenario, fresh)
             if not isinstance(screen, WorkbenchScreen) or screen.session.closed or self.store is None:
                 continue
             session = screen.session

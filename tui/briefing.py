@@ -117,6 +117,12 @@ class BriefingScreen(Screen[None]):
             button.can_focus = False  # keys are the screen's bindings; the buttons are for the mouse
         self._show_mode()
 
+    async def show_scenario(self, scenario: Scenario) -> None:
+        """Show another version of the case (the library was reloaded after its file changed)."""
+        self.scenario = scenario
+        await self.recompose()
+        self.on_mount()
+
     def _show_mode(self) -> None:
         mode = self.app.mode
         text = Text()

@@ -173,6 +173,20 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
         assert "← 当前所处状态" in screen_text(app)
 
 
+async def test_an_open_briefing_shows_the_new_version(lib, home):
+    app = trainer_app(lib, home, trainer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await keys(pilot, "enter")
+        app.watch_library()
+        edit(lib / "case.yaml", "过火面积约3亩", "过火面积约5亩")
+        assert app.check_library_files()
+        await settle_workers(pilot)
+        text = screen_text(app)
+        assert "面积约5亩" in text and "面积约3亩" not in text
+        assert "本案有一次未完成的演练" not in text and not app.screen.query_one("#brief-start").can_focus
+
+
 async def test_weak_spots_show_counts_from_the_store(lib, home, fixture_library):
     sc = fixture_library.scenarios[FIXTURE_CASE]
     trap = auxiliary_trap(sc)
