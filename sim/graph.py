@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from .machine import event_trigger, machine_for
+from .machine import ProcedureMachine, event_trigger, machine_for
 from .model import Procedure, RuleKind, Scenario, SelfTest
 
 FORMATS = ("mermaid", "dot")
@@ -153,11 +153,11 @@ def reference_path(scenario: Scenario, test: SelfTest) -> list[tuple[str, str, s
         session.close()
 
 
-def _event_steps(proc: Procedure, m: object, src: str, dest: str) -> list[tuple[str, str, str]]:
+def _event_steps(proc: Procedure, m: ProcedureMachine, src: str, dest: str) -> list[tuple[str, str, str]]:
     """The world event that moved the case from src to dest between two acts (if one edge explains it)."""
     for e in proc.events.values():
         trig = event_trigger(e.id)
-        if e.dest == dest and m.possible(trig, src):  # type: ignore[attr-defined]
+        if e.dest == dest and m.possible(trig, src):
             return [(src, trig, dest)]
     return []
 

@@ -21,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from .library import LibraryScreen
 
@@ -249,7 +250,8 @@ class LawdrillApp(App[None]):
                 self.notify, f"重新加载失败（{type(exc).__name__}：{exc}），继续使用原来的案例库。",
                 title="案例库未更新", severity="error", timeout=10, markup=False)
             return
-        self.call_from_thread(self._reloaded, lib, changed)
+        if not get_current_worker().is_cancelled:  # a newer reload (another save) supersedes this one
+            self.call_from_thread(self._reloaded, lib, changed)
 
     def _reloaded(self, lib: Library, changed: list[str]) -> None:
         from .reload import case_changes, merge_libraries

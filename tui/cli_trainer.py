@@ -63,7 +63,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     """Weak spots from the local history: the rules broken most, overall, by case or by township."""
     from sim.store import Store
-    from sim.weakspots import weak_spots
+    from sim.weakspots import group_label, weak_spots
 
     home = args.home
     if home is not None:
@@ -90,29 +90,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return EXIT_OK
     by_text = {None: "", "case": "（按案例）", "township": "（按乡镇）"}[args.by]
     _out(f"薄弱环节{by_text}：{who}已完成的演练共 {total} 次；“次数”为触发该规则的演练次数，“占比”为其占该组演练的比例。")
-    groups: dict[str, list[object]] = {}
+    rows_of: dict[str, list[list[str]]] = {}
     for w in spots:
-        groups.setdefault(w.group, []).append(w)
+        rows_of.setdefault(w.group, []).append(
+            [w.rule, w.title, w.severity or "—", w.citations or "—", str(w.count), f"{w.share:.0%}"])
     headers = ("规则", "标题", "严重程度", "依据", "次数", "占比")
     for group, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
-        rows = [[w.rule, w.title, w.severity or "—", w.citations or "—", str(w.count), f"{w.share:.0%}"]
-                for w in groups.get(group, [])]  # type: ignore[attr-defined]
-        label = spots_label(lib, args.by, group)
+        rows = rows_of.get(group, [])
         _out("")
         if args.by is not None:
-            _out(f"■ {label}（演练 {n} 次）")
+            _out(f"■ {group_label(lib, args.by, group)}（演练 {n} 次）")
         if rows:
             _out(*table(headers, rows, indent="  " if args.by else "", max_width=_screen_width(),
                         shrink={3: 12, 1: 12}))
         else:
             _out(("  " if args.by else "") + "没有触发任何规则。")
     return EXIT_OK
-
-
-def spots_label(lib: object, by: str | None, group: str) -> str:
-    from sim.weakspots import group_label
-
-    return group_label(lib, by, group)  # type: ignore[arg-type]
 
 
 def cmd_trainer(args: argparse.Namespace) -> int:

@@ -144,6 +144,18 @@ class GraphScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def library_changed(self) -> None:
+        """The library was reloaded: show the case's new version (gone or broken: the one shown stays)."""
+        library = self.app.library
+        fresh = library.scenarios.get(self.scenario.id) if library is not None else None
+        if fresh is None or fresh is self.scenario:
+            return
+        self.scenario = fresh
+        if self.path is not None and self.path > len(fresh.references):
+            self.path = None
+        self.query_one("#graph-title", Static).update(Text(f"状态图 · {fresh.title}"))
+        self.show()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_active:
             return False

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
@@ -283,7 +284,8 @@ class TrainerScreen(Screen[None]):
             self.app.call_from_thread(self.notify, f"检查时出错：{type(exc).__name__}：{exc}", title="检查失败",
                                       severity="error", markup=False)
             return
-        self.app.call_from_thread(self.show_report, report)
+        if not get_current_worker().is_cancelled:  # a newer check (the library changed again) supersedes it
+            self.app.call_from_thread(self.show_report, report)
 
     def show_report(self, report: CheckReport) -> None:
         self.report = report
