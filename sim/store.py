@@ -177,26 +177,27 @@ class Store:
             (trainee,)).fetchall()
         return {r[0]: r[1] for r in rows}
 
-    def weak_spots(self, by: str | None = None, *, trainee: str | None = None) -> list[RuleTally]:
-        """Rules broken in finished attempts, most often first: overall (by=None), per case (by="case") or per
-        township (by="township"). A rule counts once per attempt however many times it fired in it."""
+    def _grouped(self, by: str | None, trainee: str | None) -> dict[str, list[Attempt]]:
+        """Finished attempts by group: all in "" (by=None), by case id (by="case") or by township."""
         if by not in (None, "case", "township"):
             raise ValueError(f"unknown grouping {by!r}")
-        attempts = self.history(trainee)
-        sizes: dict[str, int] = {}
-        counts: dict[tuple[str, str], int] = {}
-        for a in attempts:
-            group = "" if by is None else a.scenario if by == "case" else a.township
-            sizes[group] = sizes.get(group, 0) + 1
-            for rule in dict.fromkeys(a.rules):
-                counts[(group, rule)] = counts.get((group, rule), 0) + 1
-        tallies = [RuleTally(g, r, n, sizes[g]) for (g, r), n in counts.items()]
+        out: dict[str, list[Attempt]] = {}
+        for a in self.history(trainee):
+            out.setdefault("" if by is None else a.scenario if by == "case" else a.township, []).append(a)
+        return out
+
+    def weak_spots(self, by: str | None = None, *, trainee: str | None = None) -> list[RuleTally]:
+        """Rules broken in finished attempts, most often first within each group: overall (by=None), per case
+        (by="case") or per township (by="township"). A rule counts once per attempt however often it fired."""
+        tallies = []
+        for group, attempts in self._grouped(by, trainee).items():
+            counts: dict[str, int] = {}
+            for a in attempts:
+                for rule in dict.fromkeys(a.rules):
+                    counts[rule] = counts.get(rule, 0) + 1
+            tallies += [RuleTally(group, rule, n, len(attempts)) for rule, n in counts.items()]
         return sorted(tallies, key=lambda t: (t.group, -t.count, t.rule))
 
     def attempt_counts(self, by: str | None = None, *, trainee: str | None = None) -> dict[str, int]:
         """Finished attempts per group (see weak_spots), groups with no broken rule included."""
-        out: dict[str, int] = {}
-        for a in self.history(trainee):
-            group = "" if by is None else a.scenario if by == "case" else a.township
-            out[group] = out.get(group, 0) + 1
-        return out
+        return {group: len(attempts) for group, attempts in self._grouped(by, trainee).items()}

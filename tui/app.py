@@ -27,11 +27,11 @@ from .library import LibraryScreen
 
 if TYPE_CHECKING:
     from sim.loader import Library
-
-    from .reload import LibraryWatcher
     from sim.model import Scenario
     from sim.session import Session
     from sim.store import Attempt, Store
+
+    from .reload import LibraryWatcher
 
 WallClock = Callable[[], float]
 

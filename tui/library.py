@@ -90,9 +90,10 @@ class LibraryScreen(Screen[None]):
         self._open = {a.scenario for a in app.store.open_attempts(app.trainee)} if app.trainee else set()
         total = len(app.library.scenarios)
         done = sum(1 for sid in self._best if sid in app.library.scenarios)
+        who = (app.trainee or "（未署名）") + (f"（{app.township}）" if app.township else "")
         self.query_one("#lib-status", Static).update(
             Text(
-                f"学员：{app.trainee or '（未署名）'}{f'（{app.township}）' if app.township else ''}　　模式：{MODE_LABELS[app.mode]}（按 m 切换）"
+                f"学员：{who}　　模式：{MODE_LABELS[app.mode]}（按 m 切换）"
                 f"　　案例 {total} 个，已完成 {done} 个"
             )
         )
