@@ -176,7 +176,7 @@ def case_graph(scenario: Scenario, path: int | None = None) -> StateGraph:
                        path_name=test.name)
 
 
-# --- renderers -----------------------------------------------------------------------------------------------
+# --- renderers ----------------------------------------------------------------------------------------------
 
 
 def _edge_text(e: Edge) -> str:

@@ -147,9 +147,10 @@ class Store:
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[Attempt]:
         rows = self._db.execute(
             "SELECT id, trainee, scenario, title, content_hash, mode, seed, journal, started, finished, status,"
-            f" score, passed, grade, rules, township FROM attempts {where} ORDER BY started DESC", args).fetchall()
-        return [Attempt(*r[:12], None if r[12] is None else bool(r[12]), r[13], tuple(json.loads(r[14] or "[]")),
-                        r[15] or "")
+            f" score, passed, grade, rules, township FROM attempts {where} ORDER BY started DESC", args
+        ).fetchall()
+        return [Attempt(*r[:12], None if r[12] is None else bool(r[12]), r[13],
+                        tuple(json.loads(r[14] or "[]")), r[15] or "")
                 for r in rows]
 
     def get_attempt(self, attempt_id: str) -> Attempt | None:

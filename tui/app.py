@@ -313,11 +313,13 @@ class LawdrillApp(App[None]):
                 self.notify(f"无法在新版本上重新办理（{type(exc).__name__}：{exc}），当前演练按原来的版本继续。",
                             title="演练未更新", severity="error", timeout=12, markup=False)
                 continue
-            self.store.start(rebuilt.attempt_id, trainee=session.trainee, scenario=fresh.id, title=fresh.title,
-                             content_hash=fresh.content_hash, mode=session.mode, seed=session.seed,
-                             journal=rebuilt.session.journal.path if rebuilt.session.journal else Path(),
-                             started=rebuilt.session.started_wall, township=self.township)
-            self.store.abandon(screen.attempt_id)  # kept in the store and on disk, no longer offered to resume
+            new = rebuilt.session
+            assert new.journal is not None
+            self.store.start(rebuilt.attempt_id, trainee=session.trainee, scenario=fresh.id,
+                             title=fresh.title, content_hash=fresh.content_hash, mode=session.mode,
+                             seed=session.seed, journal=new.journal.path, started=new.started_wall,
+                             township=self.township)
+            self.store.abandon(screen.attempt_id)  # kept in the store and on disk; no longer offered
             session.close()
             screen.replace_session(rebuilt.session, rebuilt.attempt_id)
             lines = [f"案例「{fresh.title}」已修改，已按新版本重新办理 {rebuilt.replayed} 个执法动作"
@@ -507,7 +509,8 @@ def run_ui(
     library_paths: list[str] | None = None,
     trainer: bool = False,
 ) -> int:
-    """Open the trainee app (on one case if given, on the trainer screen if asked); returns the exit status."""
+    """Open the trainee app (on one case if given, on the trainer screen if asked); returns the exit
+    status."""
     app = make_app(library_paths, home=home, case=case, mode=mode, trainer=trainer)
     app.run()
     return app.return_code or 0

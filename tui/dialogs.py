@@ -1,4 +1,5 @@
-"""Small modal dialogs: the trainee's name and township, the resume offer, a yes/no confirmation, and the help screen.
+"""Small modal dialogs: the trainee's name and township, the resume offer, a yes/no confirmation, and the help
+screen.
 
 Styled by app.tcss (they are small and shared); the major screens have their own .tcss files.
 """

@@ -100,7 +100,9 @@ class GraphScreen(Screen[None]):
         self.scenario = scenario
         self.current = current
         # From the workbench (a trainee mid-case) the reference path stays hidden until asked for with p.
-        self.path = path if path is not None else (None if current is not None or not scenario.references else 1)
+        if path is None and current is None and scenario.references:
+            path = 1
+        self.path = path
         self.graph: StateGraph | None = None
 
     def compose(self) -> ComposeResult:

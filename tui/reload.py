@@ -79,8 +79,8 @@ def merge_libraries(old: Library, new: Library) -> Merge:
             kept.append(sid)
         else:
             removed.append(sid)
-    changed = tuple(sid for sid, sc in new.scenarios.items()
-                    if sid in old.scenarios and sid not in kept and sc.content_hash != old.scenarios[sid].content_hash)
+    changed = tuple(sid for sid, sc in new.scenarios.items() if sid in old.scenarios and sid not in kept
+                    and sc.content_hash != old.scenarios[sid].content_hash)
     added = tuple(sid for sid in new.scenarios if sid not in old.scenarios)
     return Merge(new, changed, added, tuple(removed), tuple(kept))
 
@@ -161,13 +161,18 @@ def rebuild_session(old: Session, scenario: Scenario, store: Store, *, wall_cloc
                 else:
                     spec = scenario.procedure.actions.get(name)
                     label = spec.label if spec is not None else name
-                    refused.append(f"「{label}」（{str(entry.get('at', ''))[:16].replace('T', ' ')}）被拒绝：{out.reason}")
+                    refused.append(f"「{label}」（{_when(entry.get('at'))}）被拒绝：{out.reason}")
             elif entry.get("t") == "advance":
                 out = session.advance(entry.get("to"))
                 if not out.ok:
-                    refused.append(f"推进时间到 {str(entry.get('to', ''))[:16].replace('T', ' ')} 被拒绝：{out.reason}")
+                    refused.append(f"推进时间到 {_when(entry.get('to'))} 被拒绝：{out.reason}")
     except Exception:
         session.close()
         path.unlink(missing_ok=True)
         raise
     return Rebuilt(session, attempt_id, replayed, tuple(refused))
+
+
+def _when(iso: object) -> str:
+    """'2026-06-03T10:30:00' -> '2026-06-03 10:30' (a journal's time as the trainee typed it)."""
+    return str(iso or "")[:16].replace("T", " ")

@@ -42,7 +42,7 @@ GROUPING_LABELS = {None: "全部", "case": "按案例", "township": "按乡镇"}
 GOTO_EDITORS = {"code", "code-insiders", "codium", "vscodium", "cursor"}
 
 
-# --- the check, whichever engine provides it -------------------------------------------------------------------
+# --- the check, whichever engine provides it ----------------------------------------------------------------
 
 
 @attrs.frozen
@@ -148,7 +148,7 @@ def editor_command(file: str, line: int, env: Mapping[str, str] | None = None) -
     return [*cmd, f"+{line}", file] if line > 0 else [*cmd, file]
 
 
-# --- the read-only viewer ------------------------------------------------------------------------------------
+# --- the read-only viewer -----------------------------------------------------------------------------------
 
 
 class FileViewer(Screen[None]):
@@ -191,7 +191,7 @@ class FileViewer(Screen[None]):
         self.app.pop_screen()
 
 
-# --- the screen -----------------------------------------------------------------------------------------------
+# --- the screen ---------------------------------------------------------------------------------------------
 
 
 class CheckTable(DataTable[Any]):
@@ -259,7 +259,7 @@ class TrainerScreen(Screen[None]):
         self.show_stats()
         self.run_check()
 
-    # --- validation --------------------------------------------------------------------------------------------
+    # --- validation -----------------------------------------------------------------------------------------
 
     def _roots(self) -> list[Path]:
         from sim.loader import bundled_scenarios
@@ -302,7 +302,8 @@ class TrainerScreen(Screen[None]):
             where = short_path(r.file, roots)
             if r.line > 0:
                 where += f":{r.line}"
-            table.add_row(Text(label, style=style), Text(r.case or "—"), Text(where), Text(r.message), key=str(i))
+            table.add_row(Text(label, style=style), Text(r.case or "—"), Text(where), Text(r.message),
+                          key=str(i))
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         table.display = table.row_count > 0
@@ -372,7 +373,7 @@ class TrainerScreen(Screen[None]):
         self.run_check(fast=True)
         self.show_stats()
 
-    # --- weak spots ----------------------------------------------------------------------------------------
+    # --- weak spots -----------------------------------------------------------------------------------------
 
     def show_stats(self) -> None:
         from sim.weakspots import weak_spots
@@ -420,7 +421,7 @@ class TrainerScreen(Screen[None]):
         detail.update(text)
         detail.display = True
 
-    # --- actions ---------------------------------------------------------------------------------------------
+    # --- actions --------------------------------------------------------------------------------------------
 
     @on(DataTable.RowSelected, "#checks")
     @when_active

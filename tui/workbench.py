@@ -388,7 +388,7 @@ class WorkbenchScreen(Screen[None]):
         self.app.open_graph(self.session.scenario, current=self.session.state)
 
     def replace_session(self, session: Session, attempt_id: str) -> None:
-        """Go on with another session (the same trainee's acts on a new version of the case, after a reload)."""
+        """Go on with another session: the same trainee's acts on a new version of the case (a reload)."""
         self.session = session
         self.attempt_id = attempt_id
         self.query_one("#wb-title", Static).update(Text(f"执法演练 · {session.scenario.title}"))
