@@ -64,7 +64,9 @@ def test_old_store_gets_the_township_column(tmp_path):
     assert store.get_attempt("new-1").township == "河口乡"
     store.close()
     Store(tmp_path).close()  # opening a migrated store again changes nothing
-    cols = [r[1] for r in sqlite3.connect(tmp_path / "lawdrill.sqlite3").execute("PRAGMA table_info(attempts)")]
+    db = sqlite3.connect(tmp_path / "lawdrill.sqlite3")
+    cols = [r[1] for r in db.execute("PRAGMA table_info(attempts)")]
+    db.close()
     assert cols.count("township") == 1
 
 

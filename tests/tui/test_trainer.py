@@ -18,7 +18,8 @@ from tui.trainer import FileViewer, TrainerScreen, editor_command
 from tui.workbench import WorkbenchScreen
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BROKEN = "# A case with a mistake: it has no discovery time.\nid: broken-case\ntitle: 坏案例\nprocedure: ui-fixture-penalty\n"
+BROKEN = "# A case with a mistake: it has no discovery time.\nid: broken-case\ntitle: 坏案例\n" \
+         "procedure: ui-fixture-penalty\n"
 
 
 @pytest.fixture
@@ -70,7 +71,8 @@ def editor_args(file, line, **env):
 def test_editor_command_conventions():
     assert editor_args("a.yaml", 12, EDITOR="vim") == ["vim", "+12", "a.yaml"]
     assert editor_args("a.yaml", 12, VISUAL="emacs -nw", EDITOR="nano") == ["emacs", "-nw", "+12", "a.yaml"]
-    assert editor_args("a.yaml", 12, EDITOR="/usr/bin/code --wait") == ["/usr/bin/code", "--wait", "-g", "a.yaml:12"]
+    assert editor_args("a.yaml", 12, EDITOR="/usr/bin/code --wait") == [
+        "/usr/bin/code", "--wait", "-g", "a.yaml:12"]
     assert editor_args("a.yaml", 0, EDITOR="nano") == ["nano", "a.yaml"]
     assert editor_args("a.yaml", 3) is None
 
@@ -151,7 +153,8 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
         await settle_workers(pilot)
         assert app.screen is bench and bench.attempt_id != old_attempt
         assert [a.name for a in bench.session.acts] == ["inspect", "file_case", "notify"]
-        assert bench.session.state == "notified" and bench.session.scenario is app.library.scenarios[FIXTURE_CASE]
+        assert bench.session.state == "notified"
+        assert bench.session.scenario is app.library.scenarios[FIXTURE_CASE]
         assert old_journal.exists()  # the old attempt's journal is kept
         store = Store(home)
         assert store.get_attempt(old_attempt).status == "abandoned"
@@ -161,7 +164,8 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
         assert any("已按新版本重新办理 3 个执法动作" in n and "案情" in n for n in notes)
         # The template changes so that a case can no longer be notified once filed: the trainer is told
         # which act the new version refuses; the others are kept.
-        edit(lib / "procedure.yaml", "    from: [filed]\n    to: notified", "    from: [discovered]\n    to: notified")
+        edit(lib / "procedure.yaml", "    from: [filed]\n    to: notified",
+             "    from: [discovered]\n    to: notified")
         assert app.check_library_files()
         await settle_workers(pilot)
         assert [a.name for a in bench.session.acts] == ["inspect", "file_case"]
@@ -250,3 +254,35 @@ async def test_first_run_asks_the_township_with_the_name(lib, home):
     store = Store(home)
     assert store.get("township") == "城关镇" and store.get_attempt(attempt).township == "城关镇"
     store.close()
+
+
+def test_the_check_uses_deepcheck_when_it_is_there(fixture_library, monkeypatch):
+    """sim.deepcheck (written elsewhere) takes over from the self-tests once it exists; until then the
+    self-tests run. A stand-in module with its documented interface shows the adapter reads it right."""
+    import sys
+    import types
+
+    from tui.trainer import check_library
+
+    report = check_library(fixture_library)
+    assert report.engine == "selftest" and report.rows == () and report.cases == (FIXTURE_CASE,)
+
+    seen = []
+
+    class Problem:
+        def __init__(self, level, code, message, file, line, col=0, case=None):
+            self.level, self.code, self.message = level, code, message
+            self.file, self.line, self.col, self.case = file, line, col, case
+
+    def check_case(library, scenario, *, calendar=None, fast=False):
+        seen.append((scenario.id, fast))
+        stats = types.SimpleNamespace(total=10, lawful=2, killed=7, survivors=1)
+        problem = Problem("warning", "mutant-survives", "删去「立案」后没有规则发现", scenario.path, 31, 5)
+        return types.SimpleNamespace(case=scenario.id, problems=(problem,), mutation=stats, boundaries_checked=3)
+
+    monkeypatch.setitem(sys.modules, "sim.deepcheck", types.SimpleNamespace(check_case=check_case))
+    report = check_library(fixture_library, fast=True)
+    assert seen == [(FIXTURE_CASE, True)]
+    assert report.engine == "deepcheck" and report.mutants == (10, 7, 1)
+    [row] = report.rows
+    assert (row.level, row.code, row.case, row.line, row.col) == ("warning", "mutant-survives", FIXTURE_CASE, 31, 5)
