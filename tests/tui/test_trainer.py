@@ -13,6 +13,7 @@ from tui_helpers import FIXTURE_CASE, FROZEN_WALL, auxiliary_trap, keys, screen_
 
 from sim.selftest import play
 from sim.store import Store
+from tui.dialogs import NameDialog
 from tui.graph import GraphScreen
 from tui.trainer import FileViewer, TrainerScreen, editor_command
 from tui.workbench import WorkbenchScreen
@@ -43,10 +44,29 @@ def trainer_app(lib, home, **kw):
     return make_app([lib], home=home, trainee="王小明", clock=lambda: FROZEN_WALL, **kw)
 
 
-async def settle_workers(pilot) -> None:
-    for _ in range(3):
+async def settle(pilot, done, what: str) -> None:
+    """Let workers finish and messages be handled until `done()` holds. Bounded, so a hang still fails;
+    a condition, not a fixed number of rounds, since a worker may only start after the next refresh."""
+    for _ in range(100):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if done():
+            return
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def checks(app) -> int:
+    """Checks the trainer screen has shown (0 when it is not open)."""
+    return next((s.checks_done for s in app.screen_stack if isinstance(s, TrainerScreen)), 0)
+
+
+async def loaded(pilot) -> None:
+    await settle(pilot, lambda: pilot.app.store is not None, "the library")
+
+
+async def checked(pilot, n: int = 1, reloads: int = 0) -> None:
+    app = pilot.app
+    await settle(pilot, lambda: app.reload_count >= reloads and checks(app) >= n, f"check {n}, reload {reloads}")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -81,7 +101,7 @@ async def test_broken_file_shows_file_line_and_enter_opens_the_viewer_there(lib,
     (lib / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     app = trainer_app(lib, home)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle_workers(pilot)
+        await checked(pilot)
         screen = app.screen
         assert isinstance(screen, TrainerScreen)
         [row] = [r for r in screen.report.rows if r.code == "load"]
@@ -105,7 +125,7 @@ async def test_an_editor_that_cannot_take_the_terminal_falls_back_to_the_viewer(
     (lib / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     app = trainer_app(lib, home)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle_workers(pilot)
+        await checked(pilot)
         await keys(pilot, "enter")
         assert isinstance(app.screen, FileViewer) and app.screen.selected_line == 2
 
@@ -114,19 +134,19 @@ async def test_a_changed_file_reloads_and_the_check_follows(lib, home):
     messages: list = []
     app = trainer_app(lib, home)
     async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
-        await settle_workers(pilot)
+        await checked(pilot)
         screen = app.screen
         assert check_rows(screen) == [] and "没有发现问题" in screen_text(app)
         assert screen.check_files() is False  # nothing changed yet
         edit(lib / "case.yaml", "title: 麦收期间露天焚烧秸秆", "title: 麦收期间露天焚烧秸秆（修订）")
         assert screen.check_files() is True
-        await settle_workers(pilot)
+        await checked(pilot, 2, 1)
         assert app.library.scenarios[FIXTURE_CASE].title == "麦收期间露天焚烧秸秆（修订）"
         assert "自动重新加载：已 1 次" in screen_text(app).replace("\n", "")
         # Now break it: the error appears with its place, and the last good version keeps running.
         edit(lib / "case.yaml", "discovered: 2026-06-03T10:20", "discovered: 2026-13-45T10:20")
         assert screen.check_files() is True
-        await settle_workers(pilot)
+        await checked(pilot, 3, 2)
         rows = check_rows(screen)
         assert [r[2] for r in rows] == ["case.yaml:9"] and rows[0][0] == "错误"
         assert app.library.scenarios[FIXTURE_CASE].title == "麦收期间露天焚烧秸秆（修订）"
@@ -138,7 +158,7 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
     messages: list = []
     app = trainer_app(lib, home, trainer=False)
     async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         sc = app.library.scenarios[FIXTURE_CASE]
         await keys(pilot, "enter")
         await keys(pilot, "enter")
@@ -150,7 +170,7 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
         app.watch_library()
         edit(lib / "case.yaml", "过火面积约3亩", "过火面积约4亩")
         assert app.check_library_files()
-        await settle_workers(pilot)
+        await settle(pilot, lambda: app.reload_count >= 1, "the reload")
         assert app.screen is bench and bench.attempt_id != old_attempt
         assert [a.name for a in bench.session.acts] == ["inspect", "file_case", "notify"]
         assert bench.session.state == "notified"
@@ -167,7 +187,7 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
         edit(lib / "procedure.yaml", "    from: [filed]\n    to: notified",
              "    from: [discovered]\n    to: notified")
         assert app.check_library_files()
-        await settle_workers(pilot)
+        await settle(pilot, lambda: app.reload_count >= 2, "the reload")
         assert [a.name for a in bench.session.acts] == ["inspect", "file_case"]
         notes = [m.notification.message for m in messages if isinstance(m, Notify)]
         assert any("在新版本中被拒绝" in n and "「事先告知」" in n for n in notes)
@@ -180,12 +200,13 @@ async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
 async def test_an_open_briefing_shows_the_new_version(lib, home):
     app = trainer_app(lib, home, trainer=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await keys(pilot, "enter")
         app.watch_library()
         edit(lib / "case.yaml", "过火面积约3亩", "过火面积约5亩")
         assert app.check_library_files()
-        await settle_workers(pilot)
+        await settle(pilot, lambda: "面积约5亩" in str(app.screen.query_one("#brief-text").render()),
+                     "the briefing to show the new version")
         text = screen_text(app)
         assert "面积约5亩" in text and "面积约3亩" not in text
         assert "本案有一次未完成的演练" not in text and not app.screen.query_one("#brief-start").can_focus
@@ -203,7 +224,7 @@ async def test_weak_spots_show_counts_from_the_store(lib, home, fixture_library)
     store.close()
     app = trainer_app(lib, home)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle_workers(pilot)
+        await checked(pilot)
         await keys(pilot, "2")
         table = app.screen.query_one("#stats")
         rows = [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -221,10 +242,10 @@ async def test_weak_spots_show_counts_from_the_store(lib, home, fixture_library)
 async def test_library_key_opens_trainer_and_briefing_key_opens_the_graph(lib, home):
     app = trainer_app(lib, home, trainer=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await loaded(pilot)
         await keys(pilot, "v")
         assert isinstance(app.screen, TrainerScreen)
-        await settle_workers(pilot)
+        await checked(pilot)
         await keys(pilot, "3")
         await keys(pilot, "enter")
         assert isinstance(app.screen, GraphScreen)
@@ -244,7 +265,7 @@ async def test_first_run_asks_the_township_with_the_name(lib, home):
 
     app = make_app([lib], home=home, clock=lambda: FROZEN_WALL)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot, lambda: isinstance(app.screen, NameDialog), "the name dialog")
         await keys(pilot, *"李华", "tab", *"城关镇", "enter")
         assert (app.trainee, app.township) == ("李华", "城关镇")
         assert "学员：李华（城关镇）" in screen_text(app)

@@ -12,9 +12,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 async def settle_workers(pilot) -> None:
-    for _ in range(3):
+    """Until the trainer screen has shown its first check (the library loads first, in a worker that only
+    starts after the first refresh). Bounded: a hang still fails."""
+    from tui.trainer import TrainerScreen
+
+    for _ in range(100):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if isinstance(pilot.app.screen, TrainerScreen) and pilot.app.screen.checks_done:
+            return
+    raise AssertionError("the trainer screen never showed its check")
 
 
 def test_trainer_screen_with_a_broken_file(snap_compare, tmp_path, monkeypatch):
