@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -40,8 +41,14 @@ def _edge_label(e: Edge) -> Text:
     return text
 
 
-def graph_text(g: StateGraph, current: str | None = None) -> Text:
-    """The graph laid out as lines of text (see the module docstring)."""
+LOOP_HEAD = "      ↻ 不改变状态："
+LOOP_INDENT = " " * 8
+
+
+def graph_text(g: StateGraph, current: str | None = None, width: int | None = None) -> Text:
+    """The graph laid out as lines of text (see the module docstring). With `width`, the line of acts that
+    leave a state unchanged wraps between acts, continued under an indent (a mark such as ⚖4 never
+    starts a line of its own)."""
     out = Text()
     labels = {n.id: n.label for n in g.nodes}
     layers = g.layers()
@@ -71,11 +78,20 @@ def graph_text(g: StateGraph, current: str | None = None) -> Text:
                 out.append("\n")
             loops = [e for e in edges if e.loop]
             if loops:
-                out.append("      ↻ 不改变状态：", style="dim")
+                out.append(LOOP_HEAD, style="dim")
+                used = cell_len(LOOP_HEAD)
                 for i, e in enumerate(loops):
+                    item = _edge_label(e)
                     if i:
+                        item = Text("、", style="dim") + item
+                    # + 2: room for the 、 that ends the line if the next act has to wrap
+                    if width is not None and i and used + item.cell_len + 2 > width:
                         out.append("、", style="dim")
-                    out.append_text(_edge_label(e))
+                        out.append("\n" + LOOP_INDENT)
+                        item = item[1:]  # its 、 went at the end of the line before
+                        used = cell_len(LOOP_INDENT)
+                    out.append_text(item)
+                    used += item.cell_len
                 out.append("\n")
             if not edges and not n.final:
                 out.append("      （没有可进行的动作）\n", style="dim")
@@ -133,7 +149,15 @@ class GraphScreen(Screen[None]):
             info.append("未显示参考路径（按 p 显示）", style="dim")
         info.append("\n" + LEGEND, style="dim")
         self.query_one("#graph-info", Static).update(info)
-        self.query_one("#graph-body", Static).update(graph_text(g, self.current))
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        if self.graph is not None:
+            width = max(self.query_one("#graph-scroll").size.width - 2, 40)
+            self.query_one("#graph-body", Static).update(graph_text(self.graph, self.current, width))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._lay_out)
 
     def action_next_path(self) -> None:
         n = len(self.scenario.references)

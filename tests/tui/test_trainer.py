@@ -307,3 +307,18 @@ def test_the_check_uses_deepcheck_when_it_is_there(fixture_library, monkeypatch)
     assert report.engine == "deepcheck" and report.mutants == (10, 7, 1)
     [row] = report.rows
     assert (row.level, row.code, row.case, row.line, row.col) == ("warning", "mutant-survives", FIXTURE_CASE, 31, 5)
+
+
+def test_graph_text_wraps_between_acts_within_the_width(library):
+    """At 100 columns (96 inside the view) no line overflows and no rule mark or act starts a line bare."""
+    from rich.cells import cell_len
+
+    from sim.graph import case_graph
+    from tui.graph import LOOP_INDENT, graph_text
+
+    for sc in library.scenarios.values():
+        lines = graph_text(case_graph(sc), width=96).plain.splitlines()
+        assert all(cell_len(line) <= 96 for line in lines), sc.id
+        assert not [line for line in lines if line and not line.startswith((" ", "─"))], sc.id
+        assert all(line.endswith("、") for line, nxt in zip(lines, lines[1:])
+                   if nxt.startswith(LOOP_INDENT) and not nxt.startswith(LOOP_INDENT + " "))
