@@ -121,6 +121,13 @@ def check_library(library: Library, *, fast: bool = False) -> CheckReport:
                        tuple(mutants) if deep is not None else None)  # type: ignore[arg-type]
 
 
+def _resolved(file: str) -> str:
+    try:
+        return str(Path(file).resolve())
+    except OSError:
+        return file
+
+
 def short_path(file: str, roots: Sequence[Path]) -> str:
     """A file's path relative to the first library root it lies under (the table is narrow)."""
     p = Path(file)
@@ -252,8 +259,8 @@ class TrainerScreen(Screen[None]):
                                   ("cite", "依据", 24), ("count", "次数", 4), ("share", "占比", 4)):
             stats.add_column(label, key=key, width=width)
         cases = self.query_one("#cases-graph", CaseGraphTable)
-        for key, label, width in (("id", "编号", 30), ("title", "标题", 36), ("procedure", "程序", 16),
-                                  ("problems", "问题", 6)):
+        for key, label, width in (("id", "编号", 30), ("title", "标题", 28), ("procedure", "程序", 16),
+                                  ("problems", "问题", 16)):
             cases.add_column(label, key=key, width=width)
         self.query_one("#checks").display = False
         self.show_stats()
@@ -357,10 +364,13 @@ class TrainerScreen(Screen[None]):
         table = self.query_one("#cases-graph", CaseGraphTable)
         keep = table.cursor_row
         table.clear()
+        broken = {_resolved(e.file) for e in library.errors}
         for sc in sorted(library.scenarios.values(), key=lambda s: s.id):
             n = report.problems_of(sc.id)
-            table.add_row(Text(sc.id), Text(sc.title), Text(sc.procedure.title),
-                          Text(f"{n} 项" if n else "✓", style="bold red" if n else "green"), key=sc.id)
+            status = Text(f"{n} 项" if n else "✓", style="bold red" if n else "green")
+            if _resolved(sc.path) in broken:  # kept from before the reload: its file no longer loads
+                status = Text(f"{n} 项，旧版本" if n else "旧版本（文件有错）", style="yellow")
+            table.add_row(Text(sc.id), Text(sc.title), Text(sc.procedure.title), status, key=sc.id)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
 

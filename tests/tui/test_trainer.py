@@ -152,6 +152,8 @@ async def test_a_changed_file_reloads_and_the_check_follows(lib, home):
         assert app.library.scenarios[FIXTURE_CASE].title == "麦收期间露天焚烧秸秆（修订）"
         notes = [m.notification.message for m in messages if isinstance(m, Notify)]
         assert any("新版本有错误，继续使用原来的版本" in n for n in notes)
+        cases = screen.query_one("#cases-graph")
+        assert str(cases.get_row_at(0)[3]) == "旧版本（文件有错）"
 
 
 async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
