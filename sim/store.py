@@ -35,11 +35,18 @@ CREATE TABLE IF NOT EXISTS attempts (
     score INTEGER,
     passed INTEGER,
     grade TEXT,
-    rules TEXT
+    rules TEXT,
+    township TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS attempts_trainee ON attempts(trainee, scenario);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+# Columns added after the first release: a store written by an older lawdrill gets them on opening (SQLite's
+# CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
+MIGRATIONS = (
+    ("attempts", "township", "TEXT NOT NULL DEFAULT ''"),
+)
 
 
 def default_home() -> Path:
@@ -69,6 +76,22 @@ class Attempt:
     passed: bool | None
     grade: str | None
     rules: tuple[str, ...]
+    township: str = ""
+
+
+@attrs.frozen
+class RuleTally:
+    """How often one rule was broken within a group of finished attempts (the whole history, a case or a
+    township)."""
+
+    group: str  # "" (overall), a case id or a township
+    rule: str
+    count: int  # attempts in which the rule was broken (once per attempt)
+    attempts: int  # finished attempts in the group
+
+    @property
+    def share(self) -> float:
+        return self.count / self.attempts if self.attempts else 0.0
 
 
 class Store:
@@ -81,6 +104,13 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        for table, column, decl in MIGRATIONS:
+            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def close(self) -> None:
         self._db.close()
@@ -100,11 +130,11 @@ class Store:
         return attempt_id, self.home / "journals" / f"{attempt_id}-{scenario_id}.jsonl"
 
     def start(self, attempt_id: str, *, trainee: str, scenario: str, title: str, content_hash: str, mode: str,
-              seed: int, journal: Path, started: float) -> None:
+              seed: int, journal: Path, started: float, township: str = "") -> None:
         self._db.execute(
-            "INSERT INTO attempts(id, trainee, scenario, title, content_hash, mode, seed, journal, started)"
-            " VALUES(?,?,?,?,?,?,?,?,?)",
-            (attempt_id, trainee, scenario, title, content_hash, mode, seed, str(journal), started))
+            "INSERT INTO attempts(id, trainee, scenario, title, content_hash, mode, seed, journal, started,"
+            " township) VALUES(?,?,?,?,?,?,?,?,?,?)",
+            (attempt_id, trainee, scenario, title, content_hash, mode, seed, str(journal), started, township))
 
     def finish(self, attempt_id: str, result: Result, finished: float) -> None:
         self._db.execute(
@@ -117,8 +147,10 @@ class Store:
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[Attempt]:
         rows = self._db.execute(
             "SELECT id, trainee, scenario, title, content_hash, mode, seed, journal, started, finished, status,"
-            f" score, passed, grade, rules FROM attempts {where} ORDER BY started DESC", args).fetchall()
-        return [Attempt(*r[:12], None if r[12] is None else bool(r[12]), r[13], tuple(json.loads(r[14] or "[]")))
+            f" score, passed, grade, rules, township FROM attempts {where} ORDER BY started DESC", args
+        ).fetchall()
+        return [Attempt(*r[:12], None if r[12] is None else bool(r[12]), r[13],
+                        tuple(json.loads(r[14] or "[]")), r[15] or "")
                 for r in rows]
 
     def get_attempt(self, attempt_id: str) -> Attempt | None:
@@ -145,3 +177,28 @@ class Store:
             "SELECT scenario, MAX(score) FROM attempts WHERE status='finished' AND trainee=? GROUP BY scenario",
             (trainee,)).fetchall()
         return {r[0]: r[1] for r in rows}
+
+    def _grouped(self, by: str | None, trainee: str | None) -> dict[str, list[Attempt]]:
+        """Finished attempts by group: all in "" (by=None), by case id (by="case") or by township."""
+        if by not in (None, "case", "township"):
+            raise ValueError(f"unknown grouping {by!r}")
+        out: dict[str, list[Attempt]] = {}
+        for a in self.history(trainee):
+            out.setdefault("" if by is None else a.scenario if by == "case" else a.township, []).append(a)
+        return out
+
+    def weak_spots(self, by: str | None = None, *, trainee: str | None = None) -> list[RuleTally]:
+        """Rules broken in finished attempts, most often first within each group: overall (by=None), per case
+        (by="case") or per township (by="township"). A rule counts once per attempt however often it fired."""
+        tallies = []
+        for group, attempts in self._grouped(by, trainee).items():
+            counts: dict[str, int] = {}
+            for a in attempts:
+                for rule in dict.fromkeys(a.rules):
+                    counts[rule] = counts.get(rule, 0) + 1
+            tallies += [RuleTally(group, rule, n, len(attempts)) for rule, n in counts.items()]
+        return sorted(tallies, key=lambda t: (t.group, -t.count, t.rule))
+
+    def attempt_counts(self, by: str | None = None, *, trainee: str | None = None) -> dict[str, int]:
+        """Finished attempts per group (see weak_spots), groups with no broken rule included."""
+        return {group: len(attempts) for group, attempts in self._grouped(by, trainee).items()}

@@ -21,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from .library import LibraryScreen
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from sim.model import Scenario
     from sim.session import Session
     from sim.store import Attempt, Store
+
+    from .reload import LibraryWatcher
 
 WallClock = Callable[[], float]
 
@@ -64,6 +67,7 @@ class LawdrillApp(App[None]):
         trainee: str | None = None,
         clock: WallClock | None = None,
         seed: int = 0,
+        trainer: bool = False,
     ) -> None:
         super().__init__()
         if mode not in ("practice", "exam"):
@@ -77,7 +81,11 @@ class LawdrillApp(App[None]):
         self.clock: WallClock = clock or time.time
         self.seed = seed
         self.store: Store | None = None
+        self.township = ""  # the trainee's township (乡镇), kept with the name and on every attempt
+        self.start_trainer = trainer  # open on the trainer screen (`lawdrill trainer`)
         self._declined: set[str] = set()  # open attempts the trainee chose to leave for later
+        self._watcher: LibraryWatcher | None = None  # reload on change, once the trainer screen has opened
+        self.reload_count = 0  # library reloads applied (the trainer screen shows it; tests wait on it)
 
     # --- start-up --------------------------------------------------------------------------------------
 
@@ -114,6 +122,7 @@ class LawdrillApp(App[None]):
             return
         if not self.trainee:
             self.trainee = self.store.get("trainee")
+        self.township = self.store.get("township")
         self.library_screen.show_library()
         if lib.errors:  # a broken file is left out; the rest of the library works
             shown = "\n".join(str(e) for e in lib.errors[:3])
@@ -121,9 +130,11 @@ class LawdrillApp(App[None]):
             self.notify(
                 shown + more, title="部分案例文件有错误，已跳过", severity="warning", timeout=10, markup=False
             )
+        if self.start_trainer:
+            self.open_trainer()
         if not self.trainee:
             self.ask_name(self._offer_resume)
-        else:
+        elif not self.start_trainer:
             self._offer_resume()
 
     @property
@@ -135,16 +146,17 @@ class LawdrillApp(App[None]):
     def ask_name(self, then: Callable[[], None] | None = None) -> None:
         from .dialogs import NameDialog
 
-        def got(name: str | None) -> None:
-            if name:
-                self.trainee = name
+        def got(answer: tuple[str, str] | None) -> None:
+            if answer:
+                self.trainee, self.township = answer
                 assert self.store is not None
-                self.store.set("trainee", name)
+                self.store.set("trainee", self.trainee)
+                self.store.set("township", self.township)
                 self.library_screen.show_library()
             if then is not None:
                 then()
 
-        self.push_screen(NameDialog(self.trainee, required=not self.trainee), got)
+        self.push_screen(NameDialog(self.trainee, self.township, required=not self.trainee), got)
 
     def _offer_resume(self) -> None:
         from .dialogs import ResumeDialog
@@ -195,6 +207,130 @@ class LawdrillApp(App[None]):
 
         self.push_screen(HistoryScreen())
 
+    def open_trainer(self) -> None:
+        """The trainer screen; from then on the library's files are watched and reloaded when they change."""
+        from .trainer import TrainerScreen
+
+        self.watch_library()
+        self.push_screen(TrainerScreen())
+
+    def open_graph(self, scenario: Scenario, *, current: str | None = None, path: int | None = None) -> None:
+        from .graph import GraphScreen
+
+        self.push_screen(GraphScreen(scenario, current=current, path=path))
+
+    # --- reload on change ----------------------------------------------------------------------------------
+
+    def watch_library(self) -> None:
+        """Poll the library's files once a second (mtimes: no extra dependency, works on every platform)."""
+        from .reload import LibraryWatcher
+
+        if self._watcher is None:
+            self._watcher = LibraryWatcher(self.library_paths)
+            self.set_interval(1.0, self.check_library_files, name="library-watch")
+
+    def check_library_files(self) -> bool:
+        """Reload the library if one of its files changed since the last look; True if a reload started."""
+        if self._watcher is None or self.library is None:
+            return False
+        changed = self._watcher.changed()
+        if not changed:
+            return False
+        self._reload_library(changed)
+        return True
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload_library(self, changed: list[str]) -> None:
+        from sim import load_library
+
+        try:
+            lib = load_library(self.library_paths)
+        except Exception as exc:  # noqa: BLE001 - the loader reports file errors; anything else: keep the old
+            self.call_from_thread(
+                self.notify, f"重新加载失败（{type(exc).__name__}：{exc}），继续使用原来的案例库。",
+                title="案例库未更新", severity="error", timeout=10, markup=False)
+            return
+        if not get_current_worker().is_cancelled:  # a newer reload (another save) supersedes this one
+            self.call_from_thread(self._reloaded, lib, changed)
+
+    def _reloaded(self, lib: Library, changed: list[str]) -> None:
+        from .reload import case_changes, merge_libraries
+
+        old = self.library
+        assert old is not None
+        merge = merge_libraries(old, lib)
+        self.library = merge.library
+        self.reload_count += 1
+        names = "、".join(Path(f).name for f in changed[:3]) + ("等" if len(changed) > 3 else "")
+        lines = [f"已重新加载案例库（{names} 有修改）。"]
+        if merge.changed:
+            lines.append("内容有变化的案例：" + "、".join(lib.scenarios[c].title for c in merge.changed))
+        if merge.added:
+            lines.append("新增案例：" + "、".join(lib.scenarios[c].title for c in merge.added))
+        if merge.removed:
+            lines.append("已移除案例：" + "、".join(old.scenarios[c].title for c in merge.removed))
+        if merge.kept_old:
+            lines.append("以下案例的新版本有错误，继续使用原来的版本："
+                         + "、".join(old.scenarios[c].title for c in merge.kept_old))
+        severity = "warning" if lib.errors else "information"
+        if lib.errors:
+            lines.append(f"案例库中有 {len(lib.errors)} 处错误（教员界面中列出）。")
+        self.notify("\n".join(lines), title="案例库已更新", severity=severity, timeout=10, markup=False)
+        self._carry_over(old, merge.library, case_changes)
+        if self.store is not None:
+            self.library_screen.show_library()
+        for screen in self.screen_stack:
+            library_changed = getattr(screen, "library_changed", None)
+            if callable(library_changed):
+                library_changed()
+
+    def _carry_over(self, old: Library, new: Library, case_changes: Callable[..., list[str]]) -> None:
+        """Open screens follow the new version of their case: a briefing shows it, a workbench's session is
+        rebuilt on it with the trainee's acts re-applied (new attempt; the old journal is kept)."""
+        from .briefing import BriefingScreen
+        from .reload import rebuild_session
+        from .workbench import WorkbenchScreen
+
+        for screen in list(self.screen_stack):
+            if isinstance(screen, BriefingScreen):
+                fresh = new.scenarios.get(screen.scenario.id)
+                if fresh is not None and fresh is not screen.scenario:
+                    screen.call_next(screen.show_scenario, fresh)
+            if not isinstance(screen, WorkbenchScreen) or screen.session.closed or self.store is None:
+                continue
+            session = screen.session
+            sc_old = session.scenario
+            fresh = new.scenarios.get(sc_old.id)
+            if fresh is None:
+                self.notify(f"案例「{sc_old.title}」已从案例库中移除，当前演练按原来的版本继续。",
+                            title="案例已移除", severity="warning", timeout=10, markup=False)
+                continue
+            if fresh is sc_old or fresh.content_hash == sc_old.content_hash:
+                continue
+            try:
+                rebuilt = rebuild_session(session, fresh, self.store, wall_clock=self.clock)
+            except Exception as exc:  # noqa: BLE001 - keep the running session whatever went wrong
+                self.notify(f"无法在新版本上重新办理（{type(exc).__name__}：{exc}），当前演练按原来的版本继续。",
+                            title="演练未更新", severity="error", timeout=12, markup=False)
+                continue
+            new = rebuilt.session
+            assert new.journal is not None
+            self.store.start(rebuilt.attempt_id, trainee=session.trainee, scenario=fresh.id,
+                             title=fresh.title, content_hash=fresh.content_hash, mode=session.mode,
+                             seed=session.seed, journal=new.journal.path, started=new.started_wall,
+                             township=self.township)
+            self.store.abandon(screen.attempt_id)  # kept in the store and on disk; no longer offered
+            session.close()
+            screen.replace_session(rebuilt.session, rebuilt.attempt_id)
+            lines = [f"案例「{fresh.title}」已修改，已按新版本重新办理 {rebuilt.replayed} 个执法动作"
+                     f"（案件状态：{rebuilt.session.state_label}）。原来的办案记录已保留。"]
+            lines += case_changes(sc_old, fresh)
+            if rebuilt.refused:
+                lines.append("以下步骤在新版本中被拒绝：")
+                lines += [f"· {r}" for r in rebuilt.refused]
+            self.notify("\n".join(lines), title="演练已按新版本更新",
+                        severity="warning" if rebuilt.refused else "information", timeout=20, markup=False)
+
     def start_session(self, scenario: Scenario) -> None:
         """A new attempt: journal in the store home, recorded in the store, then the workbench."""
         from sim import Session
@@ -221,6 +357,7 @@ class LawdrillApp(App[None]):
             seed=self.seed,
             journal=path,
             started=session.started_wall,
+            township=self.township,
         )
         self._show(WorkbenchScreen(session, attempt_id))
 
@@ -344,9 +481,11 @@ def make_app(
     trainee: str | None = None,
     clock: WallClock | None = None,
     seed: int = 0,
+    trainer: bool = False,
 ) -> LawdrillApp:
     """Build the app. `library`: a loaded Library, or paths to load (default: the bundled library);
-    `home`: the store directory (default: the user data directory); `clock`: wall time, frozen in tests."""
+    `home`: the store directory (default: the user data directory); `clock`: wall time, frozen in tests;
+    `trainer`: open on the trainer screen."""
     paths = library if isinstance(library, (list, tuple)) else None
     loaded = None if paths is not None else library
     return LawdrillApp(
@@ -358,6 +497,7 @@ def make_app(
         trainee=trainee,
         clock=clock,
         seed=seed,
+        trainer=trainer,
     )
 
 
@@ -367,8 +507,10 @@ def run_ui(
     mode: str = "practice",
     home: str | None = None,
     library_paths: list[str] | None = None,
+    trainer: bool = False,
 ) -> int:
-    """Open the trainee app (on one case if given); returns the exit status."""
-    app = make_app(library_paths, home=home, case=case, mode=mode)
+    """Open the trainee app (on one case if given, on the trainer screen if asked); returns the exit
+    status."""
+    app = make_app(library_paths, home=home, case=case, mode=mode, trainer=trainer)
     app.run()
     return app.return_code or 0

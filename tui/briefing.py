@@ -49,6 +49,7 @@ class BriefingScreen(Screen[None]):
         Binding("enter", "start", "开始演练", id="start"),
         Binding("m", "toggle_mode", "切换模式", id="toggle-mode"),
         Binding("c", "resume", "继续上次", id="resume"),
+        Binding("g", "graph", "状态图", id="graph"),
         Binding("escape", "back", "返回案例库", id="back"),
     ]
 
@@ -116,6 +117,12 @@ class BriefingScreen(Screen[None]):
             button.can_focus = False  # keys are the screen's bindings; the buttons are for the mouse
         self._show_mode()
 
+    async def show_scenario(self, scenario: Scenario) -> None:
+        """Show another version of the case (the library was reloaded after its file changed)."""
+        self.scenario = scenario
+        await self.recompose()
+        self.on_mount()
+
     def _show_mode(self) -> None:
         mode = self.app.mode
         text = Text()
@@ -137,6 +144,8 @@ class BriefingScreen(Screen[None]):
             return False  # keys typed quickly can reach a screen a dialog has just covered
         if action == "resume":
             return self._open_attempt() is not None
+        if action == "graph":
+            return self.app.mode == "practice"  # exam mode: the procedure map would give the answer away
         return True
 
     @on(Button.Pressed, "#brief-start")
@@ -155,6 +164,9 @@ class BriefingScreen(Screen[None]):
         attempt = self._open_attempt()
         if attempt is not None:
             self.app.resume_attempt(attempt)
+
+    def action_graph(self) -> None:
+        self.app.open_graph(self.scenario)
 
     @on(Button.Pressed, "#brief-back")
     @when_active

@@ -263,6 +263,9 @@ COMMANDS = (
     ("explore CASE [--depth N]", "探索一个案例：受训人可能的办法、覆盖率、结局和得分分布"),
     ("new CASE --template NAME", "按程序模板生成一个可直接通过检查的新案例文件"),
     ("schema", "输出场景文件的 JSON Schema（编辑器补全和检查用）"),
+    ("graph CASE [--format dot]", "画出案例（或程序模板）的状态图：Mermaid 或 Graphviz DOT"),
+    ("stats [--by case|township]", "薄弱环节：学习记录中被触犯最多的规则"),
+    ("trainer [PATH…]", "打开教员界面：案例库校验、文件修改后自动重新加载、薄弱环节统计"),
 )
 
 
@@ -394,6 +397,41 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--path", action="store_true", help="只输出随程序附带的 schema 文件的路径")
     out.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是输出到屏幕")
+    # The trainer's commands; implementations in tui/cli_trainer.py (imported when one of them runs).
+    def trainer_command(name: str) -> Callable[[argparse.Namespace], int]:
+        def run(args: argparse.Namespace) -> int:
+            from tui import cli_trainer
+
+            return int(getattr(cli_trainer, name)(args))
+
+        return run
+
+    p = command("graph", "画出案例或程序模板的状态图",
+                "按引擎实际运行的状态机画出程序的状态图：状态（标出起始和结束状态）、执法动作和外部事件（虚线），\n"
+                "每个动作标出涉及的规则条数；--path N 标出第 N 条参考路径经过的转换及步骤序号。\n"
+                "例：lawdrill graph straw-burning-01 --path 1 --format dot --output graph.dot",
+                trainer_command("cmd_graph"))
+    p.add_argument("case", metavar="CASE", help="案例编号、案例 YAML 文件路径，或程序模板编号")
+    p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid",
+                   help="mermaid（默认，可直接贴入 Markdown）或 dot（Graphviz）")
+    p.add_argument("--output", metavar="FILE", help="写入文件（默认输出到终端）")
+    p.add_argument("--path", type=_count, metavar="N", help="标出案例第 N 条参考路径（从 1 起）")
+    library_option(p)
+
+    p = command("stats", "薄弱环节统计",
+                "统计学习记录中已完成的演练最常触犯的规则：规则标题、法律依据、次数和占演练次数的比例。\n"
+                "可按案例或按乡镇分组。", trainer_command("cmd_stats"))
+    p.add_argument("--by", choices=["case", "township"], help="分组：case 按案例，township 按乡镇（默认：不分组）")
+    p.add_argument("--trainee", metavar="NAME", help="只统计这位学员（默认：全部学员）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--home", metavar="DIR", help="学习记录保存目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
+    library_option(p)
+
+    p = command("trainer", "打开教员界面",
+                "打开教员界面：案例库的加载错误和自测结果（Enter 在编辑器中打开出错的文件和行），\n"
+                "文件修改后自动重新加载并重新检查，以及学员的薄弱环节统计。", trainer_command("cmd_trainer"))
+    p.add_argument("paths", nargs="*", metavar="PATH", help="案例库目录或 YAML 文件（默认：随程序附带的案例库）")
+    p.add_argument("--home", metavar="DIR", help="学习记录保存目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
     return parser
 
 

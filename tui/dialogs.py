@@ -1,4 +1,5 @@
-"""Small modal dialogs: the trainee's name, the resume offer, a yes/no confirmation, and the help screen.
+"""Small modal dialogs: the trainee's name and township, the resume offer, a yes/no confirmation, and the help
+screen.
 
 Styled by app.tcss (they are small and shared); the major screens have their own .tcss files.
 """
@@ -44,14 +45,16 @@ class Dialog(ModalScreen[ResultT]):
         return self.is_active
 
 
-class NameDialog(Dialog[str | None]):
-    """Asked once on the first run (and with n on the library to change it)."""
+class NameDialog(Dialog[tuple[str, str] | None]):
+    """The trainee's name and township: asked once on the first run (and with n on the library to change
+    them). Dismissed with (name, township); the township may be left empty."""
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="cancel")]
 
-    def __init__(self, current: str = "", *, required: bool = False) -> None:
+    def __init__(self, current: str = "", township: str = "", *, required: bool = False) -> None:
         super().__init__(classes="dialog-screen")
         self.current = current
+        self.township = township
         self.required = required
 
     def compose(self) -> ComposeResult:
@@ -61,18 +64,21 @@ class NameDialog(Dialog[str | None]):
                 "请输入你的姓名。成绩和历史记录按姓名保存，下次启动会自动记住。", classes="dialog-text"
             )
             yield Input(self.current, placeholder="例如：王小明", id="name-input", max_length=40)
+            yield Static("所在乡镇（可不填；用于按乡镇统计薄弱环节）", classes="dialog-text", id="township-label")
+            yield Input(self.township, placeholder="例如：城关镇", id="township-input", max_length=40)
             yield Static("", id="name-error", classes="error-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("确定", variant="primary", id="name-ok")
 
     @on(Input.Submitted, "#name-input")
+    @on(Input.Submitted, "#township-input")
     @on(Button.Pressed, "#name-ok")
     def _submit(self) -> None:
         name = self.query_one("#name-input", Input).value.strip()
         if not name:
             self.query_one("#name-error", Static).update("姓名不能为空")
             return
-        self.dismiss(name)
+        self.dismiss((name, self.query_one("#township-input", Input).value.strip()))
 
     def action_cancel(self) -> None:
         if self.required:

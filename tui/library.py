@@ -44,6 +44,7 @@ class LibraryScreen(Screen[None]):
         Binding("m", "toggle_mode", "切换模式", id="toggle-mode"),
         Binding("h", "history", "历史记录", id="history"),
         Binding("n", "rename", "更换学员", id="rename"),
+        Binding("v", "trainer", "教员工具", id="trainer"),
         Binding("escape", "leave_filter", "返回列表", show=False, id="leave-filter"),
     ]
 
@@ -89,9 +90,10 @@ class LibraryScreen(Screen[None]):
         self._open = {a.scenario for a in app.store.open_attempts(app.trainee)} if app.trainee else set()
         total = len(app.library.scenarios)
         done = sum(1 for sid in self._best if sid in app.library.scenarios)
+        who = (app.trainee or "（未署名）") + (f"（{app.township}）" if app.township else "")
         self.query_one("#lib-status", Static).update(
             Text(
-                f"学员：{app.trainee or '（未署名）'}　　模式：{MODE_LABELS[app.mode]}（按 m 切换）"
+                f"学员：{who}　　模式：{MODE_LABELS[app.mode]}（按 m 切换）"
                 f"　　案例 {total} 个，已完成 {done} 个"
             )
         )
@@ -170,10 +172,14 @@ class LibraryScreen(Screen[None]):
         if self.app.store is not None:
             self.app.ask_name()
 
+    def action_trainer(self) -> None:
+        if self.app.store is not None:
+            self.app.open_trainer()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_active:
             return False  # keys typed quickly can reach a screen a dialog has just covered
-        if action in ("history", "rename", "toggle_mode") and self.app.store is None:
+        if action in ("history", "rename", "toggle_mode", "trainer") and self.app.store is None:
             return None  # still loading
         return True
 
@@ -181,5 +187,6 @@ class LibraryScreen(Screen[None]):
         return [
             ("历史记录", "查看已完成的演练和成绩", self.action_history),
             ("切换模式", "在练习模式和考试模式之间切换", self.action_toggle_mode),
-            ("更换学员", "修改学员姓名", self.action_rename),
+            ("更换学员", "修改学员姓名和所在乡镇", self.action_rename),
+            ("教员工具", "案例库检查、文件修改后自动重新加载、薄弱环节统计", self.action_trainer),
         ]

@@ -62,6 +62,7 @@ class WorkbenchScreen(Screen[None]):
         Binding("t", "advance", "推进时间", id="advance"),
         Binding("h", "hint", "提示", id="hint"),
         Binding("f", "finish", "交卷", id="finish"),
+        Binding("g", "graph", "状态图", id="graph"),
         Binding("1", "tab('tab-timeline')", "时间线", show=False, id="tab-timeline"),
         Binding("2", "tab('tab-file')", "案卷", show=False, id="tab-file"),
         Binding("3", "tab('tab-clocks')", "法定期限", show=False, id="tab-clocks"),
@@ -383,20 +384,37 @@ class WorkbenchScreen(Screen[None]):
             answer,
         )
 
+    def action_graph(self) -> None:
+        self.app.open_graph(self.session.scenario, current=self.session.state)
+
+    def replace_session(self, session: Session, attempt_id: str) -> None:
+        """Go on with another session: the same trainee's acts on a new version of the case (a reload)."""
+        self.session = session
+        self.attempt_id = attempt_id
+        self.query_one("#wb-title", Static).update(Text(f"执法演练 · {session.scenario.title}"))
+        palette = self.query_one("#palette", ActionPalette)
+        keep = palette.highlighted_option.id if palette.highlighted_option is not None else None
+        palette.clear_options()
+        palette.add_options(self._palette_options())
+        if keep is not None and keep in session.proc.actions:
+            palette.highlighted = palette.get_option_index(keep)
+        self.refresh_case()
+
     def action_tab(self, tab: str) -> None:
         self.query_one("#wb-tabs", TabbedContent).active = tab
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_active:
             return False  # keys typed quickly can reach a screen a dialog has just covered
-        if action == "hint":
-            return self.practice  # exam mode: no hints at all, not even a greyed-out key
+        if action in ("hint", "graph"):
+            return self.practice  # exam mode: no hints or procedure map at all, not even a greyed-out key
         return True
 
     def commands(self) -> list[tuple[str, str, Any]]:
         out: list[tuple[str, str, Any]] = []
         if self.practice:
             out.append(("提示", "下一步依法应当做什么，依据哪一条", self.action_hint))
+            out.append(("状态图", "本案程序的状态和执法动作，标出当前所处的状态", self.action_graph))
         out += [
             ("推进时间", "让案件时间向前推进（到某日，或若干日 / 工作日）", self.action_advance),
             ("交卷", "结束本次演练并查看讲评", self.action_finish),

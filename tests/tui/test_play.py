@@ -381,8 +381,14 @@ async def test_play_case_opens_its_briefing_after_loading_the_library(home, scen
 
     app = make_app(home=home, case=scenario.id, trainee="王小明", mode="exam", clock=lambda: 1_780_000_000.0)
     async with app.run_test(size=(100, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The loading worker starts after the first refresh: on a busy machine it may not exist yet when the
+        # test first waits for workers, so wait until the briefing is up (bounded: a hang still fails).
+        for _ in range(50):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(app.screen, BriefingScreen) and app.screen.query("#brief-resume"):
+                break
+        await pilot.pause()  # the briefing's on_mount has run: it is painted
         assert isinstance(app.screen, BriefingScreen) and app.screen.scenario.id == scenario.id
         assert "考试模式" in screen_text(app)
         assert app.library_screen.query_one("#cases").row_count == len(app.library.scenarios) > 1

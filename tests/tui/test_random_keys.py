@@ -14,7 +14,7 @@ import time
 from tui_helpers import FROZEN_WALL, settle
 
 KEYS = (
-    list("abcdefhmnqrtwyz0123456789")
+    list("abcdefghmnpqrtvwyz0123456789")
     + [
         "tab",
         "shift+tab",
