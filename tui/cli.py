@@ -259,6 +259,7 @@ COMMANDS = (
     ("deadline START --working-days N", "计算法定期限（也可 --days / --months / --hours）"),
     ("rules", "规则目录：每条规则的严重程度、法律依据和应当如何做"),
     ("cases", "案例列表"),
+    ("contest check|import|standings|export|report|run|board", "大比武：比武文件、成绩包导入、排名、导出与报告"),
 )
 
 
@@ -356,6 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
                 cmd_cases)
     p.add_argument("--markdown", action="store_true", help="输出 Markdown 表格")
     library_option(p)
+
+    from tui.cli_contest import add_commands  # standard library only at its top, like this module
+
+    add_commands(sub, command)
     return parser
 
 
