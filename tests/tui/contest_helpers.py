@@ -1,0 +1,83 @@
+"""Helpers for the contest UI tests: a contest file on the bundled library, a fake wall clock that a test moves
+by hand (no sleeping), and the contest app built on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from tui_helpers import FROZEN_WALL
+
+CST = dt.timezone(dt.timedelta(hours=8))
+KEY = "tests-only-contest-key-0123456789abcdef"
+PLAY_CASES = ("straw-burning-01", "spot-watermelon-stall-01")
+REVIEW_CASE = "straw-burning-01"
+REVIEW_TRAP = "协管员一人现场检查"
+# FROZEN_WALL is 2026-05-29 04:26:40 Beijing time: round r1 is open then.
+CONTEST_YAML = f"""\
+contest: {{id: nanyang-2026, name: 南阳市乡镇执法大比武}}
+key_env: LAWDRILL_TEST_CONTEST_KEY
+tiebreak: [score, criticals, wall_time, finish_time, id]
+divisions:
+  - {{id: east, name: 东片, townships: [城关镇, 石桥镇]}}
+  - {{id: west, name: 西片, townships: [安皋镇]}}
+rounds:
+  - id: r1
+    title: 第一轮 实操
+    kind: play
+    cases: [{", ".join(PLAY_CASES)}]
+    time_limit: 60 minutes
+    opens: 2026-05-29 00:00
+    closes: 2026-05-29 12:00
+    freeze: 2026-05-29 11:00
+    seed: 7
+  - id: r2
+    title: 第二轮 案卷评查
+    kind: review
+    mode: {{review_mode}}
+    cases: [{{case: {REVIEW_CASE}, trap: {REVIEW_TRAP}}}]
+    time_limit: 30 minutes
+    opens: 2026-05-29 13:00
+    closes: 2026-05-29 18:00
+    freeze: 2026-05-29 17:00
+    seed: 7
+roster:
+  - {{id: p01, name: 王小明, township: 城关镇}}
+  - {{id: p02, name: 李华, township: 石桥镇}}
+  - {{id: p03, name: 赵强, township: 安皋镇}}
+  - {{id: p04, name: 孙丽, township: 安皋镇}}
+"""
+
+
+def cst(text: str) -> float:
+    """'2026-05-29 13:05' Beijing time -> epoch seconds."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=CST).timestamp()
+
+
+class FakeClock:
+    """The wall clock of a test: stands still until the test moves it."""
+
+    def __init__(self, now: float = FROZEN_WALL) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def write_contest(folder: Path, *, review_mode: str = "exam") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "contest.yaml"
+    path.write_text(CONTEST_YAML.replace("{review_mode}", review_mode), encoding="utf-8")
+    return path
+
+
+def contest_app(contest: Any, library: Any, home: Path, clock: FakeClock, *, who: str = "p01",
+                round_id: str = "r1", out: Path | None = None) -> Any:
+    from tui.contest_app import make_contest_app
+
+    r = contest.round(round_id)
+    return make_contest_app(contest, r, contest.contestant(who), library, home=home, out=out, clock=clock)
