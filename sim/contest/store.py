@@ -100,11 +100,19 @@ def _when(x: float) -> dt.datetime:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off so that `_sqlite_begin` decides how to begin.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=FULL")  # an imported result survives a power cut
     cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A write transaction takes the write lock at BEGIN (waiting up to the busy timeout): a deferred one that
+    # reads first and then writes can fail at once under WAL when another process wrote in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
 
 def _locked(exc: OperationalError) -> bool:
@@ -135,6 +143,7 @@ class ContestStore:
         if sa_url.get_backend_name() == "sqlite":
             engine = sa.create_engine(sa_url, connect_args={"timeout": 30}, poolclass=sa.pool.NullPool)
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "begin", _sqlite_begin)
         elif sa_url.get_backend_name() == "postgresql":
             engine = sa.create_engine(sa_url, pool_pre_ping=True)
         else:
@@ -170,18 +179,23 @@ class ContestStore:
 
     # --- writing ---------------------------------------------------------------------------------------
 
-    def add(self, v: VerifiedBundle, *, source: str = "") -> ImportOutcome:
-        """Store one verified result, or refuse it as a replay / second hand-in / copied journal / over time."""
+    def add(self, v: VerifiedBundle, *, source: str = "", contest: Contest | None = None) -> ImportOutcome:
+        """Store one verified result, or refuse it as a replay, a second hand-in, a copied journal, or (given
+        the contest) a hand-in beyond the round's time limit counted from the contestant's first start."""
         def work() -> ImportOutcome:
-            with self.engine.begin() as conn:
-                rejected = self._conflict(conn, v)
-                if rejected is not None:
-                    return rejected
-                conn.execute(results.insert().values(
-                    bundle_id=v.bundle_id, contest=v.contest_id, round=v.round_id, contestant=v.contestant_id,
-                    case_ref=v.case, kind=v.kind, score=v.score, criticals=v.criticals, rules=json.dumps(list(v.rules)),
-                    started=v.started.timestamp(), finished=v.finished.timestamp(), journal_digest=v.journal_digest,
-                    content_hash=v.content_hash, engine=v.engine, source=source or v.path, imported=time.time()))
+            with self.engine.connect() as conn:
+                conn.execution_options(write=True)  # SQLite: BEGIN IMMEDIATE
+                with conn.begin():
+                    rejected = self._conflict(conn, v, contest)
+                    if rejected is not None:
+                        return rejected
+                    conn.execute(results.insert().values(
+                        bundle_id=v.bundle_id, contest=v.contest_id, round=v.round_id, contestant=v.contestant_id,
+                        case_ref=v.case, kind=v.kind, score=v.score, criticals=v.criticals,
+                        rules=json.dumps(list(v.rules)), started=v.started.timestamp(),
+                        finished=v.finished.timestamp(), journal_digest=v.journal_digest,
+                        content_hash=v.content_hash, engine=v.engine, source=source or v.path,
+                        imported=time.time()))
             return ImportOutcome(v.path, True, "ok", f"已导入：{v.contestant_id} {v.round_id} {v.case} {v.score} 分",
                                  v.bundle_id)
 
@@ -190,20 +204,20 @@ class ContestStore:
         except IntegrityError:
             # Another process stored a conflicting result between our check and our insert: say which.
             with self.engine.connect() as conn:
-                found = self._conflict(conn, v)
+                found = self._conflict(conn, v, None)
             if found is not None:
                 return found
             raise
 
-    def _conflict(self, conn: sa.Connection, v: VerifiedBundle) -> ImportOutcome | None:
+    def _conflict(self, conn: sa.Connection, v: VerifiedBundle, contest: Contest | None) -> ImportOutcome | None:
         def no(code: str, detail: str = "") -> ImportOutcome:
             return ImportOutcome(v.path, False, code, CODES[code] + (f"：{detail}" if detail else ""), None)
 
         if conn.execute(sa.select(results.c.bundle_id).where(results.c.bundle_id == v.bundle_id)).first():
             return no("replayed", f"成绩包编号 {v.bundle_id}")
-        first = conn.execute(sa.select(results.c.source).where(
-            results.c.contest == v.contest_id, results.c.round == v.round_id,
-            results.c.contestant == v.contestant_id, results.c.case_ref == v.case)).first()
+        mine = (results.c.contest == v.contest_id, results.c.round == v.round_id,
+                results.c.contestant == v.contestant_id)
+        first = conn.execute(sa.select(results.c.source).where(*mine, results.c.case_ref == v.case)).first()
         if first is not None:
             return no("duplicate", f"先提交的是 {Path(first.source).name}")
         if v.journal_digest is not None:
@@ -211,6 +225,16 @@ class ContestStore:
                 results.c.contest == v.contest_id, results.c.journal_digest == v.journal_digest)).first()
             if other is not None:
                 return no("copied_journal", f"与参赛人员 {other.contestant} 的记录相同")
+        r = contest.round(v.round_id) if contest is not None else None
+        if r is not None:
+            # The time limit is for the whole round: from the contestant's first start to this hand-in.
+            span = conn.execute(sa.select(sa.func.min(results.c.started), sa.func.max(results.c.finished))
+                                .where(*mine)).first()
+            if span is not None and span[0] is not None:
+                start, end = min(_when(span[0]), v.started), max(_when(span[1]), v.finished)
+                if end - start > r.time_limit + GRACE:
+                    return no("over_time", f"本轮各案例合计用时 {int((end - start).total_seconds() // 60)} 分钟，"
+                                           f"时限 {int(r.time_limit.total_seconds() // 60)} 分钟")
         return None
 
     def import_bundles(self, contest: Contest, library: Library, paths: Iterable[str | Path]) -> list[ImportOutcome]:
@@ -222,30 +246,8 @@ class ContestStore:
             except BundleRejected as exc:
                 out.append(ImportOutcome(str(path), False, exc.code, exc.message_zh, None))
                 continue
-            over = self._over_round_limit(contest, v)
-            if over is not None:
-                out.append(ImportOutcome(str(path), False, "over_time", over, None))
-                continue
-            out.append(self.add(v, source=str(path)))
+            out.append(self.add(v, source=str(path), contest=contest))
         return out
-
-    def _over_round_limit(self, contest: Contest, v: VerifiedBundle) -> str | None:
-        """The time limit is for the whole round: from the contestant's first start to this hand-in."""
-        r = contest.round(v.round_id)
-        assert r is not None
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(sa.func.min(results.c.started), sa.func.max(results.c.finished)).where(
-                results.c.contest == v.contest_id, results.c.round == v.round_id,
-                results.c.contestant == v.contestant_id)).first()
-        if row is None or row[0] is None:
-            return None
-        start = min(_when(row[0]), v.started)
-        end = max(_when(row[1]), v.finished)
-        if end - start > r.time_limit + GRACE:
-            minutes = int((end - start).total_seconds() // 60)
-            return (CODES["over_time"] + f"：本轮各案例合计用时 {minutes} 分钟，"
-                    f"时限 {int(r.time_limit.total_seconds() // 60)} 分钟")
-        return None
 
     # --- reading ---------------------------------------------------------------------------------------
 
