@@ -77,6 +77,10 @@ def _slug(text: str) -> str:
 class ContestApp(LawdrillApp):
     """The trainee app locked to one round of a contest: no library, no history, no hints."""
 
+    # The round's list is the default screen, and Textual loads a screen's CSS_PATH only when the screen is
+    # pushed: its stylesheet is loaded with the app's.
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("contest_round.tcss")]
+
     def __init__(
         self,
         contest: Contest,

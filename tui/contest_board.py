@@ -76,8 +76,7 @@ class StandingsTable(DataTable[Any]):
 
 
 class BoardScreen(Screen[None]):
-    CSS_PATH = Path(__file__).with_name("contest_board.tcss")
-    AUTO_FOCUS = "#board-table"
+    AUTO_FOCUS = "#board-table"  # styled by contest_board.tcss, which BoardApp loads (the default screen)
     BINDINGS = [
         Binding("r", "refresh_now", "刷新", id="refresh"),
         Binding("left,[", "division(-1)", "上一组", show=False, id="prev-division"),
@@ -381,7 +380,8 @@ class BoardApp(App[None]):
     """排行榜."""
 
     TITLE = "执法演练 · 排行榜"
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    # The board is the default screen, and Textual loads a screen's CSS_PATH only when it is pushed.
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("contest_board.tcss")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="quit"),
         Binding("f1,question_mark", "help", "帮助", key_display="F1", id="help"),

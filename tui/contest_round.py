@@ -77,8 +77,7 @@ class CaseList(DataTable[Any]):
 class RoundScreen(Screen[None]):
     """The round's cases and where each stands; nothing else of the library is reachable."""
 
-    CSS_PATH = Path(__file__).with_name("contest_round.tcss")
-    AUTO_FOCUS = "#round-cases"
+    AUTO_FOCUS = "#round-cases"  # styled by contest_round.tcss, which ContestApp loads (the default screen)
     BINDINGS = [
         Binding("f", "hand_in", "交卷（本案）", id="hand-in"),
         Binding("a", "hand_in_all", "全部交卷", id="hand-in-all"),
@@ -108,6 +107,7 @@ class RoundScreen(Screen[None]):
 
     def show_round(self) -> None:
         app = self.app
+        self.query_one(ContestHeader).show_time()
         table = self.query_one("#round-cases", CaseList)
         keep = table.cursor_row
         table.clear()

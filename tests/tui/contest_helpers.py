@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tui_helpers import FROZEN_WALL
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -15,18 +16,18 @@ PLAY_CASES = ("straw-burning-01", "spot-watermelon-stall-01")
 REVIEW_CASE = "straw-burning-01"
 REVIEW_TRAP = "协管员一人现场检查"
 # FROZEN_WALL is 2026-05-29 04:26:40 Beijing time: round r1 is open then.
-CONTEST_YAML = f"""\
-contest: {{id: nanyang-2026, name: 南阳市乡镇执法大比武}}
+CONTEST_YAML = """\
+contest: {id: nanyang-2026, name: 南阳市乡镇执法大比武}
 key_env: LAWDRILL_TEST_CONTEST_KEY
 tiebreak: [score, criticals, wall_time, finish_time, id]
 divisions:
-  - {{id: east, name: 东片, townships: [城关镇, 石桥镇]}}
-  - {{id: west, name: 西片, townships: [安皋镇]}}
+  - {id: east, name: 东片, townships: [城关镇, 石桥镇]}
+  - {id: west, name: 西片, townships: [安皋镇]}
 rounds:
   - id: r1
     title: 第一轮 实操
     kind: play
-    cases: [{", ".join(PLAY_CASES)}]
+    cases: [@PLAY@]
     time_limit: 60 minutes
     opens: 2026-05-29 00:00
     closes: 2026-05-29 12:00
@@ -35,18 +36,19 @@ rounds:
   - id: r2
     title: 第二轮 案卷评查
     kind: review
-    mode: {{review_mode}}
-    cases: [{{case: {REVIEW_CASE}, trap: {REVIEW_TRAP}}}]
+    mode: @MODE@
+    cases: [{case: @REVIEW@, trap: @TRAP@}]
     time_limit: 30 minutes
     opens: 2026-05-29 13:00
     closes: 2026-05-29 18:00
     freeze: 2026-05-29 17:00
     seed: 7
 roster:
-  - {{id: p01, name: 王小明, township: 城关镇}}
-  - {{id: p02, name: 李华, township: 石桥镇}}
-  - {{id: p03, name: 赵强, township: 安皋镇}}
-  - {{id: p04, name: 孙丽, township: 安皋镇}}
+  - {id: p01, name: 王小明, township: 城关镇}
+  - {id: p02, name: 李华, township: 石桥镇}
+  - {id: p03, name: 赵强, township: 安皋镇}
+  - {id: p04, name: 孙丽, township: 安皋镇}
+  - {id: p05, name: 周敏, township: 城关镇}
 """
 
 
@@ -68,11 +70,20 @@ class FakeClock:
         self.now += seconds
 
 
-def write_contest(folder: Path, *, review_mode: str = "exam") -> Path:
+def write_contest(folder: Path, *, review_mode: str = "exam", play: tuple[str, ...] = PLAY_CASES,
+                  review: tuple[str, str] = (REVIEW_CASE, REVIEW_TRAP)) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "contest.yaml"
-    path.write_text(CONTEST_YAML.replace("{review_mode}", review_mode), encoding="utf-8")
+    text = (CONTEST_YAML.replace("@PLAY@", ", ".join(play)).replace("@MODE@", review_mode)
+            .replace("@REVIEW@", review[0]).replace("@TRAP@", review[1]))
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def load(path: Path, library: Any) -> Any:
+    from sim.contest import load_contest
+
+    return load_contest(path, library=library)
 
 
 def contest_app(contest: Any, library: Any, home: Path, clock: FakeClock, *, who: str = "p01",
@@ -81,3 +92,9 @@ def contest_app(contest: Any, library: Any, home: Path, clock: FakeClock, *, who
 
     r = contest.round(round_id)
     return make_contest_app(contest, r, contest.contestant(who), library, home=home, out=out, clock=clock)
+
+
+@pytest.fixture
+def contest_key(monkeypatch):
+    monkeypatch.setenv("LAWDRILL_TEST_CONTEST_KEY", KEY)
+    return KEY
