@@ -101,9 +101,9 @@ async def test_play_and_hand_in_writes_a_bundle_the_organiser_verifies(contest, 
         # A handed-in case cannot be reopened.
         await keys(pilot, "enter")
         assert isinstance(app.screen, RoundScreen)
+        attempt = app.attempt_of(sc.id)
     verified = read_bundle(bundle, contest, library)
     assert (verified.contestant_id, verified.round_id, verified.case) == ("p01", "r1", sc.id)
-    attempt = app.attempt_of(sc.id)
     assert attempt is not None and attempt.status == "finished"
     assert verified.score == attempt.score < 100 and verified.wall_seconds == 900
     assert "case-left-open" in verified.rules
