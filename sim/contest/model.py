@@ -107,8 +107,21 @@ class Contest:
         return next((d for d in self.divisions if d.id == did), None)
 
     def load_library(self) -> Library:
-        """The case library this contest's cases come from."""
-        return load_library(list(self.library)) if self.library else load_library()
+        """The case library this contest's cases come from (loaded once per process, see `contest_library`)."""
+        return contest_library(self.library)
+
+
+_LIBRARIES: dict[tuple[str, ...], Library] = {}
+
+
+def contest_library(paths: tuple[str, ...]) -> Library:
+    """The library at `paths` (empty: the bundled one), loaded once per process: checking the contest file,
+    verifying bundles and writing them all read the same cases, and the contest pins their content hashes, so a
+    library edited while a contest runs is exactly what import rejects (case_version) rather than reloads."""
+    lib = _LIBRARIES.get(paths)
+    if lib is None:
+        lib = _LIBRARIES[paths] = load_library(list(paths)) if paths else load_library()
+    return lib
 
 
 def aware(t: dt.datetime) -> dt.datetime:
@@ -382,7 +395,7 @@ def load_contest(path: str | Path, *, library: Library | None = None) -> Contest
             found.append(str(full))
         lib_paths = tuple(found)
     if library is None:
-        library = load_library(list(lib_paths)) if lib_paths else load_library()
+        library = contest_library(lib_paths)
 
     engines = tuple(v for v, _n, _i in _str_list(p, doc, "engines", "比武文件")) if "engines" in doc else ()
 
