@@ -217,8 +217,9 @@ class ContestApp(LawdrillApp):
         """Whether there is anything to hand in: a case opened, a review with marks."""
         if self.bundle_of(ref) is not None:
             return False
-        if self.review:
-            return bool(self.review_marks(ref))
+        if self.review:  # opened: even an empty answer sheet is handed in (and scores what it scores)
+            assert self.store is not None
+            return bool(self.store.get(f"review-start:{ref}"))
         return self.attempt_of(ref) is not None
 
     def open_case(self, case_id: str) -> None:
@@ -508,7 +509,7 @@ def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float
         store = Store(folder)
         try:
             pending = bool(store.open_attempts()) or any(
-                store.get(f"answers:{ref}") not in ("", "[]") and not store.get(f"bundle:{ref}") for ref in r.cases
+                store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
             )
         finally:
             store.close()

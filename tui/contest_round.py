@@ -125,6 +125,10 @@ class RoundScreen(Screen[None]):
                 f"{kind} · 共 {total} 件 · 限时 {limit_text(app.round.time_limit)}。"
                 "选中案件按 Enter 开始：开始后计时，不能暂停。"
             )
+        elif app.timed_out or (app.remaining() or 0) <= 0:
+            status = f"{kind} · 本轮时间已到，已交卷 {done} / {total} 件（未作答的案件不计成绩）。" + (
+                "按 Enter 查看成绩。" if app.results_visible() and done else ""
+            )
         elif done == total:
             status = f"{kind} · 本轮 {total} 件已全部交卷。" + (
                 "按 Enter 查看成绩。" if app.results_visible() else "成绩在本轮结束后公布。"
@@ -146,8 +150,9 @@ class RoundScreen(Screen[None]):
         if app.bundle_of(ref) is not None:
             return Text("已交卷", style="bold green")
         if app.review:
-            marks = app.review_marks(ref)
-            return Text(f"评查中（已标记 {len(marks)} 处）", style="yellow") if marks else Text("未开始", style="dim")
+            if not app.can_hand_in(ref):
+                return Text("未开始", style="dim")
+            return Text(f"评查中（已标记 {len(app.review_marks(ref))} 处）", style="yellow")
         attempt = app.attempt_of(ref)
         if attempt is None:
             return Text("未开始", style="dim")

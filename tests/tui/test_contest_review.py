@@ -129,3 +129,22 @@ async def test_rule_list_shows_every_rule_and_not_which_fired(tmp_path, library,
         assert 0 < options.option_count < len(ids)
         await keys(pilot, "escape")
         assert isinstance(app.screen, ReviewScreen) and app.review_marks(REF) == []
+
+
+async def test_time_out_hands_in_the_marks_made_so_far(tmp_path, library, home, contest_key):
+    contest = review_contest(tmp_path, library, "exam")
+    clock = FakeClock(cst("2026-05-29 13:05"))
+    app = contest_app(contest, library, home, clock, round_id="r2")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(pilot)
+        await mark(pilot, "未出示执法证件")
+        await keys(pilot, "m")  # picking the next rule when the time runs out
+        clock.advance(30 * 60)
+        app.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, RoundScreen) and len(app.screen_stack) == 1
+        assert "本轮时间已到，已交卷 1 / 1 件" in screen_text(app)
+        bundle = app.bundle_of(REF)
+    verified = read_bundle(bundle, contest, library)
+    assert verified.details["matched"] == [{"step": 1, "rule": "credentials-not-shown"}]
+    assert verified.wall_seconds == 30 * 60
