@@ -1,9 +1,9 @@
 """Contest mode (大比武): one contestant, one round, the round's cases only, against the clock.
 
-`lawdrill contest run CONTEST --as ID` opens `ContestApp`: the round's case list (RoundScreen, contest_round.py),
-each case played on the ordinary workbench in exam mode (no hints, findings hidden) or, in a review round, the
-case-file review screen (contest_review.py). `lawdrill contest board CONTEST` opens the leaderboard
-(contest_board.py).
+`lawdrill contest run CONTEST --as ID` opens `ContestApp`: the round's case list (RoundScreen,
+contest_round.py), each case played on the ordinary workbench in exam mode (no hints, findings hidden) or,
+in a review round, the case-file review screen (contest_review.py). `lawdrill contest board CONTEST` opens
+the leaderboard (contest_board.py).
 
 Time. The round's time limit runs from the moment the contestant starts the round; that moment is kept in the
 contestant's local store, so closing the terminal (or a crash) does not stop or reset the countdown. The limit
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sim.contest import Contest, Contestant, Mark, Round
     from sim.loader import Library
     from sim.session import Session
-    from sim.store import Attempt, Store
+    from sim.store import Attempt
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -300,7 +300,7 @@ class ContestApp(LawdrillApp):
             if s is session:
                 del self.sessions[cid]
 
-    # --- handing in ------------------------------------------------------------------------------------------
+    # --- handing in -------------------------------------------------------------------------------------
 
     def finish_session(self, session: Session, attempt_id: str) -> None:
         """The workbench's 交卷 in a contest: finish, write the bundle, back to the round's list (no debrief
@@ -333,7 +333,8 @@ class ContestApp(LawdrillApp):
             return None
         if attempt.status == "open":
             try:
-                session = resume(self.library.scenarios[case_id], attempt.journal, wall_clock=self.session_clock)
+                sc = self.library.scenarios[case_id]
+                session = resume(sc, attempt.journal, wall_clock=self.session_clock)
             except (ReplayError, OSError, KeyError) as exc:
                 self.notify(f"{exc}", title="无法交卷", severity="error", timeout=10, markup=False)
                 return None
@@ -341,9 +342,9 @@ class ContestApp(LawdrillApp):
         return self.write_bundle(case_id)
 
     def write_bundle(self, ref: str) -> Path | None:
-        """Write (once) the signed result bundle of a handed-in entry to the outbox: a play case's journal, or a
-        review's marks. None and a message if it cannot be written (a full disk: retried whenever the round's
-        list is shown)."""
+        """Write (once) the signed result bundle of a handed-in entry to the outbox: a play case's journal,
+        or a review's marks. None and a message if it cannot be written (a full disk: retried whenever the
+        round's list is shown)."""
         from sim.contest import BundleError, write_bundle
 
         assert self.store is not None
@@ -367,9 +368,8 @@ class ContestApp(LawdrillApp):
         try:
             path = write_bundle(self.contest, self.round, self.contestant.id, ref, journal, self.outbox, **kw)
         except OSError as exc:
-            self.notify(
-                f"{self.outbox}：{exc.strerror or exc}", title="成绩文件写入失败", severity="error", markup=False
-            )
+            where = f"{self.outbox}：{exc.strerror or exc}"
+            self.notify(where, title="成绩文件写入失败", severity="error", markup=False)
             return None
         except BundleError as exc:
             self.notify(str(exc), title="成绩文件写入失败", severity="error", markup=False)
@@ -411,7 +411,9 @@ class ContestApp(LawdrillApp):
             screen.show_round()
         self.announce_hand_in(handed, paths, timed_out=True)
 
-    def announce_hand_in(self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False) -> None:
+    def announce_hand_in(
+        self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False
+    ) -> None:
         from .contest_round import RoundScreen
 
         if isinstance(self.screen, RoundScreen):
@@ -426,7 +428,7 @@ class ContestApp(LawdrillApp):
             text += f"\n成绩文件：\n{where}"
         self.notify(text, title="时间到" if timed_out else "交卷", timeout=15, markup=False)
 
-    # --- after the round -------------------------------------------------------------------------------------
+    # --- after the round --------------------------------------------------------------------------------
 
     def show_result(self, case_id: str) -> None:
         """After the round: the debrief of a handed-in case (replayed from its journal)."""
@@ -454,12 +456,12 @@ class ContestApp(LawdrillApp):
     def open_history(self) -> None:
         self.notify("比赛中不提供历史记录。", title="历史记录", markup=False)
 
-    def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too: Textual walks the MRO
+    def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too (MRO)
         for session, _ in self.sessions.values():
             session.close()
 
 
-# --- command line ----------------------------------------------------------------------------------------------
+# --- command line ---------------------------------------------------------------------------------------
 
 
 def _err(*lines: str) -> None:
@@ -520,7 +522,8 @@ def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float
 
 def _windows(contest: Contest) -> list[str]:
     return [
-        f"　{r.title}（{r.id}）：{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}，限时 {limit_text(r.time_limit)}"
+        f"　{r.title}（{r.id}）：{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}，"
+        f"限时 {limit_text(r.time_limit)}"
         for r in contest.rounds
     ]
 
@@ -549,7 +552,10 @@ def run_contest(args: Any, *, clock: Callable[[], float] = time.time) -> int:
     cid = getattr(args, "contestant", None) or getattr(args, "as_", None) or getattr(args, "as_id", None)
     contestant = contest.contestant(str(cid or ""))
     if contestant is None:
-        _err(f"参赛名单中没有编号为「{cid}」的选手：{contest.path}", "请核对选手编号（--as），或联系比赛组织者。")
+        _err(
+            f"参赛名单中没有编号为「{cid}」的选手：{contest.path}",
+            "请核对选手编号（--as），或联系比赛组织者。",
+        )
         return EXIT_USAGE
     home = Path(args.home) if getattr(args, "home", None) else default_home()
     now = clock()
@@ -560,7 +566,8 @@ def run_contest(args: Any, *, clock: Callable[[], float] = time.time) -> int:
         return EXIT_USAGE
     if round_ is None:
         _err(
-            f"现在（{local_dt(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
+            f"现在（{local_dt(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，"
+            "不能开始答题。",
             "各轮比赛时间：",
             *_windows(contest),
         )

@@ -1,11 +1,11 @@
 """The leaderboard (排行榜) of a contest: live standings from the results store, divisions by township, the
 scoreboard freeze (封榜) and the organiser's reveal of the final standings, row by row from the bottom up.
 
-The public view is `ContestStore.standings(..., frozen=True, now=...)`: from a round's freeze time on it does not
-show results handed in after that time, and the board says so with a 封榜 banner. The organiser reveals the
-final standings with `v` (one row, from the bottom) or `A` (all): the revealed rows at the bottom are the final
-standings' last rows, with their final rank; the rows above them are the contestants not yet revealed, in their
-frozen order and with their frozen score.
+The public view is `ContestStore.standings(..., frozen=True, now=...)`: from a round's freeze time on it does
+not show results handed in after that time, and the board says so with a 封榜 banner. The organiser reveals
+the final standings with `v` (one row, from the bottom) or `A` (all): the revealed rows at the bottom are the
+final standings' last rows, with their final rank; the rows above them are the contestants not yet revealed,
+in their frozen order and with their frozen score.
 
 The store is read in a worker thread (a PostgreSQL server across the network must not freeze the screen)
 every few seconds and on `r`.
@@ -34,7 +34,13 @@ if TYPE_CHECKING:
     from sim.contest import Contest, ContestStore, Round, Standing
 
 REFRESH_SECONDS = 5.0
-TIEBREAK_LABELS = {"score": "总分高", "criticals": "否决项少", "wall_time": "用时少", "finish_time": "交卷早", "id": "编号"}
+TIEBREAK_LABELS = {
+    "score": "总分高",
+    "criticals": "否决项少",
+    "wall_time": "用时少",
+    "finish_time": "交卷早",
+    "id": "编号",
+}
 ALL = "all"
 
 
@@ -115,7 +121,8 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         c = self.contest
         r = self.contest.round(self.app.round_id) if self.app.round_id else None
-        yield Static(Text(f"{c.name} · 排行榜 · {r.title if r else '总成绩'}"), classes="bar", id="board-title")
+        title = f"{c.name} · 排行榜 · {r.title if r else '总成绩'}"
+        yield Static(Text(title), classes="bar", id="board-title")
         yield Static(id="board-banner")
         tabs = [Tab("全部", id=f"div-{ALL}")] + [Tab(d.name, id=f"div-{d.id}") for d in c.divisions]
         yield Tabs(*tabs, id="board-divisions")
@@ -183,14 +190,15 @@ class BoardScreen(Screen[None]):
         elif self.revealed is not None:
             rows = reveal_rows(self.public, self.final, self.revealed)
             banner.update(
-                Text(f"揭晓中：已揭晓 {self.revealed} / {len(self.final)} 名（按 v 揭晓下一名）", style="bold")
+                Text(f"揭晓中：已揭晓 {self.revealed} / {len(self.final)} 名（v 揭晓下一名）", style="bold")
             )
             banner.set_classes("-reveal")
         elif frozen is not None:
             rows = [(s, False) for s in self.public]
             banner.update(
                 Text(
-                    f"封榜　{frozen.astimezone(_cst()):%m-%d %H:%M} 以后交卷的成绩暂不公布，最终排名由组织者揭晓",
+                    f"封榜　{frozen.astimezone(_cst()):%m-%d %H:%M} 以后交卷的成绩暂不公布，"
+                    "最终排名由组织者揭晓",
                     style="bold",
                 )
             )
@@ -202,7 +210,10 @@ class BoardScreen(Screen[None]):
         self._fill(rows)
         stamp = dt.datetime.fromtimestamp(self.app.clock(), tz=_cst())
         self.query_one("#board-status", Static).update(
-            Text(f"{tiebreak_text(self.contest.tiebreak)}　　更新于 {stamp:%H:%M:%S}（每 {REFRESH_SECONDS:g} 秒刷新）")
+            Text(
+                f"{tiebreak_text(self.contest.tiebreak)}　　"
+                f"更新于 {stamp:%H:%M:%S}（每 {REFRESH_SECONDS:g} 秒刷新）"
+            )
         )
 
     def _fill(self, rows: list[tuple[Standing, bool]]) -> None:
@@ -284,7 +295,9 @@ class BoardScreen(Screen[None]):
 
         if self.revealed is None:
             self.app.push_screen(
-                ConfirmDialog("揭晓最终排名", "开始揭晓最终排名？将从最后一名起逐名公布封榜后的成绩。", yes="开始揭晓"),
+                ConfirmDialog(
+                    "揭晓最终排名", "开始揭晓最终排名？将从最后一名起逐名公布封榜后的成绩。", yes="开始揭晓"
+                ),
                 go,
             )
         else:

@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from sim.contest import Mark, ReviewFile, ReviewScore, RuleChoice
 
     from .contest_app import ContestApp
-
-from textual.screen import Screen
 
 WHOLE_FILE = 0
 
@@ -182,7 +181,9 @@ class ReviewScreen(Screen[None]):
         self.titles = {r.id: r.title for r in file.rules}
         yield ContestHeader(id="contest-header")
         yield Static(
-            Text(f"案卷评查 · {file.title} · 办理结果：{file.final_state}"), classes="subbar", id="review-title"
+            Text(f"案卷评查 · {file.title} · 办理结果：{file.final_state}"),
+            classes="subbar",
+            id="review-title",
         )
         with Horizontal(id="review-body"):
             with TabbedContent(id="review-tabs", initial="tab-steps"):
@@ -253,7 +254,8 @@ class ReviewScreen(Screen[None]):
         marks = self.marks
         for m in marks:
             where = "整卷" if m.step == WHOLE_FILE else f"第 {m.step} 步"
-            options.add_option(Option(Text.assemble((f"{where}　", "bold"), self.titles.get(m.rule_id, m.rule_id))))
+            title = self.titles.get(m.rule_id, m.rule_id)
+            options.add_option(Option(Text.assemble((f"{where}　", "bold"), title)))
         if marks:
             options.highlighted = min(keep or 0, len(marks) - 1)
         options.border_subtitle = f"{len(marks)} 处"
@@ -325,7 +327,9 @@ class ReviewScreen(Screen[None]):
 
         after = "交卷后显示评查结果。" if app.mode == "practice" else "成绩在本轮结束后公布。"
         app.push_screen(
-            ConfirmDialog("交卷", f"交卷本案卷的评查意见（已标记 {n} 处）？交卷后不能再修改，{after}", yes="交卷"),
+            ConfirmDialog(
+                "交卷", f"交卷本案卷的评查意见（已标记 {n} 处）？交卷后不能再修改，{after}", yes="交卷"
+            ),
             answer,
         )
 

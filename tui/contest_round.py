@@ -6,7 +6,6 @@ The header — contest, round, contestant and township, and the countdown — is
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -218,7 +217,9 @@ class RoundScreen(Screen[None]):
 
         app.push_screen(
             ConfirmDialog(
-                "交卷", f"交卷「{app.case_title(ref)}」？\n交卷后不能再修改，成绩在本轮结束后公布。", yes="交卷"
+                "交卷",
+                f"交卷「{app.case_title(ref)}」？\n交卷后不能再修改，成绩在本轮结束后公布。",
+                yes="交卷",
             ),
             answer,
         )
@@ -240,7 +241,9 @@ class RoundScreen(Screen[None]):
         untouched = len([r for r in app.round.cases if app.bundle_of(r) is None]) - len(refs)
         note = f"\n另有 {untouched} 件尚未作答，不计成绩。" if untouched else ""
         app.push_screen(
-            ConfirmDialog("全部交卷", f"交卷本轮作答中的 {len(refs)} 件案件？交卷后不能再修改。{note}", yes="交卷"),
+            ConfirmDialog(
+                "全部交卷", f"交卷本轮作答中的 {len(refs)} 件案件？交卷后不能再修改。{note}", yes="交卷"
+            ),
             answer,
         )
 
@@ -297,7 +300,8 @@ class ContestWorkbench(WorkbenchScreen):
                 self.app.pop_screen()
 
         self.app.push_screen(
-            ConfirmDialog("返回案件列表", "返回本轮案件列表？办案记录已自动保存，计时不会暂停。", yes="返回"), answer
+            ConfirmDialog("返回案件列表", "返回本轮案件列表？办案记录已自动保存，计时不会暂停。", yes="返回"),
+            answer,
         )
 
     def commands(self) -> list[tuple[str, str, Any]]:
