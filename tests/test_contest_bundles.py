@@ -75,8 +75,8 @@ def test_journal_edited_is_rejected(contest, tmp_path: Path) -> None:
 
 
 def test_act_removed_is_rejected(contest, tmp_path: Path) -> None:
-    """Removing the act that drew the critical finding (and reporting the better score) is still caught: the
-    reported findings no longer match, and neither does anything the contestant could report."""
+    """An act is cut out of the journal and the file re-signed, the reported result left as it was: the replay
+    of what is left no longer gives the reported findings."""
     b = _bundle(contest, tmp_path, path=TRAP)
     doc = load_doc(b)
     entries = doc["payload"]["journal"]
