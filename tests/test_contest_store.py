@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sim.contest import ContestStore, ResultRow, Standing, rank, write_bundle
+from sim.contest import Contest, Contestant, ContestStore, ResultRow, Standing, rank, write_bundle
 from sim.contest.export import export_standings, render_report, township_report
 
 from contest_support import FREEZE, OPENS, library, make_contest, pg_url, play  # noqa: F401 - fixture
@@ -187,3 +189,25 @@ def test_load_many_processes_lose_nothing() -> None:
         assert "PostgreSQL: count check: expected 160, stored 160, refused 0 -> OK" in proc.stdout
     elif env.get("LAWDRILL_REQUIRE_PG") == "1":
         pytest.fail("LAWDRILL_REQUIRE_PG=1 but LAWDRILL_TEST_PG_URL is not set")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["A1", "A2", "A3", "B1"]), st.integers(0, 100), st.integers(0, 2),
+                          st.integers(1, 60), st.integers(0, 170)), max_size=12),
+       st.permutations(["score", "criticals", "wall_time", "finish_time"]))
+def test_ranking_follows_the_tiebreak_keys(rows: list[tuple[str, int, int, int, int]], order: list[str]) -> None:
+    """Whatever the results and the configured order: ranks never go down the board, and two contestants
+    share a rank exactly when they are equal on every configured key."""
+    roster = tuple(Contestant(i, i, "城关镇", None) for i in ("A1", "A2", "A3", "B1"))
+    contest = Contest("t", "测试", "", b"k" * 16, (), roster, (), tuple(order), ())
+    board = rank(contest, [_row(*r) for r in rows])
+
+    def key(s: Standing) -> tuple[object, ...]:
+        return tuple({"score": -s.score, "criticals": s.criticals, "wall_time": round(s.wall_seconds, 3),
+                      "finish_time": s.finished_at}[k] for k in order)
+
+    assert len(board) == len({r[0] for r in rows})
+    for a, b in zip(board, board[1:]):
+        assert key(a) <= key(b)
+        assert (a.rank == b.rank) == (key(a) == key(b))
+        assert b.rank > a.rank or a.rank == b.rank
+    assert all(s.rank == 1 + sum(key(o) < key(s) for o in board) for s in board)
