@@ -1,8 +1,9 @@
 """Contest store under load: many processes storing results at once lose nothing.
 
 For each backend (a SQLite file; PostgreSQL too when LAWDRILL_TEST_PG_URL is set) this measures
-1. a single-process baseline: one process storing `--each` results;
-2. `--procs` processes storing `--each` results each, all released together by a barrier;
+1. `--procs` processes storing `--each` results each, all released together by a barrier (on a new database
+   they also race to create the table);
+2. a single-process baseline: one process storing `--each` results;
 and prints the throughput of both (results/s), the ratio, and the count check (stored == procs x each, no
 rejections). Exit status 1 if any result was lost or refused.
 
@@ -81,8 +82,9 @@ def run(url: str, procs: int, each: int, tag: str) -> tuple[float, int, int, lis
 
 
 def measure(name: str, url: str, procs: int, each: int) -> bool:
-    base_s, base_stored, base_rows, base_refused = run(url, 1, each, f"base-{uuid.uuid4().hex[:6]}")
+    # The concurrent run goes first: on a new database its writers also race to create the table.
     s, stored, rows, refused = run(url, procs, each, f"load-{uuid.uuid4().hex[:6]}")
+    base_s, base_stored, base_rows, base_refused = run(url, 1, each, f"base-{uuid.uuid4().hex[:6]}")
     base_rate, rate = base_stored / base_s, stored / s
     ok = rows == stored == procs * each and not refused and base_rows == each and not base_refused
     print(f"{name}: 1 process x {each}: {base_rate:,.0f} results/s | {procs} processes x {each}: "

@@ -124,7 +124,7 @@ class ContestStore:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
-        self._retry(lambda: metadata.create_all(engine))
+        self._create_tables()
 
     @classmethod
     def open(cls, url: str | None = None, *, home: str | Path | None = None) -> ContestStore:
@@ -159,6 +159,19 @@ class ContestStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _create_tables(self) -> None:
+        """Create the table if missing. Importers started together on a new database race to create it; the
+        loser sees "already exists" (or, on PostgreSQL, a duplicate row in its catalogue) and checks again."""
+        for attempt in range(10):
+            try:
+                self._retry(lambda: metadata.create_all(self.engine))
+                return
+            except (IntegrityError, sa.exc.ProgrammingError, OperationalError) as exc:
+                text = str(exc).lower()
+                if attempt == 9 or ("already exists" not in text and "duplicate key" not in text):
+                    raise
+                time.sleep(0.02 * (1 + random.random()))
+
     def _retry(self, work: Callable[[], T], attempts: int = 60) -> T:
         """Run a transaction, again while the database says it is locked or busy (with jittered backoff)."""
         delay = 0.01
@@ -167,11 +180,6 @@ class ContestStore:
                 return work()
             except OperationalError as exc:
                 if not _locked(exc) or attempt == attempts - 1:
-                    raise
-            except IntegrityError:
-                raise
-            except sa.exc.ProgrammingError as exc:  # two processes creating the tables at once (PostgreSQL)
-                if "already exists" not in str(exc) or attempt == attempts - 1:
                     raise
             time.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.5)
