@@ -8,9 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim import replay
 from sim.contest import BundleError, BundleRejected, ContestStore, Mark, read_bundle, write_bundle
+from sim.contest.bundle import CODES
 from sim.loader import load_library
 
 from contest_support import (CLOSES, KEY, OPENS, REVIEW_TRAP, SEED, library, load_doc, make_contest, play,
@@ -205,3 +208,49 @@ def test_review_bundle_is_rescored_and_tampering_caught(contest, tmp_path: Path)
 
 def test_key_text_is_not_in_the_bundle(contest, tmp_path: Path) -> None:
     assert KEY not in _bundle(contest, tmp_path).read_text(encoding="utf-8")
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False, allow_infinity=False)
+                     | st.text(max_size=8), lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("honest")
+    contest = make_contest(tmp)
+    return contest, _bundle(contest, tmp, path=TRAP).read_text(encoding="utf-8"), tmp
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_changed_character_is_rejected(honest, data: st.DataObject) -> None:
+    """A bundle with any one character changed is rejected (with a code, never a crash), or reads the same."""
+    contest, text, tmp = honest
+    body = text.rstrip("\n")
+    i = data.draw(st.integers(0, len(body) - 1))
+    ch = data.draw(st.characters(codec="utf-8").filter(lambda c: c != body[i]))
+    path = tmp / "flipped.bundle.json"
+    path.write_text(body[:i] + ch + body[i + 1:] + "\n", encoding="utf-8")
+    try:
+        read_bundle(path, contest, library())
+    except BundleRejected as exc:
+        assert exc.code in CODES
+    else:
+        assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["bundle_id", "contest", "round", "contestant", "case", "kind", "content_hash",
+                              "engine", "seed", "journal", "reported", "answers"]), value=_JSON)
+def test_forged_fields_signed_with_the_key_are_rejected(honest, field: str, value: object) -> None:
+    """Whatever a forger puts in a field and signs with the key: a rejection with a code, never a crash."""
+    contest, text, tmp = honest
+    doc = json.loads(text)
+    if doc["payload"][field] == value:
+        return
+    doc["payload"][field] = value
+    path = resign(tmp / "forged.bundle.json", doc)
+    with pytest.raises(BundleRejected) as info:
+        read_bundle(path, contest, library())
+    assert info.value.code in CODES

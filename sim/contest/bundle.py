@@ -274,6 +274,8 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
     if not isinstance(reported, dict):
         raise _reject("not_bundle", "缺少成绩信息")
 
+    if payload.get("journal" if r.kind == "review" else "answers") is not None:
+        raise _reject("not_bundle", "评查轮成绩包不应含操作记录" if r.kind == "review" else "实操轮成绩包不应含评查标记")
     if r.kind == "review":
         assert trap is not None
         answers = payload.get("answers")
