@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -449,11 +450,21 @@ class BoardApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]):  # type: ignore[no-untyped-def]
         from textual.app import SystemCommand
 
+        from .app import LawdrillApp
+
         commands = getattr(screen, "commands", None)
         if callable(commands):
             for title, help_text, callback in commands():
-                yield SystemCommand(title, help_text, callback)
+                # Run only if the board is on top again once the palette has closed (see LawdrillApp).
+                yield SystemCommand(title, help_text, LawdrillApp._on_screen(screen, callback))
+        yield SystemCommand("帮助", "查看排行榜的按键说明", self.action_help)
         yield SystemCommand("退出", "退出排行榜", self.action_quit)
+
+    def pop_screen(self) -> AwaitComplete:
+        # The board is the base of the stack: a second Esc reaching a dialog on its way out has nothing to pop.
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete()
+        return super().pop_screen()
 
     def on_unmount(self) -> None:
         self.store.close()
