@@ -98,8 +98,7 @@ class RoundScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.ensure_bundles()
         self.show_round()
-        if self.app.started_at is None:
-            self.app.tick()
+        self.app.tick()  # reopened after the end (the terminal died): hand in at once, not a second later
 
     def on_screen_resume(self) -> None:
         self.show_round()

@@ -234,3 +234,25 @@ def test_outside_the_round_window_is_refused(contest, tmp_path, capsys):
     assert code == 2
     assert "不在「南阳市乡镇执法大比武」任何一轮的比赛时间内" in err
     assert "第一轮 实操（r1）：2026-05-29 00:00 至 2026-05-29 12:00，限时 1 小时" in err
+
+
+async def test_reopened_after_the_end_hands_in_at_once_as_it_stood(contest, library, home):
+    """The terminal was closed mid-case and reopened after the time limit: the case is handed in on opening,
+    stamped at the end of the limit (so it imports), with the acts the journal holds."""
+    sc = library.scenarios[PLAY_CASES[0]]
+    clock = FakeClock()
+    app = contest_app(contest, library, home, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_case(pilot, 0)
+        await play_steps(pilot, sc, sc.references[0].steps[:1])
+    clock.advance(LIMIT + 3 * 3600)  # back three hours after the end (the window is still open)
+    app = contest_app(contest, library, home, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RoundScreen) and "时间到" in screen_text(app)
+        bundle = app.bundle_of(sc.id)
+        assert bundle is not None
+    v = read_bundle(bundle, contest, library)
+    assert v.wall_seconds == LIMIT and v.finished.timestamp() == FROZEN_WALL + LIMIT
