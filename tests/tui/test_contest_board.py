@@ -185,3 +185,15 @@ async def test_refresh_shows_new_imports_and_export_writes_the_board(tmp_path, f
         await keys(pilot, "e", "c")
         csv = (tmp_path / "exports" / "nanyang-2026-r2.csv").read_text("utf-8-sig").splitlines()
         assert csv[0].startswith("名次,编号,姓名") and csv[1].startswith("1,p02,李华")
+
+
+def test_board_command_refuses_a_bad_store_or_round(tmp_path, fixture_library, contest_key, capsys):
+    from tui.cli import main
+
+    path = write_contest(tmp_path / "contest")
+    assert main(["contest", "board", str(path), "--store", "nosuch://x"]) == 2
+    err = capsys.readouterr().err
+    assert "不支持的数据库「nosuch」" in err and "Traceback" not in err
+    assert main(["contest", "board", str(path), "--round", "r9", "--home", str(tmp_path / "h")]) == 2
+    err = capsys.readouterr().err
+    assert "没有编号为「r9」的一轮" in err and "第二轮 案卷评查（r2）" in err
