@@ -25,6 +25,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -42,12 +43,13 @@ def result(proc: int, i: int, tag: str) -> VerifiedBundle:
     start = START + dt.timedelta(seconds=i)
     return VerifiedBundle(
         path=f"{tag}/p{proc}/{i}.bundle.json", bundle_id=uuid.uuid4().hex, contest_id=CONTEST, round_id=tag,
-        contestant_id=f"P{proc:03d}", case=f"case-{i:04d}", kind="play", content_hash="0" * 64, engine="0.1.0",
+        contestant_id=f"P{proc:03d}", case=f"case-{i:04d}", kind="play", content_hash="0" * 64,
+        engine="0.1.0",
         seed=1, score=(proc * 7 + i) % 101, criticals=i % 2, rules=("two-officers",) if i % 2 else (),
         started=start, finished=start + dt.timedelta(minutes=5), journal_digest=uuid.uuid4().hex * 2)
 
 
-def _worker(url: str, proc: int, each: int, tag: str, barrier: mp.synchronize.Barrier, queue: mp.Queue) -> None:
+def _worker(url: str, proc: int, each: int, tag: str, barrier: Any, queue: Any) -> None:
     store = ContestStore.open(url)
     items = [result(proc, i, tag) for i in range(each)]
     barrier.wait()
@@ -59,7 +61,8 @@ def _worker(url: str, proc: int, each: int, tag: str, barrier: mp.synchronize.Ba
 
 
 def run(url: str, procs: int, each: int, tag: str) -> tuple[float, int, int, list[str]]:
-    """(seconds from the first write to the last, results stored by the writers, rows in the store, refusals)."""
+    """(seconds from the first write to the last, results stored by the writers, rows in the store,
+    refusals)."""
     # Each writer opens its own connections after the fork, as separate importers would.
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     barrier = ctx.Barrier(procs)

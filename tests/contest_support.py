@@ -67,7 +67,8 @@ def contest_doc(**top: Any) -> dict[str, Any]:
 def write_contest(tmp_path: Path, doc: dict[str, Any] | None = None, name: str = "cup.yaml") -> Path:
     (tmp_path / "contest.key").write_text(KEY + "\n", encoding="utf-8")
     path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc or contest_doc(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = yaml.safe_dump(doc or contest_doc(), allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -1,5 +1,5 @@
-"""`lawdrill contest …` on the command line: check, import (exit 1 on any rejection), standings, export, report;
-bad input is a Chinese message and exit 2, never a traceback."""
+"""`lawdrill contest …` on the command line: check, import (exit 1 on any rejection), standings, export,
+report; bad input is a Chinese message and exit 2, never a traceback."""
 
 from __future__ import annotations
 
@@ -58,9 +58,9 @@ def test_literal_key_is_accepted_with_a_warning(tmp_path: Path, capsys: pytest.C
 def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     contest = make_contest(tmp_path)
     cfile = tmp_path / "cup.yaml"
-    good = write_bundle(contest, "r1", "A1", "straw-burning-01", play("straw-burning-01", tmp_path / "a1.jsonl"),
-                        tmp_path / "inbox", library=library())
-    other = write_bundle(contest, "r1", "B1", "straw-burning-01",
+    journal = play("straw-burning-01", tmp_path / "a1.jsonl")
+    good = write_bundle(contest, "r1", "A1", "straw-burning-01", journal, tmp_path / "inbox", library=library())
+    write_bundle(contest, "r1", "B1", "straw-burning-01",
                          play("straw-burning-01", tmp_path / "b1.jsonl", path="同日告知同日决定",
                               start=OPENS + dt.timedelta(minutes=7)), tmp_path / "inbox", library=library())
     doc = load_doc(good)
@@ -69,7 +69,8 @@ def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFi
     forged = resign(tmp_path / "forged.bundle.json", doc)
     home = tmp_path / "home"
 
-    code, out, _ = run_cli(capsys, "contest", "import", cfile, tmp_path / "inbox", forged, "--home", home, "--json")
+    code, out, _ = run_cli(capsys, "contest", "import", cfile, tmp_path / "inbox", forged, "--home", home,
+                           "--json")
     assert code == 1  # one rejected
     res = json.loads(out)
     assert (res["imported"], res["rejected"]) == (2, 1)
@@ -111,7 +112,8 @@ def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFi
     (["contest", "standings", "{bad}"], "比武文件有错误"),
     (["contest"], "缺少子命令"),
 ])
-def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str) -> None:
+def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                           needle: str) -> None:
     cup = write_contest(tmp_path)
     bad = tmp_path / "bad.yaml"
     bad.write_text("contest: {id: x}\n", encoding="utf-8")
@@ -130,7 +132,8 @@ sink = io.StringIO()
 with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
     codes = [main(["contest", "check", {str(cup)!r}]),
              main(["contest", "standings", {str(cup)!r}, "--home", {str(tmp_path / 'home')!r}])]
-print(json.dumps({{"codes": codes, "ui": sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))}}))
+ui = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))
+print(json.dumps({{"codes": codes, "ui": ui}}))
 """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,

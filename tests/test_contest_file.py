@@ -102,7 +102,8 @@ def test_key_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     found = _problems(tmp_path, dict(doc, key_env="LAWDRILL_TEST_CONTEST_KEY"))
     assert "环境变量 LAWDRILL_TEST_CONTEST_KEY 未设置" in found[0]
     monkeypatch.setenv("LAWDRILL_TEST_CONTEST_KEY", "k" * 32)
-    c = load_contest(write_contest(tmp_path, dict(doc, key_env="LAWDRILL_TEST_CONTEST_KEY")), library=library())
+    path = write_contest(tmp_path, dict(doc, key_env="LAWDRILL_TEST_CONTEST_KEY"))
+    c = load_contest(path, library=library())
     assert c.key == b"k" * 32 and not c.warnings
     assert "密钥太短" in _problems(tmp_path, dict(doc, key="short"))[0]
     c = load_contest(write_contest(tmp_path, dict(doc, key="x" * 40)), library=library())

@@ -37,12 +37,14 @@ PLAN = [
 def _bundles(contest, tmp_path: Path) -> list[Path]:
     out = []
     for who, case, path, minutes in PLAN:
-        j = play(case, tmp_path / f"{who}-{case}.jsonl", path=path, start=OPENS + dt.timedelta(minutes=minutes))
+        start = OPENS + dt.timedelta(minutes=minutes)
+        j = play(case, tmp_path / f"{who}-{case}.jsonl", path=path, start=start)
         out.append(write_bundle(contest, "r1", who, case, j, tmp_path / "bundles", library=library()))
     return out
 
 
-def _import(url: str | None, tmp_path: Path, contest, bundles: list[Path]) -> tuple[list[str], list[Standing]]:
+def _import(url: str | None, tmp_path: Path, contest,
+            bundles: list[Path]) -> tuple[list[str], list[Standing]]:
     with ContestStore.open(url, home=tmp_path / "home") as store:
         codes = [o.code for o in store.import_bundles(contest, library(), bundles)]
         return codes, store.standings(contest)
@@ -118,7 +120,7 @@ TIES = [
     (["score", "criticals", "wall_time", "finish_time", "id"], ["B1", "A3", "A2", "A1"]),
     (["score", "criticals", "finish_time", "wall_time"], ["B1", "A2", "A3", "A1"]),
     (["score", "wall_time"], ["B1", "A1", "A3", "A2"]),
-    (["criticals", "score"], ["A2", "A3", "A1", "B1"]),  # criticals first: ties on 0 broken by score (both 90)
+    (["criticals", "score"], ["A2", "A3", "A1", "B1"]),  # criticals first; A2/A3 tie on both keys: by id
 ])
 def test_tiebreaks_order_as_configured(tmp_path: Path, tiebreak: list[str], order: list[str]) -> None:
     contest = make_contest(tmp_path, tiebreak=tiebreak)
@@ -158,7 +160,7 @@ def test_xlsx_export_cells(seeded, tmp_path: Path) -> None:
     assert town["城关镇"][2:8] == [2, 2, 1, 4, 72.5, 0.5]
     assert town["合计"][2:6] == [4, 4, 1, 6]
     top = [[c.value for c in r] for r in wb["违反最多的规则"].iter_rows(min_row=2)]
-    # Every rule broken in the imported results (A3's over-time bundle is not counted), by count, with citations.
+    # Every rule broken in the imported results (not A3's over-time bundle), by count, with citations.
     broken = [r for v in rows for r in v.rules]
     assert [t[3] for t in top] == sorted((broken.count(r) for r in set(broken)), reverse=True)
     sc = library().scenario("straw-burning-01")
@@ -174,7 +176,8 @@ def test_csv_and_html_exports(seeded, tmp_path: Path) -> None:
         board = store.standings(contest, frozen=True)
     csv_text = export_standings(contest, board, "csv", tmp_path / "b.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[1].startswith("1,A1,张一,城关镇,东片,160,1,")
-    page = export_standings(contest, board, "html", tmp_path / "b.html", frozen=True).read_text(encoding="utf-8")
+    html_file = export_standings(contest, board, "html", tmp_path / "b.html", frozen=True)
+    page = html_file.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "已封榜" in page and "<script" not in page and "张一" in page
 
 
@@ -194,7 +197,8 @@ def test_load_many_processes_lose_nothing() -> None:
 @given(st.lists(st.tuples(st.sampled_from(["A1", "A2", "A3", "B1"]), st.integers(0, 100), st.integers(0, 2),
                           st.integers(1, 60), st.integers(0, 170)), max_size=12),
        st.permutations(["score", "criticals", "wall_time", "finish_time"]))
-def test_ranking_follows_the_tiebreak_keys(rows: list[tuple[str, int, int, int, int]], order: list[str]) -> None:
+def test_ranking_follows_the_tiebreak_keys(rows: list[tuple[str, int, int, int, int]],
+                                           order: list[str]) -> None:
     """Whatever the results and the configured order: ranks never go down the board, and two contestants
     share a rank exactly when they are equal on every configured key."""
     roster = tuple(Contestant(i, i, "城关镇", None) for i in ("A1", "A2", "A3", "B1"))

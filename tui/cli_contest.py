@@ -1,5 +1,5 @@
-"""`lawdrill contest …`: check a contest file, import result bundles, standings, exports, the organiser's report,
-and the two UI commands (run a round as a contestant, the leaderboard), which live in tui.contest_app.
+"""`lawdrill contest …`: check a contest file, import result bundles, standings, exports, the organiser's
+report, and the two UI commands (run a round as a contestant, the leaderboard), which live in tui.contest_app.
 
 Like tui.cli this module imports only the standard library at the top: each command imports what it needs.
 Exit status as in tui.cli: 0 done; 1 problems found (a bad contest file in `check`, a rejected bundle in
@@ -15,8 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.cli import (EXIT_FAILED, EXIT_OK, UsageError, _err, _error_line, _json, _out, _Parser,
-                     _screen_width, table)
+from tui.cli import (
+    EXIT_FAILED, EXIT_OK, UsageError, _err, _error_line, _json, _out, _Parser, _screen_width, table,
+)
 
 if TYPE_CHECKING:
     from sim.contest import Contest, ContestStore
@@ -98,7 +99,7 @@ def _no_subcommand(args: argparse.Namespace) -> int:
                      "运行「lawdrill contest -h」查看用法。")
 
 
-# --- helpers -------------------------------------------------------------------------------------------------
+# --- helpers ---------------------------------------------------------------------------------------------
 
 
 def _contest(path: str) -> Contest:
@@ -151,7 +152,7 @@ def _minutes(td: dt.timedelta) -> str:
     return f"{m} 分钟" if m % 60 else f"{m // 60} 小时"
 
 
-# --- commands ------------------------------------------------------------------------------------------------
+# --- commands --------------------------------------------------------------------------------------------
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -229,7 +230,8 @@ def cmd_standings(args: argparse.Namespace) -> int:
     if not rows:
         _out("暂无成绩。")
         return EXIT_OK
-    _out(*table(list(HEADERS), standings_rows(contest, rows), max_width=_screen_width(), shrink={3: 6, 8: 10}))
+    _out(*table(list(HEADERS), standings_rows(contest, rows), max_width=_screen_width(),
+                shrink={3: 6, 8: 10}))
     return EXIT_OK
 
 

@@ -1,7 +1,7 @@
-"""Result bundles: one signed JSON file per contestant, round and case, collected from machines without network.
+"""Result bundles: one signed JSON file per contestant, round and case, collected without network.
 
-A bundle carries the whole journal (or, in a review round, the answer sheet), the pinned case content hash, the
-engine version, the seed and the contest/round/contestant ids under a unique bundle id, signed with
+A bundle carries the whole journal (or, in a review round, the answer sheet), the pinned case content hash,
+the engine version, the seed and the contest/round/contestant ids under a unique bundle id, signed with
 HMAC-SHA256 over a canonical serialisation of that payload. The key sits on every contestant's machine, so the
 signature proves only that the file was made with the contest's key and not changed by accident or by someone
 without it: `read_bundle` therefore never trusts what a bundle reports. It replays the journal (or re-scores
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -192,11 +193,13 @@ def write_bundle(contest: Contest, round: Round | str, contestant_id: str, case_
             "criticals": sum(1 for f in result.findings if f.severity is Severity.CRITICAL),
             "started": min(walls), "finished": max(walls),
         }
-    doc = {"format": FORMAT, "version": FORMAT_VERSION, "payload": payload, "hmac_sha256": sign(contest.key, payload)}
+    doc = {"format": FORMAT, "version": FORMAT_VERSION, "payload": payload,
+           "hmac_sha256": sign(contest.key, payload)}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     index = r.cases.index(case_id) + 1
-    name = f"{_safe(contest.id)}_{_safe(r.id)}_{_safe(person.id)}_{index:02d}-{_safe(cid)}_{payload['bundle_id'][:8]}"
+    name = (f"{_safe(contest.id)}_{_safe(r.id)}_{_safe(person.id)}_{index:02d}-{_safe(cid)}_"
+            f"{payload['bundle_id'][:8]}")
     path = out / (name + SUFFIX)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as fh:
@@ -240,7 +243,8 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         expected = sign(contest.key, payload)
     except ValueError:  # NaN / Infinity: json.loads accepts them, the canonical form refuses them
         raise _reject("not_bundle", "包含无效的数值") from None
-    if not isinstance(sig, str) or not hmac.compare_digest(sig.encode("ascii", "replace"), expected.encode("ascii")):
+    if not isinstance(sig, str) or not hmac.compare_digest(sig.encode("ascii", "replace"),
+                                                           expected.encode("ascii")):
         raise _reject("bad_signature")
     if payload.get("contest") != contest.id:
         raise _reject("wrong_contest", f"「{payload.get('contest')}」")
@@ -325,7 +329,7 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         digest = hashlib.sha256(canonical(entries)).hexdigest()
     if reported.get("score") != score or isinstance(reported.get("score"), bool):
         raise _reject("tampered", f"报告 {reported.get('score')} 分，重新评分为 {score} 分")
-    if any(b < a for a, b in zip(walls, walls[1:])):
+    if any(b < a for a, b in itertools.pairwise(walls)):
         raise _reject("journal_mismatch", "记录中的时间倒退")
     started, finished = _when(min(walls)), _when(max(walls))
     if reported.get("started") != min(walls) or reported.get("finished") != max(walls):
@@ -336,8 +340,9 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
     if finished - started > r.time_limit + GRACE:
         minutes = int((finished - started).total_seconds() // 60)
         raise _reject("over_time", f"用时 {minutes} 分钟，时限 {int(r.time_limit.total_seconds() // 60)} 分钟")
-    return VerifiedBundle(str(path), bundle_id, contest.id, r.id, person.id, case, r.kind, scenario.content_hash,
-                          str(engine), r.seed, score, criticals, rules, started, finished, digest, details)
+    return VerifiedBundle(str(path), bundle_id, contest.id, r.id, person.id, case, r.kind,
+                          scenario.content_hash, str(engine), r.seed, score, criticals, rules, started,
+                          finished, digest, details)
 
 
 def bundle_files(paths: Iterable[str | Path]) -> list[Path]:

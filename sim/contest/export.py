@@ -47,8 +47,9 @@ def division_name(contest: Contest, did: str | None) -> str:
 
 def standings_rows(contest: Contest, standings: Sequence[Standing]) -> list[list[str]]:
     """The standings as text cells under HEADERS (what the CLI prints and the files contain)."""
-    return [[str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division), str(s.score),
-             str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at), str(s.cases_done)]
+    return [[str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division),
+             str(s.score), str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at),
+             str(s.cases_done)]
             for s in standings]
 
 
@@ -82,7 +83,8 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: frozenset[int] | set[int] = frozenset()) -> str:
+def _html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                numeric: frozenset[int] | set[int] = frozenset()) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f'<td class="n">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
@@ -130,11 +132,11 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
         ws.append(list(HEADERS))
         for c in ws[3]:
             c.font = Font(bold=True)
-        for s, cells in zip(standings, rows):
+        for s, cells in zip(standings, rows, strict=True):
             # Numbers stay numbers, so the organiser can sort and sum in Excel.
             ws.append([s.rank, s.contestant_id, s.name, s.township, cells[4], s.score, s.criticals, cells[7],
                        cells[8], s.cases_done])
-        for col, width in zip("ABCDEFGHIJ", (6, 10, 10, 14, 10, 8, 8, 10, 20, 10)):
+        for col, width in zip("ABCDEFGHIJ", (6, 10, 10, 14, 10, 8, 8, 10, 20, 10), strict=True):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = "A4"
         wb.save(path)
@@ -215,11 +217,12 @@ def _line(name: str, division: str, roster: int, rows: Sequence[ResultRow], libr
     people = {r.contestant_id for r in rows}
     avg = sum(r.score for r in rows) / len(rows) if rows else None
     rate = sum(1 for r in rows if _passed(r)) / len(rows) if rows else None
-    return TownshipLine(name, division, roster, len(people), len(rows), avg, rate, _rule_counts(rows, library, limit))
+    return TownshipLine(name, division, roster, len(people), len(rows), avg, rate,
+                        _rule_counts(rows, library, limit))
 
 
-def township_report(contest: Contest, rows: Sequence[ResultRow], library: Library, *, round_id: str | None = None,
-                    top: int = 3) -> ContestReport:
+def township_report(contest: Contest, rows: Sequence[ResultRow], library: Library, *,
+                    round_id: str | None = None, top: int = 3) -> ContestReport:
     """Participation (roster vs. contestants with a result), average score and pass rate per case result (pass
     = at least 60 points and no veto item), and the rules broken most, per township and overall."""
     if round_id is not None:
@@ -231,7 +234,8 @@ def township_report(contest: Contest, rows: Sequence[ResultRow], library: Librar
     for town, ids in towns.items():
         mine = [r for r in rows if r.contestant_id in set(ids)]
         div = contest.contestant(ids[0])
-        lines.append(_line(town, division_name(contest, div.division if div else None), len(ids), mine, library, top))
+        division = division_name(contest, div.division if div else None)
+        lines.append(_line(town, division, len(ids), mine, library, top))
     r = contest.round(round_id) if round_id else None
     total = _line("合计", "", len(contest.roster), rows, library, top)
     return ContestReport(contest.name, r.title if r else "全部轮次", tuple(lines), total,
@@ -307,7 +311,7 @@ def render_report(report: ContestReport, fmt: str, path: str | Path | None = Non
         ws["A1"].font = Font(bold=True, size=14)
         ws.append([f"生成时间：{when}　{note}"])
         ws.append(list(REPORT_HEADERS))
-        for t, cells in zip((*report.townships, report.total), rows):
+        for t, cells in zip((*report.townships, report.total), rows, strict=True):
             ws.append([t.township, t.division, t.roster, t.took_part,
                        round(t.took_part / t.roster, 4) if t.roster else None, t.results,
                        None if t.average is None else round(t.average, 2),

@@ -1,6 +1,7 @@
 """Contest files: rounds, roster, divisions, tie-break order and the contest key.
 
-A contest file is YAML read with `sim.yamlsrc`, so every problem is reported as file:line:col like a case file.
+A contest file is YAML read with `sim.yamlsrc`, so every problem is reported as file:line:col, like a case
+file.
 Times written without a UTC offset are China Standard Time (UTC+8): every contest is run in China, and an
 organiser writes `2026-12-01 09:00` meaning Beijing time. All times are kept timezone-aware.
 """
@@ -107,7 +108,7 @@ class Contest:
         return next((d for d in self.divisions if d.id == did), None)
 
     def load_library(self) -> Library:
-        """The case library this contest's cases come from (loaded once per process, see `contest_library`)."""
+        """The case library of this contest's cases (loaded once per process, see `contest_library`)."""
         return contest_library(self.library)
 
 
@@ -116,8 +117,8 @@ _LIBRARIES: dict[tuple[str, ...], Library] = {}
 
 def contest_library(paths: tuple[str, ...]) -> Library:
     """The library at `paths` (empty: the bundled one), loaded once per process: checking the contest file,
-    verifying bundles and writing them all read the same cases, and the contest pins their content hashes, so a
-    library edited while a contest runs is exactly what import rejects (case_version) rather than reloads."""
+    verifying bundles and writing them all read the same cases, and the contest pins their content hashes,
+    so a library edited while a contest runs is what import rejects (case_version), not what it reloads."""
     lib = _LIBRARIES.get(paths)
     if lib is None:
         lib = _LIBRARIES[paths] = load_library(list(paths)) if paths else load_library()

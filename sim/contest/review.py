@@ -1,4 +1,4 @@
-"""Review rounds (案卷评查): a contestant reads a finished case file and marks each defect with the rule it breaks.
+"""Review rounds (案卷评查): a contestant reads a finished case file and marks each defect with its rule.
 
 The case file is a trap path of a library case, played headless by the engine (`sim.selftest.play`): its
 numbered steps (the acts), every document the acts produced, and the timeline of acts and world events. The
@@ -49,7 +49,8 @@ class Mark:
         if not isinstance(data, Mapping):
             raise ValueError("评查标记应为 {step, rule}")
         step, rule = data.get("step"), data.get("rule", data.get("rule_id"))
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0 or not isinstance(rule, str) or not rule:
+        bad_step = isinstance(step, bool) or not isinstance(step, int) or step < 0
+        if bad_step or not isinstance(rule, str) or not rule:
             raise ValueError(f"评查标记格式不正确：{dict(data)!r}")
         return cls(step, rule)
 
@@ -126,7 +127,8 @@ class ReviewScore:
             "precision": self.precision, "recall": self.recall, "f1": self.f1, "points": self.points,
             "veto_missed": list(self.veto_missed), "matched": [m.to_json() for m in self.matched],
             "missed": [{"rule": d.rule_id, "step": d.step} for d in self.missed],
-            "false_marks": [m.to_json() for m in self.false_marks], "passed": self.passed, "grade": self.grade,
+            "false_marks": [m.to_json() for m in self.false_marks], "passed": self.passed,
+            "grade": self.grade,
         }
 
 
@@ -168,13 +170,15 @@ def _play(scenario: Scenario, trap_name: str) -> tuple[ReviewFile, tuple[Defect,
             if e.kind in ("act", "event") or (e.kind == "note" and not e.text.startswith("结案。"))
         )
         rules = tuple(sorted(
-            (RuleChoice(r.id, r.title, r.severity.label, "；".join(cite_label(c, scenario.articles) for c in r.cite))
+            (RuleChoice(r.id, r.title, r.severity.label,
+                        "；".join(cite_label(c, scenario.articles) for c in r.cite))
              for r in scenario.procedure.rules),
             key=lambda c: (c.title, c.id)))
-        file = ReviewFile(scenario.id, trap_name, scenario.title, tuple(documents), timeline, tuple(steps), rules,
-                          s.state_label)
+        file = ReviewFile(scenario.id, trap_name, scenario.title, tuple(documents), timeline, tuple(steps),
+                          rules, s.state_label)
         defects = tuple(
-            Defect(f.rule_id, f.title, f.severity, None if f.act_index is None else f.act_index + 1, f.deduction)
+            Defect(f.rule_id, f.title, f.severity, None if f.act_index is None else f.act_index + 1,
+                   f.deduction)
             for f in s.findings
         )
     finally:
@@ -197,8 +201,10 @@ def _ratio(num: int, den: int, empty: float) -> float:
     return num / den if den else empty
 
 
-def score_review(scenario: Scenario, trap_name: str, marks: Iterable[Mark | Mapping[str, Any]]) -> ReviewScore:
-    """Score an answer sheet against the engine's findings (definition: module docstring, docs/contests.md)."""
+def score_review(scenario: Scenario, trap_name: str,
+                 marks: Iterable[Mark | Mapping[str, Any]]) -> ReviewScore:
+    """Score an answer sheet against the engine's findings (defined in the module docstring and
+    docs/contests.md)."""
     key = answer_key(scenario, trap_name)
     unique: list[Mark] = []
     for m in marks:

@@ -198,14 +198,15 @@ class ContestStore:
                     if rejected is not None:
                         return rejected
                     conn.execute(results.insert().values(
-                        bundle_id=v.bundle_id, contest=v.contest_id, round=v.round_id, contestant=v.contestant_id,
-                        case_ref=v.case, kind=v.kind, score=v.score, criticals=v.criticals,
+                        bundle_id=v.bundle_id, contest=v.contest_id, round=v.round_id,
+                        contestant=v.contestant_id, case_ref=v.case, kind=v.kind, score=v.score,
+                        criticals=v.criticals,
                         rules=json.dumps(list(v.rules)), started=v.started.timestamp(),
                         finished=v.finished.timestamp(), journal_digest=v.journal_digest,
                         content_hash=v.content_hash, engine=v.engine, source=source or v.path,
                         imported=time.time()))
-            return ImportOutcome(v.path, True, "ok", f"已导入：{v.contestant_id} {v.round_id} {v.case} {v.score} 分",
-                                 v.bundle_id)
+            message = f"已导入：{v.contestant_id} {v.round_id} {v.case} {v.score} 分"
+            return ImportOutcome(v.path, True, "ok", message, v.bundle_id)
 
         try:
             return self._retry(work)
@@ -217,7 +218,8 @@ class ContestStore:
                 return found
             raise
 
-    def _conflict(self, conn: sa.Connection, v: VerifiedBundle, contest: Contest | None) -> ImportOutcome | None:
+    def _conflict(self, conn: sa.Connection, v: VerifiedBundle,
+                  contest: Contest | None) -> ImportOutcome | None:
         def no(code: str, detail: str = "") -> ImportOutcome:
             return ImportOutcome(v.path, False, code, CODES[code] + (f"：{detail}" if detail else ""), None)
 
@@ -245,7 +247,8 @@ class ContestStore:
                                            f"时限 {int(r.time_limit.total_seconds() // 60)} 分钟")
         return None
 
-    def import_bundles(self, contest: Contest, library: Library, paths: Iterable[str | Path]) -> list[ImportOutcome]:
+    def import_bundles(self, contest: Contest, library: Library,
+                       paths: Iterable[str | Path]) -> list[ImportOutcome]:
         """Verify and store bundle files (directories are expanded to their *.bundle.json files)."""
         out: list[ImportOutcome] = []
         for path in bundle_files(paths):
@@ -266,8 +269,9 @@ class ContestStore:
         q = q.order_by(results.c.finished, results.c.bundle_id)
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return [ResultRow(r.bundle_id, r.contest, r.round, r.contestant, r.case_ref, r.kind, r.score, r.criticals,
-                          tuple(json.loads(r.rules)), _when(r.started), _when(r.finished), _when(r.imported))
+        return [ResultRow(r.bundle_id, r.contest, r.round, r.contestant, r.case_ref, r.kind, r.score,
+                          r.criticals, tuple(json.loads(r.rules)), _when(r.started), _when(r.finished),
+                          _when(r.imported))
                 for r in rows]
 
     def count(self, contest_id: str | None = None) -> int:
@@ -280,8 +284,8 @@ class ContestStore:
     def standings(self, contest: Contest, round_id: str | None = None, division: str | None = None,
                   frozen: bool = False, now: dt.datetime | None = None) -> list[Standing]:
         """Ranked standings (see `rank`). `frozen`: the public board, which from a round's freeze time on does
-        not show results handed in at or after it (`now`, if given, is the moment the board is seen: before the
-        freeze time nothing is hidden). Without `frozen` (the reveal): every result."""
+        not show results handed in at or after it (`now`, if given, is the moment the board is seen: before
+        the freeze time nothing is hidden). Without `frozen` (the reveal): every result."""
         rows = self.results(contest.id, round_id)
         if frozen:
             at = aware(now) if now is not None else None
