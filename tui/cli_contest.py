@@ -85,7 +85,7 @@ def add_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> N
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
                     "打开比武界面：显示本轮案例，计时作答，时间到自动交卷，成绩包写入输出目录。", cmd_run)
     p.add_argument("--as", dest="contestant", required=True, metavar="ID", help="参赛人员编号（名单中的 id）")
-    p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contests/比武编号/outbox）")
+    p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
     p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
 
     p = sub_command("board", "排行榜（打开界面，定时刷新）", "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。",
