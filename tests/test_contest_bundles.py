@@ -132,6 +132,14 @@ def test_copied_journal_is_rejected(contest, tmp_path: Path) -> None:
     assert [o.code for o in out] == ["ok", "copied_journal"]
 
 
+def test_journal_of_another_contestant_is_rejected(contest, tmp_path: Path) -> None:
+    journal = play("straw-burning-01", tmp_path / "a1.jsonl", trainee="A1")
+    b = write_bundle(contest, "r1", "A2", "straw-burning-01", journal, tmp_path / "out", library=library())
+    assert _reject_code(b, contest) == "journal_mismatch"
+    own = write_bundle(contest, "r1", "A1", "straw-burning-01", journal, tmp_path / "out", library=library())
+    assert read_bundle(own, contest, library()).contestant_id == "A1"
+
+
 def test_wrong_seed_is_rejected(contest, tmp_path: Path) -> None:
     b = _bundle(contest, tmp_path, seed=SEED + 1)  # the contestant's machine played another seed
     assert _reject_code(b, contest) == "wrong_seed"

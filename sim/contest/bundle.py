@@ -310,6 +310,8 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
             raise _reject("wrong_seed", f"记录中为 {head.get('seed')}，本轮为 {r.seed}")
         if head.get("engine") not in allowed:
             raise _reject("engine_version", f"记录中为 {head.get('engine')}")
+        if head.get("trainee") and head.get("trainee") != person.id:
+            raise _reject("journal_mismatch", f"记录属于参赛人员「{head.get('trainee')}」，不是「{person.id}」")
         if head.get("mode") != r.mode:
             raise _reject("journal_mismatch", f"记录的模式「{head.get('mode')}」与本轮「{r.mode}」不符")
         walls = [_number(e.get("wall", head.get("wall"))) for e in entries]
