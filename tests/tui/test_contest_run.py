@@ -18,6 +18,7 @@ from tui_helpers import FROZEN_WALL, do_act, keys, open_form, play_steps, screen
 
 from sim.contest import read_bundle
 from tui.contest_round import ContestWorkbench, RoundScreen
+from tui.debrief import DebriefScreen
 from tui.dialogs import ConfirmDialog
 from tui.forms import ActionForm
 
@@ -205,6 +206,15 @@ async def test_hand_in_all_from_the_list(contest, library, home):
         await keys(pilot, "y")
         assert [r[2] for r in rows(app.screen.query_one("#round-cases"))] == ["已交卷", "未开始"]
         assert read_bundle(app.bundle_of(sc.id), contest, library).case == sc.id
+        await keys(pilot, "up", "enter")  # during the round a handed-in case shows nothing
+        assert isinstance(app.screen, RoundScreen)
+        app.clock.now = cst("2026-05-29 12:00")  # the window has closed: the debrief is open to read
+        app.tick()
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, DebriefScreen) and app.screen.session.scenario.id == sc.id
+        assert f"{app.screen.result.score} 分" in screen_text(app) and "未通过" in screen_text(app)
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, RoundScreen)
 
 
 def run(argv: list[str], capsys) -> tuple[int, str]:
