@@ -451,7 +451,10 @@ class ContestApp(LawdrillApp):
             return
         if session.result is None:
             session.finish()
-        self.show_debrief(session, attempt.id, from_history=True)
+        from .debrief import DebriefScreen
+
+        assert session.result is not None
+        self.push_screen(DebriefScreen(session, session.result, attempt.id))
 
     def open_history(self) -> None:
         self.notify("比赛中不提供历史记录。", title="历史记录", markup=False)
