@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import FROZEN_WALL
+from tui_helpers import FIXTURE_CASE, FROZEN_WALL
 
 CST = dt.timezone(dt.timedelta(hours=8))
 KEY = "tests-only-contest-key-0123456789abcdef"
@@ -92,6 +92,49 @@ def contest_app(contest: Any, library: Any, home: Path, clock: FakeClock, *, who
 
     r = contest.round(round_id)
     return make_contest_app(contest, r, contest.contestant(who), library, home=home, out=out, clock=clock)
+
+
+TRAP = "协管员一人现场检查"  # the trap of the tests' own case (tests/tui/fixtures)
+FIXTURE_REF = f"{FIXTURE_CASE}#{TRAP}"
+
+
+def marks_for(library: Any, kind: str) -> list[Any]:
+    """Answer sheets with known scores (the fixture trap has 4 defects: 15 + 40 + 15 + 5)."""
+    from sim.contest import Mark, answer_key
+
+    key = answer_key(library.scenarios[FIXTURE_CASE], TRAP)
+    right = [Mark(d.step or 0, d.rule_id) for d in key]
+    if kind == "all":  # 100, no veto item missed
+        return right
+    if kind == "miss-veto":  # 60, the critical one missed
+        return [m for m in right if m.rule_id != "uncertified-officer"]
+    if kind == "two-missed-two-false":  # 100 - 15 - 15 - 2 x 5 = 60, no veto item missed
+        kept = [m for m in right if m.rule_id not in ("two-officers", "credentials-not-shown")]
+        return kept + [Mark(1, "case-left-open"), Mark(0, "uncertified-officer")]
+    raise ValueError(kind)
+
+
+# (contestant, answer sheet, started, handed in) on 2026-05-29; the round freezes at 17:00.
+SEED = [
+    ("p01", "all", "13:00", "13:20"),  # 100, 20 min
+    ("p02", "all", "13:00", "13:10"),  # 100, 10 min
+    ("p03", "miss-veto", "13:01", "13:06"),  # 60, 1 veto item missed, 5 min
+    ("p05", "two-missed-two-false", "13:00", "13:05"),  # 60, none missed, 5 min
+    ("p04", "all", "16:58", "17:03"),  # 100 in 5 min — handed in after the freeze
+]
+
+
+def seed(contest: Any, library: Any, store: Any, out: Path, who: list[str] | None = None) -> None:
+    """Bundles of SEED (review round r2 on the fixture case) written and imported as an organiser would."""
+    from sim.contest import write_bundle
+
+    for cid, kind, start, end in SEED:
+        if who is not None and cid not in who:
+            continue
+        write_bundle(contest, "r2", cid, FIXTURE_REF, None, out, answers=marks_for(library, kind),
+                     started=cst(f"2026-05-29 {start}"), handed_in=cst(f"2026-05-29 {end}"), library=library)
+    outcomes = store.import_bundles(contest, library, [out])
+    assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
 
 
 @pytest.fixture

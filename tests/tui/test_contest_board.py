@@ -11,52 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from contest_helpers import FakeClock, contest_key, cst, load, write_contest
+from contest_helpers import TRAP, FakeClock, contest_key, cst, load, seed, write_contest
 from tui_helpers import FIXTURE_CASE, keys, screen_text
 
-from sim.contest import ContestStore, Mark, answer_key, write_bundle
+from sim.contest import ContestStore
 from tui.contest_board import BoardScreen, make_board_app
 from tui.dialogs import ConfirmDialog
 
 __all__ = ["contest_key", "seeded"]
-
-TRAP = "协管员一人现场检查"
-REF = f"{FIXTURE_CASE}#{TRAP}"
-
-
-def marks_for(library, kind: str) -> list[Mark]:
-    """Answer sheets with known scores (the fixture trap has 4 defects: 15 + 40 + 15 + 5)."""
-    key = answer_key(library.scenarios[FIXTURE_CASE], TRAP)
-    right = [Mark(d.step or 0, d.rule_id) for d in key]
-    if kind == "all":  # 100, no veto item missed
-        return right
-    if kind == "miss-veto":  # 60, the critical one missed
-        return [m for m in right if m.rule_id != "uncertified-officer"]
-    if kind == "two-missed-two-false":  # 100 - 15 - 15 - 2 x 5 = 60, no veto item missed
-        kept = [m for m in right if m.rule_id not in ("two-officers", "credentials-not-shown")]
-        return kept + [Mark(1, "case-left-open"), Mark(0, "uncertified-officer")]
-    raise ValueError(kind)
-
-
-# (contestant, answer sheet, started, handed in) on 2026-05-29; the round freezes at 17:00.
-SEED = [
-    ("p01", "all", "13:00", "13:20"),  # 100, 20 min
-    ("p02", "all", "13:00", "13:10"),  # 100, 10 min
-    ("p03", "miss-veto", "13:01", "13:06"),  # 60, 1 veto item missed, 5 min
-    ("p05", "two-missed-two-false", "13:00", "13:05"),  # 60, none missed, 5 min
-    ("p04", "all", "16:58", "17:03"),  # 100 in 5 min — handed in after the freeze
-]
-
-
-def seed(contest, library, store, out: Path, who: list[str] | None = None) -> None:
-    for cid, kind, start, end in SEED:
-        if who is not None and cid not in who:
-            continue
-        write_bundle(contest, "r2", cid, REF, None, out, answers=marks_for(library, kind),
-                     started=cst(f"2026-05-29 {start}"), handed_in=cst(f"2026-05-29 {end}"), library=library)
-    outcomes = store.import_bundles(contest, library, [out])
-    assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
-
 
 @pytest.fixture
 def seeded(tmp_path, fixture_library, contest_key):

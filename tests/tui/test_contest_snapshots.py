@@ -5,8 +5,7 @@ regression shows. Update after a deliberate change with `pytest tests/tui --snap
 
 from __future__ import annotations
 
-from contest_helpers import FakeClock, contest_app, contest_key, cst, load, write_contest
-from test_contest_board import TRAP, seed
+from contest_helpers import TRAP, FakeClock, contest_app, contest_key, cst, load, seed, write_contest
 from tui_helpers import FIXTURE_CASE, FROZEN_WALL, keys, play_steps
 
 from sim.contest import ContestStore
