@@ -52,21 +52,26 @@ class ContestHeader(Horizontal):
         yield Static(Text(f"{c.name}（{c.township}）{c.id}"), id="contest-who")
         yield Static(id="contest-clock")
 
+    _shown = ""
+
     def on_mount(self) -> None:
         self.show_time()
 
     def show_time(self) -> None:
         app = self.app
         left = app.remaining()
-        clock = self.query_one("#contest-clock", Static)
         if app.timed_out or (left is not None and left <= 0):
-            clock.update(Text("时间到", style="bold"))
-            clock.set_class(True, "-late")
+            text, late = "时间到", True
         elif left is None:
-            clock.update(Text(f"限时 {limit_text(app.round.time_limit)}"))
+            text, late = f"限时 {limit_text(app.round.time_limit)}", False
         else:
-            clock.update(Text(f"剩余 {clock_text(left)}", style="bold"))
-            clock.set_class(left <= WARN_SECONDS, "-late")
+            text, late = f"剩余 {clock_text(left)}", left <= WARN_SECONDS
+        if text == self._shown:
+            return  # called every second: repaint only when the text changes
+        self._shown = text
+        clock = self.query_one("#contest-clock", Static)
+        clock.update(Text(text, style="bold"))
+        clock.set_class(late, "-late")
 
 
 class CaseList(DataTable[Any]):
