@@ -28,7 +28,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
-from .contest_app import clock_text
 from .dialogs import Dialog
 
 if TYPE_CHECKING:
@@ -218,30 +217,34 @@ class BoardScreen(Screen[None]):
         )
 
     def _fill(self, rows: list[tuple[Standing, bool]]) -> None:
+        """The rows as the exports write them (sim.contest.export.standings_rows), with the board's styling."""
+        from sim.contest.export import standings_rows
+
         table = self.query_one("#board-table", StandingsTable)
         keep = table.cursor_row
         table.clear()
-        names = {d.id: d.name for d in self.contest.divisions}
         before = {s.contestant_id: s.score for s in self.public}
         revealing = self.revealed is not None
-        for s, final in rows:
+        cells = standings_rows(self.contest, [s for s, _ in rows])
+        for (s, final), (_rank, _cid, name, town, division, _score, _crit, used, finished, done) in zip(
+            rows, cells, strict=True
+        ):
             style = "bold" if revealing and final else ""
             rank = Text(str(s.rank), style=style) if final or not revealing else Text("…", style="dim")
             score = Text(str(s.score), style=style or "bold")
             gained = s.score - before.get(s.contestant_id, 0)
             if revealing and final and gained:
                 score.append(f"（+{gained}）" if gained > 0 else f"（{gained}）", style="green")
-            finished = f"{s.finished_at.astimezone(_cst()):%m-%d %H:%M}" if s.finished_at else "—"
             table.add_row(
                 rank,
-                Text(s.name, style=style),
-                Text(s.township),
-                Text(names.get(s.division or "", "—")),
+                Text(name, style=style),
+                Text(town),
+                Text(division or "—"),
                 score,
                 Text(str(s.criticals), style="red" if s.criticals else ""),
-                clock_text(s.wall_seconds),
-                finished,
-                str(s.cases_done),
+                used,
+                finished or "—",
+                done,
                 key=s.contestant_id,
             )
         if table.row_count:
