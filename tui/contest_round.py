@@ -125,19 +125,19 @@ class RoundScreen(Screen[None]):
         total = len(app.round.cases)
         if app.started_at is None:
             status = (
-                f"{kind} · 共 {total} 件 · 限时 {limit_text(app.round.time_limit)}。"
-                "选中案件按 Enter 开始：开始后计时，不能暂停。"
+                f"{kind} · 共 {total} 件 · 限时 {limit_text(app.round.time_limit)} · "
+                "按 Enter 开始（开始后计时，不能暂停）"
             )
         elif app.timed_out or (app.remaining() or 0) <= 0:
-            status = f"{kind} · 本轮时间已到，已交卷 {done} / {total} 件（未作答的案件不计成绩）。" + (
-                "按 Enter 查看成绩。" if app.results_visible() and done else ""
+            status = f"{kind} · 时间已到，已交卷 {done} / {total} 件（未作答的不计成绩）" + (
+                " · 按 Enter 查看成绩" if app.results_visible() and done else ""
             )
         elif done == total:
-            status = f"{kind} · 本轮 {total} 件已全部交卷。" + (
-                "按 Enter 查看成绩。" if app.results_visible() else "成绩在本轮结束后公布。"
+            status = f"{kind} · {total} 件已全部交卷 · " + (
+                "按 Enter 查看成绩" if app.results_visible() else "成绩在本轮结束后公布"
             )
         else:
-            status = f"{kind} · 已交卷 {done} / {total} 件。时间到时自动交卷。"
+            status = f"{kind} · 已交卷 {done} / {total} 件 · 时间到时自动交卷"
         self.query_one("#round-status", Static).update(Text(status))
         paths = [p for ref in app.round.cases if (p := app.bundle_of(ref)) is not None]
         outbox = Text()

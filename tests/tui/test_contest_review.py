@@ -143,7 +143,7 @@ async def test_time_out_hands_in_the_marks_made_so_far(tmp_path, library, home, 
         app.tick()
         await pilot.pause()
         assert isinstance(app.screen, RoundScreen) and len(app.screen_stack) == 1
-        assert "本轮时间已到，已交卷 1 / 1 件" in screen_text(app)
+        assert "时间已到，已交卷 1 / 1 件" in screen_text(app)
         bundle = app.bundle_of(REF)
     verified = read_bundle(bundle, contest, library)
     assert verified.details["matched"] == [{"step": 1, "rule": "credentials-not-shown"}]
