@@ -266,6 +266,7 @@ COMMANDS = (
     ("graph CASE [--format dot]", "画出案例（或程序模板）的状态图：Mermaid 或 Graphviz DOT"),
     ("stats [--by case|township]", "薄弱环节：学习记录中被触犯最多的规则"),
     ("trainer [PATH…]", "打开教员界面：案例库校验、文件修改后自动重新加载、薄弱环节统计"),
+    ("contest check|import|standings|export|report|run|board", "大比武：比武文件、成绩包导入、排名、导出与报告"),
 )
 
 
@@ -397,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--path", action="store_true", help="只输出随程序附带的 schema 文件的路径")
     out.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是输出到屏幕")
+
     # The trainer's commands; implementations in tui/cli_trainer.py (imported when one of them runs).
     def trainer_command(name: str) -> Callable[[argparse.Namespace], int]:
         def run(args: argparse.Namespace) -> int:
@@ -432,6 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "文件修改后自动重新加载并重新检查，以及学员的薄弱环节统计。", trainer_command("cmd_trainer"))
     p.add_argument("paths", nargs="*", metavar="PATH", help="案例库目录或 YAML 文件（默认：随程序附带的案例库）")
     p.add_argument("--home", metavar="DIR", help="学习记录保存目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
+
+    from tui.cli_contest import add_commands  # standard library only at its top, like this module
+
+    add_commands(sub, command)
     return parser
 
 

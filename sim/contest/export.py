@@ -1,0 +1,327 @@
+"""Standings and organiser's reports as files: CSV, XLSX, self-contained HTML and Markdown, all in Chinese.
+
+The board, the CLI and every export read the same rows (`standings_rows`, `township_report`), so a rank or
+an average never differs between what was shown and what was sent upward.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..loader import Library
+from ..scoring import PASS_MARK, cite_label
+from .model import CST, Contest, split_case_ref
+from .store import ResultRow, Standing
+
+FORMATS = ("csv", "xlsx", "html")
+REPORT_FORMATS = ("md", "html", "xlsx")
+HEADERS = ("名次", "编号", "姓名", "乡镇（单位）", "组别", "总分", "否决项", "用时", "最后交卷", "完成案例")
+
+
+def duration_text(seconds: float) -> str:
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def time_text(t: dt.datetime | None) -> str:
+    return "" if t is None else f"{t.astimezone(CST):%Y-%m-%d %H:%M:%S}"
+
+
+def division_name(contest: Contest, did: str | None) -> str:
+    if did is None:
+        return ""
+    d = contest.division(did)
+    return d.name if d else did
+
+
+def standings_rows(contest: Contest, standings: Sequence[Standing]) -> list[list[str]]:
+    """The standings as text cells under HEADERS (what the CLI prints and the files contain)."""
+    return [[str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division),
+             str(s.score), str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at),
+             str(s.cases_done)]
+            for s in standings]
+
+
+def standings_json(contest: Contest, standings: Sequence[Standing]) -> list[dict[str, Any]]:
+    return [{"rank": s.rank, "id": s.contestant_id, "name": s.name, "township": s.township,
+             "division": s.division, "division_name": division_name(contest, s.division), "score": s.score,
+             "criticals": s.criticals, "wall_seconds": round(s.wall_seconds, 3),
+             "finished_at": s.finished_at.isoformat() if s.finished_at else None, "cases_done": s.cases_done}
+            for s in standings]
+
+
+def board_title(contest: Contest, round_id: str | None, division: str | None, frozen: bool) -> str:
+    parts = [contest.name]
+    r = contest.round(round_id) if round_id else None
+    parts.append(r.title if r else "总成绩")
+    if division:
+        parts.append(division_name(contest, division))
+    title = " · ".join(parts) + " 排名"
+    return title + ("（封榜）" if frozen else "")
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #999;padding:.3em .7em;text-align:left}
+th{background:#eee}td.n{text-align:right}.note{color:#555}.frozen{color:#a00;font-weight:bold}
+"""
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                numeric: frozenset[int] | set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="n">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
+                         for i, c in enumerate(r)) + "</tr>"
+        for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _page(title: str, body: list[str]) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _tiebreak_note(contest: Contest) -> str:
+    words = {"score": "总分高者在前", "criticals": "否决项少者在前", "wall_time": "用时少者在前",
+             "finish_time": "交卷早者在前", "id": "按编号"}
+    return "排名规则：" + "，".join(words[t] for t in contest.tiebreak) + "；各项均相同者名次并列。"
+
+
+def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, path: str | Path, *,
+                     round_id: str | None = None, division: str | None = None, frozen: bool = False,
+                     generated: dt.datetime | None = None) -> Path:
+    """Write the standings as csv (UTF-8 with BOM, so Excel opens the Chinese right), xlsx or html."""
+    path = Path(path)
+    title = board_title(contest, round_id, division, frozen)
+    rows = standings_rows(contest, standings)
+    when = time_text(generated or dt.datetime.now(CST))
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(HEADERS)
+        w.writerows(rows)
+        path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "排名"
+        ws.append([title])
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.append([f"生成时间：{when}　{_tiebreak_note(contest)}"])
+        ws.append(list(HEADERS))
+        for c in ws[3]:
+            c.font = Font(bold=True)
+        for s, cells in zip(standings, rows, strict=True):
+            # Numbers stay numbers, so the organiser can sort and sum in Excel.
+            ws.append([s.rank, s.contestant_id, s.name, s.township, cells[4], s.score, s.criticals, cells[7],
+                       cells[8], s.cases_done])
+        for col, width in zip("ABCDEFGHIJ", (6, 10, 10, 14, 10, 8, 8, 10, 20, 10), strict=True):
+            ws.column_dimensions[col].width = width
+        ws.freeze_panes = "A4"
+        wb.save(path)
+    elif fmt == "html":
+        body = [f"<h1>{_e(title)}</h1>",
+                f'<p class="note">生成时间：{_e(when)}。{_e(_tiebreak_note(contest))}</p>']
+        if frozen:
+            body.append('<p class="frozen">已封榜：封榜后交卷的成绩未计入本榜，最终排名以揭榜为准。</p>')
+        body.append(_html_table(HEADERS, rows, {0, 5, 6, 9}) if rows else "<p>暂无成绩。</p>")
+        path.write_text(_page(title, body), encoding="utf-8")
+    else:
+        raise ValueError(f"不支持的格式「{fmt}」（可用：{'、'.join(FORMATS)}）")
+    return path
+
+
+# --- organiser's report per township ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class RuleCount:
+    rule_id: str
+    title: str
+    citations: str
+    count: int
+
+
+@attrs.frozen
+class TownshipLine:
+    township: str
+    division: str
+    roster: int
+    took_part: int
+    results: int
+    average: float | None
+    pass_rate: float | None
+    top_rules: tuple[RuleCount, ...]
+
+
+@attrs.frozen
+class ContestReport:
+    contest: str
+    round_title: str
+    townships: tuple[TownshipLine, ...]
+    total: TownshipLine
+    top_rules: tuple[RuleCount, ...]
+
+
+def _passed(r: ResultRow) -> bool:
+    return r.criticals == 0 and r.score >= PASS_MARK
+
+
+def _rule_counts(rows: Sequence[ResultRow], library: Library, limit: int) -> tuple[RuleCount, ...]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        if r.kind != "play":
+            continue  # a review result lists the veto items the reviewer missed, not rules the reviewer broke
+        case = split_case_ref(r.case)[0]
+        for rid in r.rules:
+            counts[(rid, case)] += 1
+    merged: Counter[str] = Counter()
+    label: dict[str, tuple[str, str]] = {}
+    for (rid, case), n in counts.items():
+        merged[rid] += n
+        if rid in label:
+            continue
+        sc = library.scenarios.get(case)
+        rule = next((x for x in sc.procedure.rules if x.id == rid), None) if sc else None
+        if rule is not None and sc is not None:
+            label[rid] = (rule.title, "；".join(cite_label(c, sc.articles) for c in rule.cite))
+        else:
+            label[rid] = (rid, "")
+    ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return tuple(RuleCount(rid, label[rid][0], label[rid][1], n) for rid, n in ranked)
+
+
+def _line(name: str, division: str, roster: int, rows: Sequence[ResultRow], library: Library,
+          limit: int) -> TownshipLine:
+    people = {r.contestant_id for r in rows}
+    avg = sum(r.score for r in rows) / len(rows) if rows else None
+    rate = sum(1 for r in rows if _passed(r)) / len(rows) if rows else None
+    return TownshipLine(name, division, roster, len(people), len(rows), avg, rate,
+                        _rule_counts(rows, library, limit))
+
+
+def township_report(contest: Contest, rows: Sequence[ResultRow], library: Library, *,
+                    round_id: str | None = None, top: int = 3) -> ContestReport:
+    """Participation (roster vs. contestants with a result), average score and pass rate per case result (pass
+    = at least 60 points and no veto item), and the rules broken most, per township and overall."""
+    if round_id is not None:
+        rows = [r for r in rows if r.round_id == round_id]
+    towns: dict[str, list[str]] = {}
+    for c in contest.roster:
+        towns.setdefault(c.township, []).append(c.id)
+    lines = []
+    for town, ids in towns.items():
+        mine = [r for r in rows if r.contestant_id in set(ids)]
+        div = contest.contestant(ids[0])
+        division = division_name(contest, div.division if div else None)
+        lines.append(_line(town, division, len(ids), mine, library, top))
+    r = contest.round(round_id) if round_id else None
+    total = _line("合计", "", len(contest.roster), rows, library, top)
+    return ContestReport(contest.name, r.title if r else "全部轮次", tuple(lines), total,
+                         _rule_counts(rows, library, 10))
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _avg(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1f}"
+
+
+REPORT_HEADERS = ("乡镇（单位）", "组别", "名单人数", "参赛人数", "参与率", "成绩份数", "平均分", "合格率", "最常见问题")
+
+
+def report_rows(report: ContestReport) -> list[list[str]]:
+    out = []
+    for t in (*report.townships, report.total):
+        top = "；".join(f"{r.title}（{r.count}次）" for r in t.top_rules) or "—"
+        out.append([t.township, t.division, str(t.roster), str(t.took_part),
+                    _pct(t.took_part / t.roster if t.roster else None), str(t.results), _avg(t.average),
+                    _pct(t.pass_rate), top])
+    return out
+
+
+def _rule_rows(report: ContestReport) -> list[list[str]]:
+    return [[str(i), r.title, r.citations or "—", str(r.count)] for i, r in enumerate(report.top_rules, 1)]
+
+
+RULE_HEADERS = ("序号", "问题（规则）", "法律依据", "出现次数")
+
+
+def render_report(report: ContestReport, fmt: str, path: str | Path | None = None,
+                  generated: dt.datetime | None = None) -> str | Path:
+    """md / html return the text (and write it if `path` is given); xlsx needs `path` and returns it."""
+    title = f"{report.contest} · {report.round_title} · 组织情况报告"
+    when = time_text(generated or dt.datetime.now(CST))
+    note = "参与率 = 参赛人数 / 名单人数；平均分与合格率按每份案例成绩计算（合格 = 不低于 60 分且无否决项）。"
+    rows, rules = report_rows(report), _rule_rows(report)
+    if fmt == "md":
+        def md_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+            esc = [[c.replace("|", "\\|") for c in r] for r in body]
+            return (["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+                    + ["| " + " | ".join(r) + " |" for r in esc])
+
+        lines = [f"# {title}", "", f"生成时间：{when}", "", note, "", "## 各乡镇情况", "",
+                 *md_table(REPORT_HEADERS, rows), "", "## 违反最多的规则", ""]
+        lines += md_table(RULE_HEADERS, rules) if rules else ["暂无。"]
+        text = "\n".join(lines) + "\n"
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+    if fmt == "html":
+        body = [f"<h1>{_e(title)}</h1>", f'<p class="note">生成时间：{_e(when)}。{_e(note)}</p>',
+                "<h2>各乡镇情况</h2>", _html_table(REPORT_HEADERS, rows, {2, 3, 4, 5, 6, 7}),
+                "<h2>违反最多的规则</h2>", _html_table(RULE_HEADERS, rules, {0, 3}) if rules else "<p>暂无。</p>"]
+        text = _page(title, body)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+    if fmt == "xlsx":
+        if path is None:
+            raise ValueError("xlsx 报告需要输出文件路径")
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "各乡镇情况"
+        ws.append([title])
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.append([f"生成时间：{when}　{note}"])
+        ws.append(list(REPORT_HEADERS))
+        for t, cells in zip((*report.townships, report.total), rows, strict=True):
+            ws.append([t.township, t.division, t.roster, t.took_part,
+                       round(t.took_part / t.roster, 4) if t.roster else None, t.results,
+                       None if t.average is None else round(t.average, 2),
+                       None if t.pass_rate is None else round(t.pass_rate, 4), cells[8]])
+            for col in ("E", "H"):
+                ws[f"{col}{ws.max_row}"].number_format = "0.0%"
+        ws2 = wb.create_sheet("违反最多的规则")
+        ws2.append(list(RULE_HEADERS))
+        for i, r in enumerate(report.top_rules, 1):
+            ws2.append([i, r.title, r.citations, r.count])
+        wb.save(path)
+        return Path(path)
+    raise ValueError(f"不支持的格式「{fmt}」（可用：{'、'.join(REPORT_FORMATS)}）")

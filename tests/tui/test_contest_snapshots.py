@@ -1,0 +1,50 @@
+"""Snapshots at 100 columns: the contest workbench with its header and countdown, and the frozen leaderboard.
+
+On the tests' own small library (tests/tui/fixtures), a fake wall clock and Chinese names, so a width
+regression shows. Update after a deliberate change with `pytest tests/tui --snapshot-update`."""
+
+from __future__ import annotations
+
+from contest_helpers import TRAP, FakeClock, contest_app, contest_key, cst, load, seed, write_contest
+from tui_helpers import FIXTURE_CASE, FROZEN_WALL, keys, play_steps
+
+from sim.contest import ContestStore
+from tui.contest_board import make_board_app
+
+__all__ = ["contest_key"]
+
+SIZE = (100, 30)
+
+
+def fixture_contest(tmp_path, fixture_library):
+    path = write_contest(tmp_path / "contest", play=(FIXTURE_CASE,), review=(FIXTURE_CASE, TRAP))
+    return load(path, fixture_library)
+
+
+def test_contest_workbench(snap_compare, fixture_library, tmp_path, contest_key):
+    contest = fixture_contest(tmp_path, fixture_library)
+    clock = FakeClock()
+    app = contest_app(contest, fixture_library, tmp_path / "home", clock)
+
+    async def run_before(pilot):
+        sc = fixture_library.scenarios[FIXTURE_CASE]
+        await keys(pilot, "enter", "y")  # open the round's case and start the countdown
+        await play_steps(pilot, sc, sc.references[0].steps[:2])
+        clock.now = FROZEN_WALL + 3600 - 4 * 60 - 10  # the last five minutes: the countdown turns red
+        pilot.app.tick()
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_frozen_leaderboard(snap_compare, fixture_library, tmp_path, contest_key):
+    contest = fixture_contest(tmp_path, fixture_library)
+    store = ContestStore.open(None, home=tmp_path / "store")
+    seed(contest, fixture_library, store, tmp_path / "bundles")
+    app = make_board_app(contest, store, round_id="r2", clock=FakeClock(cst("2026-05-29 17:30")))
+
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
