@@ -104,6 +104,10 @@ async def test_exam_review_score_hidden_until_the_round_is_over(tmp_path, librar
         await keys(pilot, "enter")
         assert isinstance(app.screen, RoundScreen)  # during the round: no score
         clock.now = cst("2026-05-29 18:00")  # the window closes
+        app.tick()  # what the once-a-second timer does: time is up, and the hand-in runs first
+        for _ in range(3):
+            await pilot.pause()
+        assert app.timed_out and isinstance(app.screen, RoundScreen)
         app.screen.show_round()
         await keys(pilot, "enter")
         assert isinstance(app.screen, InfoDialog)

@@ -210,6 +210,8 @@ async def test_hand_in_all_from_the_list(contest, library, home):
         assert isinstance(app.screen, RoundScreen)
         app.clock.now = cst("2026-05-29 12:00")  # the window has closed: the debrief is open to read
         app.tick()
+        for _ in range(3):  # the time-up hand-in runs before the key
+            await pilot.pause()
         await keys(pilot, "enter")
         assert isinstance(app.screen, DebriefScreen) and app.screen.session.scenario.id == sc.id
         await pilot.pause()
