@@ -40,7 +40,8 @@ class LawdrillApp(App[None]):
     """执法演练."""
 
     TITLE = "执法演练"
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    # The library is the default screen, which Textual installs without loading its own CSS_PATH: load it here.
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("library.tcss")]
     BINDINGS = [
         Binding(
             "ctrl+q",
