@@ -635,17 +635,5 @@ def naive_last_moment(cal: LegalCalendar, start: dt.datetime, period: Period) ->
     return dt.datetime.combine(day, dt.time())
 
 
-def summary_counts(checks: Iterable[CaseCheck]) -> dict[str, int]:
-    checks = list(checks)
-    return {
-        "errors": sum(len(c.errors) for c in checks),
-        "warnings": sum(len(c.warnings) for c in checks),
-        "mutants": sum(c.mutation.total for c in checks),
-        "killed": sum(c.mutation.killed for c in checks),
-        "lawful": sum(c.mutation.lawful for c in checks),
-        "boundaries": sum(c.boundaries_checked for c in checks),
-    }
-
-
 __all__: Sequence[str] = ("CaseCheck", "DELAY", "MutationStats", "Problem", "check_case",
                           "check_library_structure", "naive_last_moment", "stated_periods")

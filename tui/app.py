@@ -314,11 +314,12 @@ class LawdrillApp(App[None]):
                 self.notify(f"无法在新版本上重新办理（{type(exc).__name__}：{exc}），当前演练按原来的版本继续。",
                             title="演练未更新", severity="error", timeout=12, markup=False)
                 continue
-            new = rebuilt.session
-            assert new.journal is not None
+            fresh_session = rebuilt.session
+            assert fresh_session.journal is not None
             self.store.start(rebuilt.attempt_id, trainee=session.trainee, scenario=fresh.id,
                              title=fresh.title, content_hash=fresh.content_hash, mode=session.mode,
-                             seed=session.seed, journal=new.journal.path, started=new.started_wall,
+                             seed=session.seed, journal=fresh_session.journal.path,
+                             started=fresh_session.started_wall,
                              township=self.township)
             self.store.abandon(screen.attempt_id)  # kept in the store and on disk; no longer offered
             session.close()

@@ -173,6 +173,10 @@ class LibraryScreen(Screen[None]):
             self.app.ask_name()
 
     def action_trainer(self) -> None:
+        if self.app.mode == "exam":  # the palette reaches here too
+            self.notify("考试模式下不能打开教员工具（状态图会显示参考路径）。先按 m 切换到练习模式。",
+                        severity="warning", markup=False)
+            return
         if self.app.store is not None:
             self.app.open_trainer()
 
@@ -181,6 +185,8 @@ class LibraryScreen(Screen[None]):
             return False  # keys typed quickly can reach a screen a dialog has just covered
         if action in ("history", "rename", "toggle_mode", "trainer") and self.app.store is None:
             return None  # still loading
+        if action == "trainer" and self.app.mode == "exam":
+            return None  # the trainer's graphs show the reference paths: not during an exam
         return True
 
     def commands(self) -> list[tuple[str, str, Any]]:

@@ -307,3 +307,19 @@ def test_graph_text_wraps_between_acts_within_the_width(library):
         assert not [line for line in lines if line and not line.startswith((" ", "─"))], sc.id
         assert all(line.endswith("、") for line, nxt in zip(lines, lines[1:])
                    if nxt.startswith(LOOP_INDENT) and not nxt.startswith(LOOP_INDENT + " "))
+
+
+async def test_no_trainer_tools_in_exam_mode(lib, home):
+    """The trainer's graphs show the reference paths: in exam mode neither the key nor the palette opens them."""
+    app = trainer_app(lib, home, trainer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await keys(pilot, "m")
+        assert app.mode == "exam"
+        await keys(pilot, "v")
+        assert not isinstance(app.screen, TrainerScreen)
+        app.screen.action_trainer()
+        await pilot.pause()
+        assert not isinstance(app.screen, TrainerScreen)
+        await keys(pilot, "m", "v")  # back in practice mode: open to the trainer again
+        assert isinstance(app.screen, TrainerScreen)
