@@ -38,6 +38,7 @@ from typing import Any
 import attrs
 
 from .calendar import LegalCalendar, Unit, _zh_number
+from .graph import build_graph
 from .machine import machine_for
 from .model import LawfulMark, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
 from .selftest import play_more, play_steps
@@ -126,22 +127,16 @@ def check_library_structure(library: Any) -> list[Problem]:
 
 
 def _graph_problems(proc: Procedure) -> list[Problem]:
-    machine = machine_for(proc).machine
-    edges: dict[str, set[str]] = {s.id: set() for s in proc.states}
-    for event in machine.events.values():
-        for src, transitions in event.transitions.items():
-            for t in transitions:
-                edges.setdefault(src, set()).add(t.dest or src)
-    seen = {proc.initial}
-    todo = [proc.initial]
-    while todo:
-        for nxt in edges.get(todo.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
+    """Unreachable states and endings, and dead ends, on the graph `lawdrill graph` draws (sim.graph: read
+    from the machine the engine runs)."""
+    if not proc.states:
+        return []  # an abstract template: only rules, no graph
+    graph = build_graph(proc)
+    unreachable = {n.id for n in graph.unreachable()}
+    leaves = {n.id: any(not e.loop for e in graph.out_edges(n.id)) for n in graph.nodes}
     out = []
     for s in proc.states:
-        if s.id not in seen:
+        if s.id in unreachable:
             if s.final:
                 out.append(_problem("error", "unreachable-ending",
                                     f"程序「{proc.id}」的结束状态「{s.label}」（{s.id}）从初始状态出发没有任何途径可以到达："
@@ -150,7 +145,7 @@ def _graph_problems(proc: Procedure) -> list[Problem]:
                 out.append(_problem("error", "unreachable-state",
                                     f"程序「{proc.id}」的状态「{s.label}」（{s.id}）从初始状态出发无法到达："
                                     "请检查各动作和事件的 from/to", s.pos))
-        elif not s.final and not (edges.get(s.id, set()) - {s.id}):
+        elif not s.final and not leaves[s.id]:
             out.append(_problem("error", "dead-end",
                                 f"程序「{proc.id}」的状态「{s.label}」（{s.id}）不是结束状态，却没有任何动作或事件能离开它："
                                 "案件会卡在这里。请增加离开它的动作，或把它标为 final", s.pos))
