@@ -122,8 +122,13 @@ def cite_label(key: str, articles: dict[str, Article]) -> str:
     return art.label + art.caveat
 
 
+def cite_labels(keys: Iterable[str], articles: dict[str, Article]) -> str:
+    """Several citations on one line: 《行政处罚法》第四十二条；《行政处罚法》第五十五条."""
+    return "；".join(cite_label(c, articles) for c in keys)
+
+
 def citations(f: Finding, articles: dict[str, Article]) -> str:
-    return "；".join(cite_label(c, articles) for c in f.cites)
+    return cite_labels(f.cites, articles)
 
 
 def is_law(key: str, articles: dict[str, Article]) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .scoring import cite_label
+from .scoring import cite_labels
 
 if TYPE_CHECKING:
     from .loader import Library
@@ -81,7 +81,7 @@ def weak_spots(store: Store, library: Library, by: str | None = None, *, trainee
             title, cites, severity = UNKNOWN_RULE, "", ""
         else:
             title = rule.title
-            cites = "；".join(cite_label(c, library.articles) for c in rule.cite)
+            cites = cite_labels(rule.cite, library.articles)
             severity = rule.severity.label
         out.append(WeakSpot(t.group, group_label(library, by, t.group), t.rule, title, cites, severity,
                             t.count, t.attempts))

@@ -989,7 +989,7 @@ def _case_rules(lib: Library) -> list[tuple[Scenario, list[RuleSpec]]]:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from sim.model import Severity
-    from sim.scoring import DEDUCTION, PASS_MARK, cite_label
+    from sim.scoring import DEDUCTION, PASS_MARK, cite_labels
 
     lib = _load_library(args.library)
     _library_note(lib)
@@ -997,7 +997,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     index = _rules_by_file(lib)
 
     def cites(r: RuleSpec) -> str:
-        return "；".join(cite_label(c, lib.articles) for c in r.cite)
+        return cite_labels(r.cite, lib.articles)
 
     if args.markdown:
         def rule_md(r: RuleSpec, level: str) -> None:
