@@ -110,6 +110,11 @@ def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFi
     (["contest", "standings", "{cup}", "--store", "mysql://x/y"], "只支持 SQLite 与 PostgreSQL"),
     (["contest", "export", "{cup}", "--format", "pdf", "-o", "x"], "pdf"),
     (["contest", "standings", "{bad}"], "比武文件有错误"),
+    (["contest", "run", "missing.yaml", "--as", "A1"], "找不到比武文件：missing.yaml"),
+    (["contest", "run", "{bad}", "--as", "A1"], "比武文件有错误"),
+    (["contest", "board", "missing.yaml"], "找不到比武文件：missing.yaml"),
+    (["contest", "board", "{cup}", "--round", "r9"], "没有编号为「r9」的一轮"),
+    (["contest", "board", "{cup}", "--store", "postgresql+pg8000://u@localhost/db"], "缺少数据库驱动 pg8000"),
     (["contest"], "缺少子命令"),
 ])
 def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
@@ -140,3 +145,24 @@ print(json.dumps({{"codes": codes, "ui": ui}}))
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"codes": [0, 0], "ui": []}
+
+
+@pytest.mark.parametrize("command, needle", [
+    (["run", "--as", "A1"], "无法打开比武界面"),
+    (["board"], "无法打开排行榜界面"),
+])
+def test_ui_commands_without_a_terminal_exit_2(tmp_path: Path, command: list[str], needle: str) -> None:
+    """`lawdrill contest board C </dev/null >file` (cron, a pipe): a Chinese message and exit 2, not escape
+    codes written into the file and a UI waiting for keys that never come."""
+    cup = write_contest(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LAWDRILL_HOME": str(tmp_path / "home")}
+    out = tmp_path / "out.txt"
+    with out.open("w", encoding="utf-8") as sink:
+        proc = subprocess.run([sys.executable, "-m", "tui", "contest", command[0], str(cup), *command[1:]],
+                              stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.PIPE, text=True,
+                              encoding="utf-8", env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert f"当前不是交互式终端，{needle}" in proc.stderr and "Traceback" not in proc.stderr
+    assert out.read_text("utf-8") == ""
+    if command[0] == "board":
+        assert f"lawdrill contest standings {cup}" in proc.stderr

@@ -9,14 +9,14 @@ Exit status as in tui.cli: 0 done; 1 problems found (a bad contest file in `chec
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.cli import (
-    EXIT_FAILED, EXIT_OK, UsageError, _err, _error_line, _json, _out, _Parser, _screen_width, table,
+    EXIT_FAILED, EXIT_OK, UsageError, _error_line, _json, _library_note, _out, _Parser, _screen_width,
+    _terminal_ok, table,
 )
 
 if TYPE_CHECKING:
@@ -118,8 +118,7 @@ def _contest(path: str) -> Contest:
 
 def _library(contest: Contest) -> Library:
     lib = contest.load_library()
-    if lib.errors:
-        _err(f"注意：案例库中有 {len(lib.errors)} 处错误，出错的文件未列入（运行 lawdrill check 查看详情）。")
+    _library_note(lib)
     return lib
 
 
@@ -147,16 +146,12 @@ def _round_division(contest: Contest, args: argparse.Namespace) -> None:
         raise UsageError(f"比武「{contest.name}」没有组别「{args.division}」（可用：{names}）")
 
 
-def _minutes(td: dt.timedelta) -> str:
-    m = int(td.total_seconds() // 60)
-    return f"{m} 分钟" if m % 60 else f"{m // 60} 小时"
-
-
 # --- commands --------------------------------------------------------------------------------------------
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from sim.contest import ContestError, load_contest
+    from sim.contest.export import limit_text
 
     if not Path(args.contest).is_file():
         raise UsageError(f"找不到比武文件：{args.contest}")
@@ -170,7 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for w in c.warnings:
         _out(f"{_error_line(w)}（警告）")
     kinds = {"play": "实操", "review": "案卷评查"}
-    rows = [[r.id, r.title, kinds[r.kind], str(len(r.cases)), _minutes(r.time_limit),
+    rows = [[r.id, r.title, kinds[r.kind], str(len(r.cases)), limit_text(r.time_limit),
              f"{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}",
              f"{r.freeze:%m-%d %H:%M}" if r.freeze else "不封榜", str(r.seed)] for r in c.rounds]
     _out(f"比武：{c.name}（{c.id}）", "")
@@ -277,14 +272,38 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _need_terminal(what: str, hint: str) -> None:
+    """The UI commands draw on a terminal: without one (a pipe, a file, cron) say so instead of writing
+    escape codes into a file and waiting for keys that never come."""
+    if not _terminal_ok():
+        raise UsageError(f"当前不是交互式终端，无法打开{what}。", hint)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    contest = _contest(args.contest)
+    contestant = contest.contestant(args.contestant)
+    if contestant is None:
+        raise UsageError(f"参赛名单中没有编号为「{args.contestant}」的选手：{contest.path}",
+                         "请核对选手编号（--as），或联系比赛组织者。")
+    library = _library(contest)
+    _need_terminal("比武界面", "比武须在终端窗口中直接运行（不能重定向输入或输出）。")
     from tui.contest_app import run_contest  # Textual only for the UI commands
 
-    return int(run_contest(args))
+    return run_contest(contest, library, contestant, home=args.home, out=args.out)
 
 
 def cmd_board(args: argparse.Namespace) -> int:
-    from tui.contest_app import run_board
+    from sim.contest.export import round_windows
 
-    return int(run_board(args))
+    contest = _contest(args.contest)
+    if args.round and contest.round(args.round) is None:
+        raise UsageError(f"比武「{contest.name}」中没有编号为「{args.round}」的一轮。",
+                         "\n".join(["各轮：", *round_windows(contest)]))
+    store = _store(args)
+    try:
+        _need_terminal("排行榜界面", f"查看排名请用「lawdrill contest standings {args.contest}」。")
+        from tui.contest_app import run_board  # Textual only for the UI commands
 
+        return run_board(contest, store, round_id=args.round)
+    finally:
+        store.close()  # the board closes it on exit too; closing twice is harmless

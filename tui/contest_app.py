@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import re
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,41 +31,21 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
+from sim.contest.model import split_case_ref
+
 from .app import LawdrillApp, WallClock
 
 if TYPE_CHECKING:
-    from sim.contest import Contest, Contestant, Mark, Round
+    from sim.contest import Contest, Contestant, ContestStore, Mark, Round
     from sim.loader import Library
     from sim.session import Session
     from sim.store import Attempt
-
-EXIT_OK, EXIT_USAGE = 0, 2
-
-
-def local_dt(wall: float, like: dt.datetime | None = None) -> dt.datetime:
-    """A wall-clock moment as a datetime comparable with the contest file's times (aware or naive)."""
-    if like is not None and like.tzinfo is not None:
-        return dt.datetime.fromtimestamp(wall, tz=like.tzinfo)
-    return dt.datetime.fromtimestamp(wall)
 
 
 def clock_text(seconds: float) -> str:
     """01:02:03 (hours may exceed 24 in a long round)."""
     s = max(0, int(seconds + 0.999))  # 0.4 s left still shows 00:00:01: the round is not over yet
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
-def limit_text(limit: dt.timedelta) -> str:
-    minutes = int(limit.total_seconds() // 60)
-    if minutes % 60 == 0 and minutes >= 60:
-        return f"{minutes // 60} 小时"
-    return f"{minutes} 分钟"
-
-
-def split_ref(ref: str) -> tuple[str, str | None]:
-    """A round's entry: "case-id" (play) or "case-id#trap name" (review)."""
-    case, sep, trap = ref.partition("#")
-    return case, (trap if sep else None)
 
 
 def _slug(text: str) -> str:
@@ -198,7 +177,7 @@ class ContestApp(LawdrillApp):
     def case_title(self, ref: str) -> str:
         """A round entry's title: the case's (a review entry "case#trap" is that case's file)."""
         assert self.library is not None
-        sc = self.library.scenarios.get(split_ref(ref)[0])
+        sc = self.library.scenarios.get(split_case_ref(ref)[0])
         return sc.title if sc is not None else ref
 
     def review_marks(self, ref: str) -> list[Mark]:
@@ -467,38 +446,6 @@ class ContestApp(LawdrillApp):
 # --- command line ---------------------------------------------------------------------------------------
 
 
-def _err(*lines: str) -> None:
-    for line in lines:
-        print(line, file=sys.stderr)
-
-
-def _problems(exc: Exception) -> list[str]:
-    problems = getattr(exc, "problems", None) or []
-    out = []
-    for p in problems:
-        file, line, col = getattr(p, "file", ""), getattr(p, "line", 0), getattr(p, "col", 0)
-        where = f"{file}:{line}:{col}" if line and col else (f"{file}:{line}" if line else str(file))
-        out.append(f"{where}: {getattr(p, 'message', p)}")
-    return out or [str(exc)]
-
-
-def load_for_cli(path: str) -> tuple[Contest, Library] | int:
-    """The contest and its library, or an exit status after a Chinese message on stderr."""
-    from sim.contest import ContestError, load_contest
-
-    if not Path(path).is_file():
-        _err(f"找不到比赛文件：{path}")
-        return EXIT_USAGE
-    try:
-        contest = load_contest(path)
-    except ContestError as exc:
-        _err(f"比赛文件有错误：{path}", *_problems(exc))
-        return EXIT_USAGE
-    library = contest.load_library()
-    library.errors = []  # files the contest does not use may be broken; load_contest checked its own cases
-    return contest, library
-
-
 def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float) -> Round | None:
     """The round open now; else one this contestant started and has not handed in completely (the window
     closed meanwhile): the app opens on it and hands the open cases in at once."""
@@ -523,14 +470,6 @@ def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float
     return None
 
 
-def _windows(contest: Contest) -> list[str]:
-    return [
-        f"　{r.title}（{r.id}）：{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}，"
-        f"限时 {limit_text(r.time_limit)}"
-        for r in contest.rounds
-    ]
-
-
 def make_contest_app(
     contest: Contest,
     round_: Round,
@@ -544,66 +483,50 @@ def make_contest_app(
     return ContestApp(contest, round_, contestant, library, home=home, out=out, clock=clock)
 
 
-def run_contest(args: Any, *, clock: Callable[[], float] = time.time) -> int:
-    """`lawdrill contest run CONTEST --as ID [--out DIR] [--home DIR]`."""
+def run_contest(
+    contest: Contest,
+    library: Library,
+    contestant: Contestant,
+    *,
+    home: str | Path | None = None,
+    out: str | Path | None = None,
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """`lawdrill contest run CONTEST --as ID`: the app on the round open now (or the one this contestant has
+    still to hand in). The command line has loaded the contest and checked the contestant and the terminal;
+    what is wrong here (no round now, a data directory that cannot be opened) is a UsageError."""
+    from sim.contest.export import round_windows
+    from sim.contest.model import cst_time
     from sim.store import default_home
 
-    loaded = load_for_cli(args.contest)
-    if isinstance(loaded, int):
-        return loaded
-    contest, library = loaded
-    cid = getattr(args, "contestant", None) or getattr(args, "as_", None) or getattr(args, "as_id", None)
-    contestant = contest.contestant(str(cid or ""))
-    if contestant is None:
-        _err(
-            f"参赛名单中没有编号为「{cid}」的选手：{contest.path}",
-            "请核对选手编号（--as），或联系比赛组织者。",
-        )
-        return EXIT_USAGE
-    home = Path(args.home) if getattr(args, "home", None) else default_home()
+    from .cli import EXIT_OK, UsageError
+
+    base = Path(home) if home is not None else default_home()
     now = clock()
     try:
-        round_ = _pick_round(contest, contestant, home, now)
+        round_ = _pick_round(contest, contestant, base, now)
     except (OSError, sqlite3.Error) as exc:
-        _err(f"无法打开数据目录 {home}：{exc}")
-        return EXIT_USAGE
+        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
     if round_ is None:
-        _err(
-            f"现在（{local_dt(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，"
-            "不能开始答题。",
-            "各轮比赛时间：",
-            *_windows(contest),
+        raise UsageError(
+            f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
+            "\n".join(["各轮比赛时间：", *round_windows(contest)]),
         )
-        return EXIT_USAGE
     try:
-        app = make_contest_app(
-            contest, round_, contestant, library, home=home, out=getattr(args, "out", None), clock=clock
-        )
+        app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
     except (OSError, sqlite3.Error) as exc:
-        _err(f"无法打开数据目录 {home}：{exc}")
-        return EXIT_USAGE
+        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
     app.run()
     return app.return_code or EXIT_OK
 
 
-def run_board(args: Any, *, clock: Callable[[], float] = time.time) -> int:
-    """`lawdrill contest board CONTEST [--store URL] [--round R]`."""
-    from .contest_board import make_board_app, open_store
+def run_board(contest: Contest, store: ContestStore, *, round_id: str | None = None,
+              clock: Callable[[], float] = time.time) -> int:
+    """`lawdrill contest board CONTEST [--store URL] [--round R]` on a contest and store the command line
+    opened (the board closes the store when it exits)."""
+    from .cli import EXIT_OK
+    from .contest_board import make_board_app
 
-    loaded = load_for_cli(args.contest)
-    if isinstance(loaded, int):
-        return loaded
-    contest, _library = loaded
-    round_id = getattr(args, "round", None)
-    if round_id and contest.round(round_id) is None:
-        _err(f"比赛「{contest.name}」中没有编号为「{round_id}」的一轮。", "各轮：", *_windows(contest))
-        return EXIT_USAGE
-    store = open_store(getattr(args, "store", None), getattr(args, "home", None))
-    if isinstance(store, str):
-        _err(store)
-        return EXIT_USAGE
     app = make_board_app(contest, store, round_id=round_id, clock=clock)
     app.run()
     return app.return_code or EXIT_OK
-
-

@@ -44,21 +44,6 @@ TIEBREAK_LABELS = {
 ALL = "all"
 
 
-def open_store(url: str | None, home: str | Path | None) -> ContestStore | str:
-    """The results store, or a Chinese message saying why it cannot be opened."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from sim.contest import ContestStore
-
-    try:
-        return ContestStore.open(url, home=home)
-    except ValueError as exc:
-        return str(exc)
-    except (OSError, SQLAlchemyError) as exc:
-        where = url or "本机成绩库"
-        return f"无法打开成绩库 {where}：{getattr(exc, 'orig', None) or exc}"
-
-
 def tiebreak_text(order: Sequence[str]) -> str:
     return "排名依据：" + " → ".join(TIEBREAK_LABELS.get(t, t) for t in order)
 

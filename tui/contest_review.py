@@ -23,7 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from .contest_app import split_ref
+from sim.contest.model import split_case_ref
+
 from .contest_round import ContestHeader
 from .dialogs import Dialog
 from .guard import when_active
@@ -40,7 +41,7 @@ def review_of(app: ContestApp, ref: str) -> ReviewFile:
     from sim.contest import review_file
 
     assert app.library is not None
-    case, trap = split_ref(ref)
+    case, trap = split_case_ref(ref)
     return review_file(app.library.scenarios[case], trap or "")
 
 
@@ -77,7 +78,7 @@ def show_score(app: ContestApp, ref: str) -> None:
     from .dialogs import InfoDialog
 
     assert app.library is not None
-    case, trap = split_ref(ref)
+    case, trap = split_case_ref(ref)
     file = review_of(app, ref)
     score = score_review(app.library.scenarios[case], trap or "", app.review_marks(ref))
     titles = {r.id: r.title for r in file.rules}

@@ -16,7 +16,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from .contest_app import clock_text, limit_text
+from sim.contest.export import limit_text
+
+from .contest_app import clock_text
 from .guard import when_active
 from .text import MODE_LABELS
 from .workbench import WorkbenchScreen

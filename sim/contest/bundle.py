@@ -30,7 +30,7 @@ from .. import __version__
 from ..journal import JournalError, read_journal
 from ..loader import Library
 from ..model import Scenario, Severity
-from .model import CST, Contest, Round, split_case_ref
+from .model import Contest, Round, cst_time, split_case_ref
 from .review import Mark, ReviewError, score_review
 
 FORMAT = "lawdrill-contest-bundle"
@@ -109,10 +109,6 @@ def canonical(value: Any) -> bytes:
 
 def sign(key: bytes, payload: Mapping[str, Any]) -> str:
     return hmac.new(key, canonical(payload), hashlib.sha256).hexdigest()
-
-
-def _when(wall: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(wall, CST)
 
 
 def _round_of(contest: Contest, round_: Round | str) -> Round:
@@ -333,7 +329,7 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         raise _reject("tampered", f"报告 {reported.get('score')} 分，重新评分为 {score} 分")
     if any(b < a for a, b in itertools.pairwise(walls)):
         raise _reject("journal_mismatch", "记录中的时间倒退")
-    started, finished = _when(min(walls)), _when(max(walls))
+    started, finished = cst_time(min(walls)), cst_time(max(walls))
     if reported.get("started") != min(walls) or reported.get("finished") != max(walls):
         raise _reject("tampered", "报告的作答时间与记录不符")
     if started < r.opens - GRACE or finished > r.closes + GRACE:

@@ -13,14 +13,16 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..loader import Library
 from ..scoring import PASS_MARK, cite_label
 from .model import CST, Contest, split_case_ref
-from .store import ResultRow, Standing
+
+if TYPE_CHECKING:  # the results store loads SQLAlchemy: `contest check` formats times without it
+    from .store import ResultRow, Standing
 
 FORMATS = ("csv", "xlsx", "html")
 REPORT_FORMATS = ("md", "html", "xlsx")
@@ -32,6 +34,18 @@ def duration_text(seconds: float) -> str:
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def limit_text(limit: dt.timedelta) -> str:
+    """A round's time limit: "90 分钟", "2 小时" (whole hours of at least one hour), "0 分钟"."""
+    minutes = int(limit.total_seconds() // 60)
+    return f"{minutes // 60} 小时" if minutes >= 60 and minutes % 60 == 0 else f"{minutes} 分钟"
+
+
+def round_windows(contest: Contest) -> list[str]:
+    """One line per round: its title, window (China Standard Time) and time limit."""
+    return [f"　{r.title}（{r.id}）：{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}，"
+            f"限时 {limit_text(r.time_limit)}" for r in contest.rounds]
 
 
 def time_text(t: dt.datetime | None) -> str:

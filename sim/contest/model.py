@@ -130,6 +130,11 @@ def aware(t: dt.datetime) -> dt.datetime:
     return t.replace(tzinfo=CST) if t.tzinfo is None else t
 
 
+def cst_time(wall: float) -> dt.datetime:
+    """A wall-clock moment (seconds since the epoch) in China Standard Time, as contest times are shown."""
+    return dt.datetime.fromtimestamp(wall, CST)
+
+
 def split_case_ref(ref: str) -> tuple[str, str | None]:
     case, sep, trap = ref.partition("#")
     return case, (trap if sep else None)

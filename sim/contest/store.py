@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..loader import Library
 from .bundle import CODES, GRACE, BundleRejected, VerifiedBundle, bundle_files, read_bundle
-from .model import CST, Contest, Contestant, aware
+from .model import Contest, Contestant, aware, cst_time
 
 T = TypeVar("T")
 
@@ -93,10 +93,6 @@ class Standing:
     wall_seconds: float
     finished_at: dt.datetime | None
     cases_done: int
-
-
-def _when(x: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(x, CST)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -241,7 +237,7 @@ class ContestStore:
             span = conn.execute(sa.select(sa.func.min(results.c.started), sa.func.max(results.c.finished))
                                 .where(*mine)).first()
             if span is not None and span[0] is not None:
-                start, end = min(_when(span[0]), v.started), max(_when(span[1]), v.finished)
+                start, end = min(cst_time(span[0]), v.started), max(cst_time(span[1]), v.finished)
                 if end - start > r.time_limit + GRACE:
                     return no("over_time", f"本轮各案例合计用时 {int((end - start).total_seconds() // 60)} 分钟，"
                                            f"时限 {int(r.time_limit.total_seconds() // 60)} 分钟")
@@ -270,8 +266,8 @@ class ContestStore:
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
         return [ResultRow(r.bundle_id, r.contest, r.round, r.contestant, r.case_ref, r.kind, r.score,
-                          r.criticals, tuple(json.loads(r.rules)), _when(r.started), _when(r.finished),
-                          _when(r.imported))
+                          r.criticals, tuple(json.loads(r.rules)), cst_time(r.started), cst_time(r.finished),
+                          cst_time(r.imported))
                 for r in rows]
 
     def count(self, contest_id: str | None = None) -> int:

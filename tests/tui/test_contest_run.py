@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from contest_helpers import KEY, PLAY_CASES, FakeClock, contest_app, contest_key, cst, load, write_contest
@@ -238,13 +237,15 @@ def test_unknown_contestant_and_bad_contest_file_exit_2_without_traceback(contes
     assert f"{bad}:12:5: 轮次「r1」的「time_limit」「一会儿」应写成分钟或小时" in err
 
 
-def test_outside_the_round_window_is_refused(contest, tmp_path, capsys):
+def test_outside_the_round_window_is_refused(contest, library, tmp_path):
+    from tui.cli import UsageError
     from tui.contest_app import run_contest
 
-    args = SimpleNamespace(contest=contest.path, contestant="p01", home=str(tmp_path / "h"), out=None)
-    code = run_contest(args, clock=FakeClock(cst("2026-05-29 12:30")))  # between the two rounds
-    err = capsys.readouterr().err
-    assert code == 2
+    with pytest.raises(UsageError) as refused:  # the command line shows it and exits with status 2
+        run_contest(contest, library, contest.contestant("p01"), home=tmp_path / "h",
+                    clock=FakeClock(cst("2026-05-29 12:30")))  # between the two rounds
+    err = f"{refused.value.message}\n{refused.value.hint}"
+    assert "现在（2026-05-29 12:30）" in err
     assert "不在「南阳市乡镇执法大比武」任何一轮的比赛时间内" in err
     assert "第一轮 实操（r1）：2026-05-29 00:00 至 2026-05-29 12:00，限时 1 小时" in err
 
