@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..loader import Library
-from ..scoring import PASS_MARK, cite_label
+from ..scoring import PASS_MARK, cite_labels
 from .model import CST, Contest, split_case_ref
 
 if TYPE_CHECKING:  # the results store loads SQLAlchemy: `contest check` formats times without it
@@ -219,7 +219,7 @@ def _rule_counts(rows: Sequence[ResultRow], library: Library, limit: int) -> tup
         sc = library.scenarios.get(case)
         rule = next((x for x in sc.procedure.rules if x.id == rid), None) if sc else None
         if rule is not None and sc is not None:
-            label[rid] = (rule.title, "；".join(cite_label(c, sc.articles) for c in rule.cite))
+            label[rid] = (rule.title, cite_labels(rule.cite, sc.articles))
         else:
             label[rid] = (rid, "")
     ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]

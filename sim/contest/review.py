@@ -25,7 +25,7 @@ import attrs
 
 from ..model import Scenario, Severity
 from ..report import Row, _as_time, act_details, act_title, document_fields, document_name
-from ..scoring import PASS_MARK, cite_label, grade_for
+from ..scoring import PASS_MARK, cite_labels, grade_for
 
 FALSE_MARK_DEDUCTION = 5  # 误判: reporting a defect the file does not have, weighted like a minor item
 
@@ -171,7 +171,7 @@ def _play(scenario: Scenario, trap_name: str) -> tuple[ReviewFile, tuple[Defect,
         )
         rules = tuple(sorted(
             (RuleChoice(r.id, r.title, r.severity.label,
-                        "；".join(cite_label(c, scenario.articles) for c in r.cite))
+                        cite_labels(r.cite, scenario.articles))
              for r in scenario.procedure.rules),
             key=lambda c: (c.title, c.id)))
         file = ReviewFile(scenario.id, trap_name, scenario.title, tuple(documents), timeline, tuple(steps),
