@@ -43,7 +43,7 @@ from .machine import machine_for
 from .model import LawfulMark, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
 from .selftest import play_more, play_steps
 from .session import Session
-from .yamlsrc import YamlError, YList, YMap, parse_file
+from .yamlsrc import YamlError, YMap, parse_file
 
 DELAY = dt.timedelta(days=120)
 _ONE_DAY = dt.timedelta(days=1)

@@ -24,7 +24,7 @@ from .calendar import Deadline, LegalCalendar, Unit, parse_period
 from .expr import Evaluator, Expr, Rec
 from .journal import JOURNAL_VERSION, Journal, JournalError, read_journal
 from .machine import event_trigger, machine_for
-from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent, Severity
+from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .scoring import Finding, DeadlineFact, Result, score_findings
 
 # 公告送达: deemed served 30 days after publication (民事诉讼法 第九十五条).

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
-from textual.await_complete import AwaitComplete
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from .dialogs import AppCommands
 from .library import LibraryScreen
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 WallClock = Callable[[], float]
 
 
-class LawdrillApp(App[None]):
+class LawdrillApp(AppCommands, App[None]):
     """执法演练."""
 
     TITLE = "执法演练"
@@ -421,53 +421,6 @@ class LawdrillApp(App[None]):
     def reports_dir(self) -> Path:
         assert self.store is not None
         return self.store.home / "reports"
-
-    # --- app-wide actions and commands --------------------------------------------------------------------
-
-    def pop_screen(self) -> AwaitComplete:
-        # The library is the base of the stack: a second Esc reaching a screen already on its way out
-        # (keys typed quickly) has nothing under the library to go back to.
-        if len(self.screen_stack) <= 1:
-            return AwaitComplete()
-        return super().pop_screen()
-
-    def action_help(self) -> None:
-        from .dialogs import HelpScreen
-
-        if isinstance(self.screen, HelpScreen):
-            self.pop_screen()
-            return
-        self.push_screen(HelpScreen(self.screen))
-
-    def action_help_quit(self) -> None:
-        self.notify("按 Ctrl+Q 退出执法演练（进度已自动保存）", title="退出", markup=False)
-
-    def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
-
-        from .dialogs import Palette
-
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(Palette(id="--command-palette", placeholder="搜索命令…"))
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        commands = getattr(screen, "commands", None)
-        if callable(commands):
-            for title, help_text, callback in commands():
-                yield SystemCommand(title, help_text, self._on_screen(screen, callback))
-        yield SystemCommand("帮助", "查看当前界面的按键说明", self.action_help)
-        yield SystemCommand("退出", "退出执法演练（进度已自动保存，下次启动可继续）", self.action_quit)
-
-    @staticmethod
-    def _on_screen(screen: Screen[Any], callback: Callable[[], object]) -> Callable[[], None]:
-        """A palette command runs after the palette has closed; by then the screen it was chosen on may
-        be gone (keys typed quickly: a finish chosen twice). Run it only if that screen is on top again."""
-
-        def run() -> None:
-            if screen.is_active:
-                callback()
-
-        return run
 
     def on_unmount(self) -> None:
         if self.store is not None:

@@ -817,7 +817,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except ReplayError as exc:
         hint = "如确需按当前版本重放，加 --allow-changed（结果仅供参考）。" if changed else ""
         raise UsageError(f"无法重放 {path}：{exc}", hint) from None
-    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
         raise UsageError(f"记录文件已损坏，无法重放：{path}（有条目的内容不符合办案记录的格式）") from None
     finished = session.result is not None
     result = session.result if session.result is not None else session.score_now()

@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
-from .dialogs import Dialog
+from .dialogs import AppCommands, Dialog
 
 if TYPE_CHECKING:
     from sim.contest import Contest, ContestStore, Round, Standing
@@ -378,8 +377,12 @@ def _cst() -> dt.tzinfo:
     return CST
 
 
-class BoardApp(App[None]):
+class BoardApp(AppCommands, App[None]):
     """排行榜."""
+
+    HELP_COMMAND = "查看排行榜的按键说明"
+    QUIT_COMMAND = "退出排行榜"
+    QUIT_HINT = "按 Ctrl+Q 退出排行榜"
 
     TITLE = "执法演练 · 排行榜"
     # The board is the default screen, and Textual loads a screen's CSS_PATH only when it is pushed.
@@ -415,44 +418,6 @@ class BoardApp(App[None]):
         screen = self.screen_stack[0]
         assert isinstance(screen, BoardScreen)
         return screen
-
-    def action_help(self) -> None:
-        from .dialogs import HelpScreen
-
-        if isinstance(self.screen, HelpScreen):
-            self.pop_screen()
-            return
-        self.push_screen(HelpScreen(self.screen))
-
-    def action_help_quit(self) -> None:
-        self.notify("按 Ctrl+Q 退出排行榜", title="退出", markup=False)
-
-    def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
-
-        from .dialogs import Palette
-
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(Palette(id="--command-palette", placeholder="搜索命令…"))
-
-    def get_system_commands(self, screen: Screen[Any]):  # type: ignore[no-untyped-def]
-        from textual.app import SystemCommand
-
-        from .app import LawdrillApp
-
-        commands = getattr(screen, "commands", None)
-        if callable(commands):
-            for title, help_text, callback in commands():
-                # Run only if the board is on top again once the palette has closed (see LawdrillApp).
-                yield SystemCommand(title, help_text, LawdrillApp._on_screen(screen, callback))
-        yield SystemCommand("帮助", "查看排行榜的按键说明", self.action_help)
-        yield SystemCommand("退出", "退出排行榜", self.action_quit)
-
-    def pop_screen(self) -> AwaitComplete:
-        # The board is the base of the stack: a second Esc reaching a dialog on its way out has nothing to pop.
-        if len(self.screen_stack) <= 1:
-            return AwaitComplete()
-        return super().pop_screen()
 
     def on_unmount(self) -> None:
         self.store.close()

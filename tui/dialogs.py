@@ -262,3 +262,52 @@ class Palette(CommandPalette):
         if action in ("page_up", "page_down") and not self.query_one(CommandList).scrollable_content_region:
             return
         super()._action_command_list(action)
+
+
+class AppCommands:
+    """App-wide help, command palette and quit behaviour shared by the trainee app and the leaderboard (mixed
+    into a Textual App). The base screen stays: a second Esc reaching a screen already on its way out (keys
+    typed quickly) has nothing under it to go back to."""
+
+    HELP_COMMAND = "查看当前界面的按键说明"
+    QUIT_COMMAND = "退出执法演练（进度已自动保存，下次启动可继续）"
+    QUIT_HINT = "按 Ctrl+Q 退出执法演练（进度已自动保存）"
+
+    def pop_screen(self) -> AwaitComplete:
+        if len(self.screen_stack) <= 1:  # type: ignore[attr-defined]
+            return AwaitComplete()
+        return super().pop_screen()  # type: ignore[misc, no-any-return]
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):  # type: ignore[attr-defined]
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))  # type: ignore[attr-defined]
+
+    def action_help_quit(self) -> None:
+        self.notify(self.QUIT_HINT, title="退出", markup=False)  # type: ignore[attr-defined]
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[attr-defined, arg-type]
+            self.push_screen(Palette(id="--command-palette", placeholder="搜索命令…"))  # type: ignore[attr-defined]
+
+    def get_system_commands(self, screen: Screen[Any]) -> Any:
+        from textual.app import SystemCommand
+
+        commands = getattr(screen, "commands", None)
+        if callable(commands):
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, self._on_screen(screen, callback))
+        yield SystemCommand("帮助", self.HELP_COMMAND, self.action_help)
+        yield SystemCommand("退出", self.QUIT_COMMAND, self.action_quit)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _on_screen(screen: Screen[Any], callback: Any) -> Any:
+        """A palette command runs after the palette has closed; by then the screen it was chosen on may
+        be gone (keys typed quickly: a finish chosen twice). Run it only if that screen is on top again."""
+
+        def run() -> None:
+            if screen.is_active:
+                callback()
+
+        return run
