@@ -4,7 +4,6 @@ sim.explore)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 import sim
 from sim.explore import UNFINISHED, explore
+from sim.loader import _plain  # what an editor's YAML server hands the validator: dates as text, keys as strings
 from sim.schema import build_schema, schema_text
 from sim.selftest import run_selftest
 from sim.yamlsrc import parse_file
@@ -33,15 +33,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, s
     return code, out, err
 
 
-def _plain(value: Any) -> Any:
-    """What an editor's YAML server hands the validator: dates as text, keys as strings."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 @pytest.fixture(scope="module")

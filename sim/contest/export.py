@@ -134,18 +134,7 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
         w.writerows(rows)
         path.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "排名"
-        ws.append([title])
-        ws["A1"].font = Font(bold=True, size=14)
-        ws.append([f"生成时间：{when}　{_tiebreak_note(contest)}"])
-        ws.append(list(HEADERS))
-        for c in ws[3]:
-            c.font = Font(bold=True)
+        wb, ws = _workbook("排名", title, f"生成时间：{when}　{_tiebreak_note(contest)}", HEADERS)
         for s, cells in zip(standings, rows, strict=True):
             # Numbers stay numbers, so the organiser can sort and sum in Excel.
             ws.append([s.rank, s.contestant_id, s.name, s.township, cells[4], s.score, s.criticals, cells[7],
@@ -315,16 +304,7 @@ def render_report(report: ContestReport, fmt: str, path: str | Path | None = Non
     if fmt == "xlsx":
         if path is None:
             raise ValueError("xlsx 报告需要输出文件路径")
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "各乡镇情况"
-        ws.append([title])
-        ws["A1"].font = Font(bold=True, size=14)
-        ws.append([f"生成时间：{when}　{note}"])
-        ws.append(list(REPORT_HEADERS))
+        wb, ws = _workbook("各乡镇情况", title, f"生成时间：{when}　{note}", REPORT_HEADERS)
         for t, cells in zip((*report.townships, report.total), rows, strict=True):
             ws.append([t.township, t.division, t.roster, t.took_part,
                        round(t.took_part / t.roster, 4) if t.roster else None, t.results,
@@ -339,3 +319,20 @@ def render_report(report: ContestReport, fmt: str, path: str | Path | None = Non
         wb.save(path)
         return Path(path)
     raise ValueError(f"不支持的格式「{fmt}」（可用：{'、'.join(REPORT_FORMATS)}）")
+
+
+def _workbook(sheet: str, title: str, subtitle: str, headers: Sequence[str]) -> tuple[Any, Any]:
+    """A workbook whose first sheet starts with a bold title, a subtitle line and a bold header row (row 3)."""
+    from openpyxl import Workbook  # imported here: only the xlsx formats need it
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([subtitle])
+    ws.append(list(headers))
+    for c in ws[3]:
+        c.font = Font(bold=True)
+    return wb, ws
