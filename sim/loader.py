@@ -945,6 +945,7 @@ class Library:
     scenarios: dict[str, Scenario] = attrs.Factory(dict)
     errors: list[LoadError] = attrs.Factory(list)
     files: list[str] = attrs.Factory(list)
+    questions: list[Any] = attrs.Factory(list)  # sim.quiz.Question: the hand-written knowledge questions
     _hashes: dict[str, str] = attrs.Factory(dict)
 
     def scenario(self, ref: str) -> Scenario:
@@ -1012,10 +1013,11 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
         if not isinstance(doc, YMap):
             lib.errors.append(LoadError(str(path), 1, 1, "文件顶层应为映射（键: 值）"))
             continue
-        kind = "law" if "law" in doc else "case" if "procedure" in doc else (
+        kind = "law" if "law" in doc else "case" if "procedure" in doc else "quiz" if "questions" in doc else (
             "procedure" if {"states", "abstract", "extends", "actions"} & set(doc) else None)
         if kind is None:
-            lib.errors.append(LoadError(str(path), 1, 1, "无法判断文件类型：法律目录应有 law，程序模板应有 states，案例应有 procedure"))
+            lib.errors.append(LoadError(str(path), 1, 1, "无法判断文件类型：法律目录应有 law，程序模板应有 states，案例应有 procedure，"
+                                                         "题库应有 questions"))
             continue
         text_hash = hashlib.sha256(path.read_bytes()).hexdigest()
         if origin == "given":
@@ -1102,7 +1104,26 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             lib.errors.append(LoadError(doc.file, doc.line, doc.col, f"案例编号「{sc.id}」与 {first.path} 重复"))
             continue
         lib.scenarios[sc.id] = sc
+    _load_questions(lib, [doc for kind, doc, _ in docs if kind == "quiz"])
     return lib
+
+
+def _load_questions(lib: Library, docs: list[YMap]) -> None:
+    """Hand-written knowledge questions (sim.quiz), checked against the catalogue and the rules."""
+    if not docs:
+        return
+    from .quiz import parse_quiz_doc
+
+    rule_ids = {r.id for p in lib.procedures.values() for r in p.rules}
+    for doc in docs:
+        questions, errors = parse_quiz_doc(doc, lib.articles, rule_ids)
+        clash = {q.id for q in lib.questions} & {q.id for q in questions}
+        for q in questions:
+            if q.id in clash:
+                lib.errors.append(LoadError(q.pos.file, q.pos.line, q.pos.col, f"题目编号「{q.id}」与其他题库文件重复"))
+            else:
+                lib.questions.append(q)
+        lib.errors.extend(errors)
 
 
 def _template_chain(pid: str, raws: dict[str, _RawProcedure]) -> list[str]:

@@ -319,6 +319,17 @@ class Procedure:
     def rule(self, rid: str) -> RuleSpec:
         return next(r for r in self.rules if r.id == rid)
 
+    def anchor_label(self, anchor: Anchor) -> str:
+        """The moment an anchor names, in words: 立案, 《行政处罚决定书》送达, 发现案件…"""
+        if anchor.kind == "discovered":
+            return "发现案件"
+        if anchor.kind == "event":
+            return self.events[anchor.ref].label
+        a = self.actions[anchor.ref]
+        if anchor.kind == "served":
+            return f"《{a.document.name if a.document else a.label}》送达"
+        return a.label
+
 
 # --- cases -------------------------------------------------------------------------------------------------
 

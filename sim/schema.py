@@ -1,4 +1,5 @@
-"""The JSON Schema (draft 2020-12) of the scenario library's three file kinds, generated from the engine.
+"""The JSON Schema (draft 2020-12) of the scenario library's four file kinds (law catalogue, procedure
+template, case, quiz), generated from the engine.
 
 `scenarios/lawdrill.schema.json` is this module's output, checked into the library (and shipped in the wheel
 next to it) so that editors with a YAML language server complete keys and flag mistakes while a trainer types.
@@ -327,7 +328,33 @@ def _defs() -> dict[str, Any]:
     }, ("id", "title", "procedure", "discovered", "party", "briefing"))
     d["case"] = _keys(case, tuple(k for k in L._CASE_KEYS if k not in ("states", "actions", "phases")),
                       "case")
+    d["quiz"] = _quiz_defs()
     return d
+
+
+def _quiz_defs() -> dict[str, Any]:
+    """A file of hand-written knowledge questions (sim.quiz)."""
+    from . import quiz as Q
+
+    period = _str("期限，如 15 days、7 working_days、6 months，或 15日、7个工作日")
+    question = _obj("一道题", {
+        "id": _str("题目编号（本文件内唯一）", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+        "kind": {"description": "题型", "oneOf": [{"const": k.value, "description": k.label} for k in Q.QKind]},
+        "stem": _str("题干", minLength=1),
+        "options": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1},
+                    "minProperties": 2, "description": "选项编号 → 选项文字（单选、多选题）"},
+        "answer": {"description": "答案：选项编号（多选题为列表）、true/false、数字或期限",
+                   "anyOf": [{"type": "string"}, {"type": "boolean"}, {"type": "integer", "minimum": 0},
+                             {"type": "array", "items": {"type": "string"}, "minItems": 1}, period]},
+        "articles": {"$ref": "#/$defs/strs", "description": "所考查的条文（法#条，须为已核实的 P 或 S 条文）"},
+        "rules": {"$ref": "#/$defs/strs", "description": "所考查的规则编号（计入薄弱环节统计）"},
+        "explain": _str("答案解析"),
+    }, ("id", "kind", "stem", "answer", "articles"))
+    _keys(question, Q.QUESTION_KEYS, "quiz question")
+    return _keys(_obj("法律知识题库（手写题）", {
+        "quiz": _str("题库名称"),
+        "questions": {"type": "array", "items": question, "description": "题目"},
+    }, ("questions",)), Q.QUIZ_FILE_KEYS, "quiz")
 
 
 def build_schema() -> dict[str, Any]:
@@ -335,16 +362,20 @@ def build_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "lawdrill 场景文件（法律条文目录、程序模板、案例）",
+        "title": "lawdrill 场景文件（法律条文目录、程序模板、案例、题库）",
         "description": "执法演练场景库的文件格式（docs/scenario-format.md）。文件类型由顶层键决定："
-                       "有 law 为法律条文目录，有 procedure 为案例，否则为程序模板。",
+                       "有 law 为法律条文目录，有 procedure 为案例，有 questions 为题库，否则为程序模板。",
         "$defs": _defs(),
         "if": {"type": "object", "required": ["law"]},
         "then": {"$ref": "#/$defs/law"},
         "else": {
             "if": {"type": "object", "required": ["procedure"]},
             "then": {"$ref": "#/$defs/case"},
-            "else": {"$ref": "#/$defs/procedure"},
+            "else": {
+                "if": {"type": "object", "required": ["questions"]},
+                "then": {"$ref": "#/$defs/quiz"},
+                "else": {"$ref": "#/$defs/procedure"},
+            },
         },
     }
 

@@ -791,14 +791,7 @@ class Session:
         return self._find(r, moment, act, wall, actual, fact)
 
     def _anchor_label(self, anchor: Anchor) -> str:
-        if anchor.kind == "discovered":
-            return "发现案件"
-        if anchor.kind == "event":
-            return self.proc.events[anchor.ref].label
-        a = self.proc.actions[anchor.ref]
-        if anchor.kind == "served":
-            return f"《{a.document.name if a.document else a.label}》送达"
-        return a.label
+        return self.proc.anchor_label(anchor)
 
     def _check_expired(self, wall: float) -> list[Finding]:
         """Within-deadlines whose end act has not happened and whose last day has passed."""

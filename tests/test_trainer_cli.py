@@ -23,7 +23,7 @@ from tui.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SCHEMA_FILE = SCENARIOS / "lawdrill.schema.json"
-LIBRARY_FILES = sorted(p for sub in ("law", "procedures", "cases") for p in (SCENARIOS / sub).glob("*.yaml"))
+LIBRARY_FILES = sorted(p for sub in ("law", "procedures", "cases", "quiz") for p in (SCENARIOS / sub).glob("*.yaml"))
 HEADER = "# yaml-language-server: $schema=../lawdrill.schema.json"
 
 
