@@ -726,7 +726,7 @@ def _freeze(raw: _RawProcedure) -> Procedure:
 
 _CASE_KEYS = ("id", "title", "procedure", "case_type", "difficulty", "tags", "briefing", "discovered", "party",
               "facts", "evidence", "penalty", "power", "officers", "phrases", "rules", "disable_rules",
-              "conditions", "flags", "events", "event_types", "reference", "traps", "params")
+              "conditions", "flags", "events", "event_types", "reference", "traps", "params", "analysis")
 
 
 def _plain(value: Any) -> Any:
@@ -931,7 +931,17 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
         selftests=tuple(tests), difficulty=difficulty, tags=_strs(doc, "tags", what),
         case_type=_get(doc, "case_type", str, what, ""), content_hash=text_hash, path=doc.file,
         articles={c: articles[c] for r in proc.rules for c in r.cite}, pos=_pos(doc),
+        analysis=_case_analysis(doc, evidence, articles),
     )
+
+
+def _case_analysis(doc: YMap, evidence: list[Evidence], articles: dict[str, Article]) -> Any:
+    """The optional `analysis:` key (sim.analysis): what a case analysis needs beyond the case data."""
+    if "analysis" not in doc:
+        return None
+    from .analysis import parse_analysis
+
+    return parse_analysis(doc["analysis"], [e.id for e in evidence], articles)
 
 
 # --- the library -------------------------------------------------------------------------------------------

@@ -414,6 +414,7 @@ class Scenario:
     path: str = ""
     articles: dict[str, Article] = attrs.field(factory=dict)  # the catalogue entries its rules cite
     pos: Pos = Pos()
+    analysis: Any = None  # sim.analysis.AnalysisSpec: what the author adds for case analysis (一事一议)
 
     @property
     def officers(self) -> tuple[Officer, ...]:

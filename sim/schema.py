@@ -324,12 +324,32 @@ def _defs() -> dict[str, Any]:
                         "description": "案例自己的外界事件定义"},
         "reference": {"type": "array", "items": {"$ref": "#/$defs/reference"}, "description": "参考路径"},
         "traps": {"type": "array", "items": {"$ref": "#/$defs/trap"}, "description": "陷阱"},
+        "analysis": _analysis_def(),
         **{k: v for k, v in parts.items() if k not in ("states", "actions", "phases")},
     }, ("id", "title", "procedure", "discovered", "party", "briefing"))
     d["case"] = _keys(case, tuple(k for k in L._CASE_KEYS if k not in ("states", "actions", "phases")),
                       "case")
     d["quiz"] = _quiz_defs()
     return d
+
+
+def _analysis_def() -> dict[str, Any]:
+    """The optional `analysis:` key of a case (sim.analysis): what case analysis cannot derive."""
+    from . import analysis as A
+
+    element = _keys(_obj("待证事实及证明它的证据", {
+        "id": _str("待证事实编号"), "label": _str("待证事实"),
+        "evidence": {"$ref": "#/$defs/strs", "description": "证明该事实的证据编号"},
+    }, A.ELEMENT_KEYS), A.ELEMENT_KEYS, "analysis element")
+    return _keys(_obj("案例分析（一事一议）：案例数据推导不出的部分", {
+        "violation": _str("案由（与同类案例统一的违法行为名称；默认取 case_type）"),
+        "violated": {"$ref": "#/$defs/strs", "description": "违反的条款（法#条；默认为处罚依据）"},
+        "elements": {"type": "array", "items": element, "description": "待证事实（默认：key 证据证明违法事实）"},
+        "circumstances": {"type": "array", "description": "本案的从重、从轻情节（不写则不考查）",
+                          "items": {"oneOf": [{"const": k, "description": f"{v[0]}（{v[1]}）"}
+                                              for k, v in A.CIRCUMSTANCES.items()]}},
+        "note": _str("说明"),
+    }), A.ANALYSIS_KEYS, "analysis")
 
 
 def _quiz_defs() -> dict[str, Any]:
