@@ -17,7 +17,7 @@ from sim.loader import _plain  # what an editor's YAML server hands the validato
 from sim.schema import build_schema, schema_text
 from sim.selftest import run_selftest
 from sim.yamlsrc import parse_file
-from tui import cli_tools
+from tui.cli import tools as cli_tools
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from .guard import when_active
-from .text import MODE_HELP, MODE_LABELS, stars
+from ..widgets.guard import when_active
+from ..widgets.text import MODE_HELP, MODE_LABELS, stars
 
 if TYPE_CHECKING:
     from sim.model import Scenario
 
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 COLUMNS = (
     ("title", "案例"),

@@ -24,13 +24,13 @@ from sim.calendar import format_date_zh
 from sim.report import act_details, act_rows, act_title, document_fields, document_name, param_text
 from sim.scoring import finding_lines
 
-from .guard import when_active
-from .text import LOG_KINDS, LOG_STYLES, MODE_LABELS
+from ..widgets.guard import when_active
+from ..widgets.text import LOG_KINDS, LOG_STYLES, MODE_LABELS
 
 if TYPE_CHECKING:
     from sim.session import Outcome, Session
 
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log")
 
@@ -325,7 +325,7 @@ class WorkbenchScreen(Screen[None]):
     @on(DataTable.RowSelected, "#timeline")
     @when_active
     def _act_detail(self, event: DataTable.RowSelected) -> None:
-        from .dialogs import InfoDialog
+        from ..widgets.dialogs import InfoDialog
 
         if event.row_key.value is None:
             return
@@ -359,7 +359,7 @@ class WorkbenchScreen(Screen[None]):
         self.notify("\n".join(hint.lines()), title="提示", timeout=20, markup=False)
 
     def action_finish(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -370,7 +370,7 @@ class WorkbenchScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         def answer(yes: bool | None) -> None:
             if yes:

@@ -18,13 +18,13 @@ from textual.widgets import DataTable, Footer, Static
 
 from sim.contest.export import limit_text
 
-from .contest_app import clock_text
-from .guard import when_active
-from .text import MODE_LABELS
-from .workbench import WorkbenchScreen
+from .app import clock_text
+from ..widgets.guard import when_active
+from ..widgets.text import MODE_LABELS
+from ..trainee.workbench import WorkbenchScreen
 
 if TYPE_CHECKING:
-    from .contest_app import ContestApp
+    from .app import ContestApp
 
 WARN_SECONDS = 5 * 60  # the countdown turns red in the last five minutes
 
@@ -168,7 +168,7 @@ class RoundScreen(Screen[None]):
     @on(DataTable.RowSelected, "#round-cases")
     @when_active
     def _open(self, event: DataTable.RowSelected) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         ref = str(event.row_key.value)
         app = self.app
@@ -206,7 +206,7 @@ class RoundScreen(Screen[None]):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def action_hand_in(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         app = self.app
         ref = self._cursor_ref()
@@ -231,7 +231,7 @@ class RoundScreen(Screen[None]):
         )
 
     def action_hand_in_all(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         app = self.app
         refs = [r for r in app.round.cases if app.bundle_of(r) is None and app.can_hand_in(r)]
@@ -281,7 +281,7 @@ class ContestWorkbench(WorkbenchScreen):
         self.query_one("#wb-mode", Static).update(Text(f"{MODE_LABELS.get(self.session.mode, '')}模式"))
 
     def action_finish(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         def answer(yes: bool | None) -> None:
             if yes and self.is_active:
@@ -297,7 +297,7 @@ class ContestWorkbench(WorkbenchScreen):
         )
 
     def action_leave(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         def answer(yes: bool | None) -> None:
             if yes and self.is_active:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .cli import (
+from tui.cli import (
     EXIT_OK, UsageError, _find_case, _json, _library_note, _load_library, _out, _screen_width, table,
 )
 

@@ -14,14 +14,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from .guard import when_active
-from .text import MODE_HELP, MODE_LABELS, PARTY_KINDS, POWER_SOURCES, paragraphs, stars, wall_time
+from ..widgets.guard import when_active
+from ..widgets.text import MODE_HELP, MODE_LABELS, PARTY_KINDS, POWER_SOURCES, paragraphs, stars, wall_time
 
 if TYPE_CHECKING:
     from sim.model import Officer, Scenario
     from sim.store import Attempt
 
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 
 def officer_line(o: Officer) -> str:

@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
-from .dialogs import AppCommands, Dialog
+from ..widgets.dialogs import AppCommands, Dialog
 
 if TYPE_CHECKING:
     from sim.contest import Contest, ContestStore, Round, Standing
@@ -258,7 +258,7 @@ class BoardScreen(Screen[None]):
 
     def action_reveal(self, step: int) -> None:
         """Organiser: reveal the final standings, `step` rows at a time from the bottom (0: all at once)."""
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         if self.freeze_time() is None and self.revealed is None:
             self.notify("尚未封榜，当前显示的就是实时排名。", title="揭晓", markup=False)
@@ -386,7 +386,7 @@ class BoardApp(AppCommands, App[None]):
 
     TITLE = "执法演练 · 排行榜"
     # The board is the default screen, and Textual loads a screen's CSS_PATH only when it is pushed.
-    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("contest_board.tcss")]
+    CSS_PATH = [Path(__file__).parent.parent / "app.tcss", Path(__file__).with_name("board.tcss")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="quit"),
         Binding("f1,question_mark", "help", "帮助", key_display="F1", id="help"),

@@ -287,7 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          "请核对选手编号（--as），或联系比赛组织者。")
     library = _library(contest)
     _need_terminal("比武界面", "比武须在终端窗口中直接运行（不能重定向输入或输出）。")
-    from tui.contest_app import run_contest  # Textual only for the UI commands
+    from tui.contest.app import run_contest  # Textual only for the UI commands
 
     return run_contest(contest, library, contestant, home=args.home, out=args.out)
 
@@ -302,7 +302,7 @@ def cmd_board(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         _need_terminal("排行榜界面", f"查看排名请用「lawdrill contest standings {args.contest}」。")
-        from tui.contest_app import run_board  # Textual only for the UI commands
+        from tui.contest.app import run_board  # Textual only for the UI commands
 
         return run_board(contest, store, round_id=args.round)
     finally:

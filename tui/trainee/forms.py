@@ -28,9 +28,9 @@ from sim.model import ParamKind
 from sim.report import document_name
 
 from .briefing import officer_line
-from .dialogs import Dialog
-from .guard import when_active
-from .text import ADVANCE_HELP, DATE_HELP
+from ..widgets.dialogs import Dialog
+from ..widgets.guard import when_active
+from ..widgets.text import ADVANCE_HELP, DATE_HELP
 
 if TYPE_CHECKING:
     from sim.model import FieldSpec, ParamSpec

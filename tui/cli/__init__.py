@@ -368,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="输出 Markdown 表格")
     library_option(p)
 
-    from . import cli_tools as tools  # trainer tools; the module imports only the standard library at load
+    from . import tools  # trainer tools; the module imports only the standard library at load
 
     p = command("explore", "探索一个案例：受训人可能的办法、覆盖率、结局和得分分布",
                 "从案件开始枚举受训人可能的动作序列（参数按等价类取值：人员、证件、录像、送达方式、\n"
@@ -402,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The trainer's commands; implementations in tui/cli_trainer.py (imported when one of them runs).
     def trainer_command(name: str) -> Callable[[argparse.Namespace], int]:
         def run(args: argparse.Namespace) -> int:
-            from tui import cli_trainer
+            from tui.cli import trainer as cli_trainer
 
             return int(getattr(cli_trainer, name)(args))
 
@@ -435,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="案例库目录或 YAML 文件（默认：随程序附带的案例库）")
     p.add_argument("--home", metavar="DIR", help="学习记录保存目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
 
-    from tui.cli_contest import add_commands  # standard library only at its top, like this module
+    from tui.cli.contest import add_commands  # standard library only at its top, like this module
 
     add_commands(sub, command)
     return parser

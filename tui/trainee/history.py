@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from .guard import when_active
-from .text import MODE_LABELS, wall_time
+from ..widgets.guard import when_active
+from ..widgets.text import MODE_LABELS, wall_time
 
 if TYPE_CHECKING:
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 
 class AttemptTable(DataTable[Any]):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.graph import Edge, StateGraph
     from sim.model import Scenario
 
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 LEGEND = "图例：▶ 当前状态　◆ 起始状态　◎ 结束状态　★ 参考路径经过（第几步）　⚖ 涉及的规则条数　～ 外部事件"
 

@@ -33,7 +33,7 @@ from textual.screen import Screen
 
 from sim.contest.model import split_case_ref
 
-from .app import LawdrillApp, WallClock
+from ..app import LawdrillApp, WallClock
 
 if TYPE_CHECKING:
     from sim.contest import Contest, Contestant, ContestStore, Mark, Round
@@ -58,7 +58,7 @@ class ContestApp(LawdrillApp):
 
     # The round's list is the default screen, and Textual loads a screen's CSS_PATH only when the screen is
     # pushed: its stylesheet is loaded with the app's.
-    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("contest_round.tcss")]
+    CSS_PATH = [Path(__file__).parent.parent / "app.tcss", Path(__file__).with_name("round.tcss")]
 
     def __init__(
         self,
@@ -143,7 +143,7 @@ class ContestApp(LawdrillApp):
 
     def tick(self) -> None:
         """Once a second (and whenever a test moves the fake clock): redraw the countdown; hand in at 0."""
-        from .contest_round import ContestHeader
+        from .round import ContestHeader
 
         for screen in self.screen_stack:
             for header in screen.query(ContestHeader):
@@ -156,7 +156,7 @@ class ContestApp(LawdrillApp):
     # --- the round's cases ---------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        from .contest_round import RoundScreen
+        from .round import RoundScreen
 
         return RoundScreen()
 
@@ -205,7 +205,7 @@ class ContestApp(LawdrillApp):
         """Start (or resume) a case of the round on the contest workbench / the review screen."""
         from sim import ReplayError, Session, resume
 
-        from .contest_round import ContestWorkbench
+        from .round import ContestWorkbench
 
         assert self.store is not None and self.library is not None
         if self.remaining() is None:
@@ -263,7 +263,7 @@ class ContestApp(LawdrillApp):
         self.push_screen(ContestWorkbench(session, attempt_id))
 
     def open_review(self, ref: str) -> None:
-        from .contest_review import ReviewScreen
+        from .review import ReviewScreen
 
         assert self.store is not None
         if self.bundle_of(ref) is not None:
@@ -372,7 +372,7 @@ class ContestApp(LawdrillApp):
     async def time_up(self) -> None:
         """Time is over: hand in every case the contestant opened, close every dialog, say where the files
         are."""
-        from .contest_round import RoundScreen
+        from .round import RoundScreen
 
         handed: list[str] = []
         paths: list[Path] = []
@@ -393,7 +393,7 @@ class ContestApp(LawdrillApp):
     def announce_hand_in(
         self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False
     ) -> None:
-        from .contest_round import RoundScreen
+        from .round import RoundScreen
 
         if isinstance(self.screen, RoundScreen):
             self.screen.show_round()
@@ -415,7 +415,7 @@ class ContestApp(LawdrillApp):
 
         assert self.library is not None
         if self.review:
-            from .contest_review import show_score
+            from .review import show_score
 
             show_score(self, case_id)
             return
@@ -430,7 +430,7 @@ class ContestApp(LawdrillApp):
             return
         if session.result is None:
             session.finish()
-        from .debrief import DebriefScreen
+        from ..trainee.debrief import DebriefScreen
 
         assert session.result is not None
         self.push_screen(DebriefScreen(session, session.result, attempt.id))
@@ -499,7 +499,7 @@ def run_contest(
     from sim.contest.model import cst_time
     from sim.store import default_home
 
-    from .cli import EXIT_OK, UsageError
+    from ..cli import EXIT_OK, UsageError
 
     base = Path(home) if home is not None else default_home()
     now = clock()
@@ -524,8 +524,8 @@ def run_board(contest: Contest, store: ContestStore, *, round_id: str | None = N
               clock: Callable[[], float] = time.time) -> int:
     """`lawdrill contest board CONTEST [--store URL] [--round R]` on a contest and store the command line
     opened (the board closes the store when it exits)."""
-    from .cli import EXIT_OK
-    from .contest_board import make_board_app
+    from ..cli import EXIT_OK
+    from .board import make_board_app
 
     app = make_board_app(contest, store, round_id=round_id, clock=clock)
     app.run()

@@ -25,14 +25,14 @@ from textual.widgets.option_list import Option
 
 from sim.contest.model import split_case_ref
 
-from .contest_round import ContestHeader
-from .dialogs import Dialog
-from .guard import when_active
+from .round import ContestHeader
+from ..widgets.dialogs import Dialog
+from ..widgets.guard import when_active
 
 if TYPE_CHECKING:
     from sim.contest import Mark, ReviewFile, ReviewScore, RuleChoice
 
-    from .contest_app import ContestApp
+    from .app import ContestApp
 
 WHOLE_FILE = 0
 
@@ -75,7 +75,7 @@ def score_text(score: ReviewScore, file: ReviewFile, titles: dict[str, str]) -> 
 def show_score(app: ContestApp, ref: str) -> None:
     from sim.contest import score_review
 
-    from .dialogs import InfoDialog
+    from ..widgets.dialogs import InfoDialog
 
     assert app.library is not None
     case, trap = split_case_ref(ref)
@@ -158,7 +158,7 @@ class MarkList(OptionList):
 
 
 class ReviewScreen(Screen[None]):
-    CSS_PATH = Path(__file__).with_name("contest_review.tcss")
+    CSS_PATH = Path(__file__).with_name("review.tcss")
     AUTO_FOCUS = "#review-steps"
     BINDINGS = [
         Binding("m", "mark", "标记问题", show=False, id="mark"),
@@ -312,7 +312,7 @@ class ReviewScreen(Screen[None]):
             self.query_one("#review-steps").focus()
 
     def action_hand_in(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         app = self.app
         n = len(self.marks)

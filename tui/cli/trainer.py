@@ -11,7 +11,7 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from .cli import (
+from tui.cli import (
     EXIT_OK,
     UsageError,
     _find_case,

@@ -28,12 +28,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane, TextArea
 
-from .guard import when_active
+from ..widgets.guard import when_active
 
 if TYPE_CHECKING:
     from sim.loader import Library
 
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 LEVELS = {"error": ("错误", "bold red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
 GROUPINGS: tuple[str | None, ...] = (None, "case", "township")
@@ -137,7 +137,7 @@ def editor_command(file: str, line: int, env: Mapping[str, str] | None = None) -
 class FileViewer(Screen[None]):
     """A file, read-only, scrolled to a line which is selected (highlighted)."""
 
-    CSS_PATH = Path(__file__).with_name("trainer.tcss")
+    CSS_PATH = Path(__file__).with_name("screen.tcss")
     AUTO_FOCUS = "#viewer-text"
     BINDINGS = [Binding("escape", "back", "返回", id="back")]
 
@@ -186,7 +186,7 @@ class CaseGraphTable(DataTable[Any]):
 
 
 class TrainerScreen(Screen[None]):
-    CSS_PATH = Path(__file__).with_name("trainer.tcss")
+    CSS_PATH = Path(__file__).with_name("screen.tcss")
     AUTO_FOCUS = "#checks"
     BINDINGS = [
         Binding("r", "recheck", "重新检查", id="recheck"),

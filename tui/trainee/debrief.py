@@ -18,14 +18,14 @@ from sim.model import Severity
 from sim.report import Row, act_rows, findings_by_severity, reference_rows, render_html, render_markdown
 from sim.scoring import finding_lines
 
-from .guard import when_active
-from .text import MODE_LABELS
+from ..widgets.guard import when_active
+from ..widgets.text import MODE_LABELS
 
 if TYPE_CHECKING:
     from sim.scoring import Result
     from sim.session import Session
 
-    from .app import LawdrillApp
+    from ..app import LawdrillApp
 
 SEVERITY_STYLES = {Severity.CRITICAL: "bold red", Severity.MAJOR: "bold yellow", Severity.MINOR: "bold cyan"}
 
