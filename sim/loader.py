@@ -740,6 +740,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# The public name for front ends (`lawdrill new` copies a parsed case file): no module imports a private name
+# from another (tests/test_import_hygiene.py).
+plain_data = _plain
+
+
 def _steps(node: YList, what: str, proc: Procedure, seen: dict[int, Step] | None = None) -> tuple[Step, ...]:
     """Self-test steps. `seen` caches steps by mapping: a step reused through a YAML alias (`*inspect`) is the
     same mapping object and is read once per case."""
@@ -977,6 +982,10 @@ def _yaml_files(paths: Iterable[Path]) -> list[Path]:
         else:
             out.append(p)
     return list(dict.fromkeys(out))
+
+
+# Public: the trainer screen's reload watches exactly the files the loader reads.
+yaml_files = _yaml_files
 
 
 def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> Library:

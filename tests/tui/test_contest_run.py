@@ -238,8 +238,8 @@ def test_unknown_contestant_and_bad_contest_file_exit_2_without_traceback(contes
 
 
 def test_outside_the_round_window_is_refused(contest, library, tmp_path):
-    from tui.cli import UsageError
-    from tui.contest.app import run_contest
+    from tui.cli.common import UsageError
+    from tui.cli.contest import run_contest
 
     with pytest.raises(UsageError) as refused:  # the command line shows it and exits with status 2
         run_contest(contest, library, contest.contestant("p01"), home=tmp_path / "h",

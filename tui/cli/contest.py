@@ -1,5 +1,5 @@
 """`lawdrill contest …`: check a contest file, import result bundles, standings, exports, the organiser's
-report, and the two UI commands (run a round as a contestant, the leaderboard), which live in tui.contest_app.
+report, and the two UI commands (run a round as a contestant, the leaderboard: the apps are in tui.contest).
 
 Like tui.cli this module imports only the standard library at the top: each command imports what it needs.
 Exit status as in tui.cli: 0 done; 1 problems found (a bad contest file in `check`, a rejected bundle in
@@ -9,29 +9,33 @@ Exit status as in tui.cli: 0 done; 1 problems found (a bad contest file in `chec
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sqlite3
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.cli import (
-    EXIT_FAILED, EXIT_OK, UsageError, _error_line, _json, _library_note, _out, _Parser, _screen_width,
-    _terminal_ok, table,
+from tui.cli import common
+from tui.cli.common import (
+    EXIT_FAILED, EXIT_OK, AddCommand, Parser, UsageError, emit, error_line, library_note, print_json, screen_width,
+    table,
 )
 
 if TYPE_CHECKING:
-    from sim.contest import Contest, ContestStore
+    from sim.contest import Contest, Contestant, ContestStore, Round
     from sim.loader import Library
 
 
 
-def add_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `lawdrill contest …` on the main parser (`command` is tui.cli's helper)."""
+def add_commands(command: AddCommand) -> None:
+    """Register `lawdrill contest …` on the main parser."""
     top = command("contest", "大比武：比武文件、成绩包、排名与报告",
                   "大比武（执法能手评选）：同一轮所有参赛人员使用同一案例、同一随机种子、同一时限；\n"
                   "成绩以签名成绩包交回，导入时按操作记录重新评分；排名可封榜、分组、导出。\n"
                   "比武文件格式见 docs/contests.md。", _no_subcommand)
-    subs = top.add_subparsers(dest="contest_command", title="子命令", metavar="子命令", parser_class=_Parser)
+    subs = top.add_subparsers(dest="contest_command", title="子命令", metavar="子命令", parser_class=Parser)
 
     def sub_command(name: str, help_text: str, description: str, func: Callable[[argparse.Namespace], int]
                     ) -> argparse.ArgumentParser:
@@ -111,14 +115,14 @@ def _contest(path: str) -> Contest:
     try:
         return load_contest(path)
     except ContestError as exc:
-        lines = [_error_line(p) for p in exc.problems]
+        lines = [error_line(p) for p in exc.problems]
         raise UsageError("比武文件有错误：\n" + "\n".join(lines), f"运行「lawdrill contest check {path}」查看详情。"
                          ) from None
 
 
 def _library(contest: Contest) -> Library:
     lib = contest.load_library()
-    _library_note(lib)
+    library_note(lib)
     return lib
 
 
@@ -159,24 +163,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         c = load_contest(args.contest)
     except ContestError as exc:
         for p in sorted(exc.problems, key=lambda p: (p.file, p.line, p.col)):
-            _out(_error_line(p))
-        _out(f"检查未通过：{len(exc.problems)} 处错误。")
+            emit(error_line(p))
+        emit(f"检查未通过：{len(exc.problems)} 处错误。")
         return EXIT_FAILED
     for w in c.warnings:
-        _out(f"{_error_line(w)}（警告）")
+        emit(f"{error_line(w)}（警告）")
     kinds = {"play": "实操", "review": "案卷评查"}
     rows = [[r.id, r.title, kinds[r.kind], str(len(r.cases)), limit_text(r.time_limit),
              f"{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}",
              f"{r.freeze:%m-%d %H:%M}" if r.freeze else "不封榜", str(r.seed)] for r in c.rounds]
-    _out(f"比武：{c.name}（{c.id}）", "")
-    _out(*table(["轮次", "名称", "类型", "案例数", "时限", "开放时段（北京时间）", "封榜", "随机种子"], rows,
-                max_width=_screen_width(), shrink={1: 8}))
+    emit(f"比武：{c.name}（{c.id}）", "")
+    emit(*table(["轮次", "名称", "类型", "案例数", "时限", "开放时段（北京时间）", "封榜", "随机种子"], rows,
+                max_width=screen_width(), shrink={1: 8}))
     by_div: dict[str, int] = {}
     for p in c.roster:
         key = (c.division(p.division).name if p.division and c.division(p.division) else "未分组")
         by_div[key] = by_div.get(key, 0) + 1
-    _out("", f"参赛人员 {len(c.roster)} 人（" + "，".join(f"{k} {v} 人" for k, v in by_div.items()) + "）")
-    _out(f"检查通过：{len(c.rounds)} 轮，{len(c.roster)} 人" + (f"，{len(c.warnings)} 条警告。" if c.warnings else "。"))
+    emit("", f"参赛人员 {len(c.roster)} 人（" + "，".join(f"{k} {v} 人" for k, v in by_div.items()) + "）")
+    emit(f"检查通过：{len(c.rounds)} 轮，{len(c.roster)} 人" + (f"，{len(c.warnings)} 条警告。" if c.warnings else "。"))
     return EXIT_OK
 
 
@@ -196,13 +200,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     ok = sum(o.ok for o in outcomes)
     bad = len(outcomes) - ok
     if args.json:
-        _json({"imported": ok, "rejected": bad, "outcomes": [
+        print_json({"imported": ok, "rejected": bad, "outcomes": [
             {"path": o.path, "ok": o.ok, "code": o.code, "message": o.message, "result_id": o.result_id}
             for o in outcomes]})
     else:
         for o in outcomes:
-            _out(f"{'✓' if o.ok else '✗'} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
-        _out(f"导入 {ok} 份，拒绝 {bad} 份。")
+            emit(f"{'✓' if o.ok else '✗'} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
+        emit(f"导入 {ok} 份，拒绝 {bad} 份。")
     return EXIT_OK if bad == 0 else EXIT_FAILED
 
 
@@ -218,14 +222,14 @@ def cmd_standings(args: argparse.Namespace) -> int:
     contest = _contest(args.contest)
     rows = _standings(args, contest)
     if args.json:
-        _json({"contest": contest.id, "round": args.round, "division": args.division, "frozen": args.frozen,
+        print_json({"contest": contest.id, "round": args.round, "division": args.division, "frozen": args.frozen,
                "tiebreak": list(contest.tiebreak), "standings": standings_json(contest, rows)})
         return EXIT_OK
-    _out(board_title(contest, args.round, args.division, args.frozen), "")
+    emit(board_title(contest, args.round, args.division, args.frozen), "")
     if not rows:
-        _out("暂无成绩。")
+        emit("暂无成绩。")
         return EXIT_OK
-    _out(*table(list(HEADERS), standings_rows(contest, rows), max_width=_screen_width(),
+    emit(*table(list(HEADERS), standings_rows(contest, rows), max_width=screen_width(),
                 shrink={3: 6, 8: 10}))
     return EXIT_OK
 
@@ -243,7 +247,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                          frozen=args.frozen)
     except OSError as exc:
         raise UsageError(f"无法写入 {out}：{exc.strerror}") from None
-    _out(f"已导出 {len(rows)} 人的排名：{out}")
+    emit(f"已导出 {len(rows)} 人的排名：{out}")
     return EXIT_OK
 
 
@@ -266,7 +270,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             render_report(report, args.format, out)
         except OSError as exc:
             raise UsageError(f"无法写入 {out}：{exc.strerror}") from None
-        _out(f"已生成报告：{out}")
+        emit(f"已生成报告：{out}")
     else:
         sys.stdout.write(str(render_report(report, args.format)))
     return EXIT_OK
@@ -275,7 +279,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _need_terminal(what: str, hint: str) -> None:
     """The UI commands draw on a terminal: without one (a pipe, a file, cron) say so instead of writing
     escape codes into a file and waiting for keys that never come."""
-    if not _terminal_ok():
+    if not common.terminal_ok():
         raise UsageError(f"当前不是交互式终端，无法打开{what}。", hint)
 
 
@@ -287,8 +291,6 @@ def cmd_run(args: argparse.Namespace) -> int:
                          "请核对选手编号（--as），或联系比赛组织者。")
     library = _library(contest)
     _need_terminal("比武界面", "比武须在终端窗口中直接运行（不能重定向输入或输出）。")
-    from tui.contest.app import run_contest  # Textual only for the UI commands
-
     return run_contest(contest, library, contestant, home=args.home, out=args.out)
 
 
@@ -302,8 +304,83 @@ def cmd_board(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         _need_terminal("排行榜界面", f"查看排名请用「lawdrill contest standings {args.contest}」。")
-        from tui.contest.app import run_board  # Textual only for the UI commands
-
         return run_board(contest, store, round_id=args.round)
     finally:
         store.close()  # the board closes it on exit too; closing twice is harmless
+
+
+# --- the two UI commands: which round, then the app ----------------------------------------------------
+
+
+def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float) -> Round | None:
+    """The round open now; else one this contestant started and has not handed in completely (the window
+    closed meanwhile): the app opens on it and hands the open cases in at once."""
+    current = contest.round_at(dt.datetime.fromtimestamp(now, tz=dt.timezone.utc))
+    if current is not None:
+        return current
+    from sim.store import Store
+
+    from tui.contest.app import round_home
+
+    for r in contest.rounds:
+        folder = round_home(home, contest, contestant, r)
+        if not (folder / "lawdrill.sqlite3").is_file():
+            continue
+        store = Store(folder)
+        try:
+            pending = bool(store.open_attempts()) or any(
+                store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
+            )
+        finally:
+            store.close()
+        if pending:
+            return r
+    return None
+
+
+def run_contest(
+    contest: Contest,
+    library: Library,
+    contestant: Contestant,
+    *,
+    home: str | Path | None = None,
+    out: str | Path | None = None,
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """`lawdrill contest run CONTEST --as ID`: the app on the round open now (or the one this contestant has
+    still to hand in). The command line has loaded the contest and checked the contestant and the terminal;
+    what is wrong here (no round now, a data directory that cannot be opened) is a UsageError."""
+    from sim.contest.export import round_windows
+    from sim.contest.model import cst_time
+    from sim.store import default_home
+
+    from tui.contest.app import make_contest_app  # Textual only for the UI commands
+
+    base = Path(home) if home is not None else default_home()
+    now = clock()
+    try:
+        round_ = _pick_round(contest, contestant, base, now)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
+    if round_ is None:
+        raise UsageError(
+            f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
+            "\n".join(["各轮比赛时间：", *round_windows(contest)]),
+        )
+    try:
+        app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def run_board(contest: Contest, store: ContestStore, *, round_id: str | None = None,
+              clock: Callable[[], float] = time.time) -> int:
+    """`lawdrill contest board CONTEST [--store URL] [--round R]` on a contest and store the command line
+    opened (the board closes the store when it exits)."""
+    from tui.contest.board import make_board_app  # Textual only for the UI commands
+
+    app = make_board_app(contest, store, round_id=round_id, clock=clock)
+    app.run()
+    return app.return_code or EXIT_OK

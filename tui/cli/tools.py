@@ -1,7 +1,6 @@
 """Trainer tools on the command line: `schema`, `explore`, `new`.
 
-Kept apart from tui/cli.py so that the parser there only names them; like every command, each imports the
-engine inside the function (start-up time, style.md item 7) and never imports Textual.
+Like every command, each imports the engine inside the function (start-up time, style.md item 7) and never imports Textual.
 """
 
 from __future__ import annotations
@@ -12,9 +11,41 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tui.cli import (
-    EXIT_OK, UsageError, _find_case, _json, _library_note, _load_library, _out, _screen_width, table,
+from tui.cli.common import (
+    EXIT_OK, AddCommand, UsageError, count_arg, emit, find_case, library_note, library_option, open_library,
+    print_json, screen_width, seed_arg, table,
 )
+
+def add_commands(command: AddCommand) -> None:
+    p = command("explore", "探索一个案例：受训人可能的办法、覆盖率、结局和得分分布",
+                "从案件开始枚举受训人可能的动作序列（参数按等价类取值：人员、证件、录像、送达方式、\n"
+                "罚款在幅度内/外、文书缺项、按时/超期……），报告状态、状态转换和规则的覆盖情况，\n"
+                "各结局的得分分布（最低/中位数/最高），以及从未触发的规则。\n"
+                "先探索参考路径，再探索偏离参考路径一步、两步……的办法；达到深度上限或预算时停止。", cmd_explore)
+    p.add_argument("case", metavar="CASE", help="案例编号，或案例 YAML 文件路径")
+    p.add_argument("--depth", type=count_arg, default=None, metavar="N",
+                   help="每个序列最多几步（默认：最长参考路径的步数加 2，至少 8）")
+    p.add_argument("--budget", type=count_arg, default=1000, metavar="N", help="最多探索多少个不同情形（默认 1000）")
+    p.add_argument("--seed", type=seed_arg, default=0, metavar="N", help="随机种子（决定带概率的事件，默认 0）")
+    p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
+    library_option(p)
+
+    p = command("new", "按程序模板生成新案例文件",
+                "按程序模板生成一个新案例文件 CASE.yaml：当事人、事实、证据、处罚幅度、一条参考路径和一个陷阱\n"
+                "取自案例库中使用该模板的案例，生成后即可通过 lawdrill check；标有「待修改」的内容请按实际案情改写。\n"
+                "不会覆盖已有文件。", cmd_new)
+    p.add_argument("case", metavar="CASE", help="新案例的编号（也是文件名），如 straw-burning-02")
+    p.add_argument("--template", required=True, metavar="NAME", help="程序模板编号，如 general-penalty")
+    p.add_argument("--dir", metavar="DIR", help="写入的目录（默认：当前目录）")
+    library_option(p)
+
+    p = command("schema", "输出场景文件的 JSON Schema",
+                "输出场景文件（法律条文目录、程序模板、案例）的 JSON Schema（draft 2020-12），\n"
+                "供编辑器补全和检查（VS Code 的 Red Hat YAML 扩展等，见 docs/authoring.md）。", cmd_schema)
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--path", action="store_true", help="只输出随程序附带的 schema 文件的路径")
+    out.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是输出到屏幕")
+
 
 # --- schema ------------------------------------------------------------------------------------------------
 
@@ -23,7 +54,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from sim.schema import schema_path, schema_text
 
     if args.path:
-        _out(str(schema_path()))
+        emit(str(schema_path()))
         return EXIT_OK
     text = schema_text()
     if args.output:
@@ -36,7 +67,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             out.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from None
-        _out(f"已写入 JSON Schema：{out}")
+        emit(f"已写入 JSON Schema：{out}")
         return EXIT_OK
     print(text, end="")
     return EXIT_OK
@@ -60,11 +91,11 @@ def cmd_explore(args: argparse.Namespace) -> int:
         raise UsageError("--depth 应在 1 到 60 之间")
     if not 1 <= args.budget <= 1_000_000:
         raise UsageError("--budget 应在 1 到 1000000 之间")
-    lib, sc = _find_case(args.case, args.library)
-    _library_note(lib)
+    lib, sc = find_case(args.case, args.library)
+    library_note(lib)
     rep = explore(sc, depth=args.depth, budget=args.budget, seed=args.seed)
     if args.json:
-        _json(rep.to_json())
+        print_json(rep.to_json())
         return EXIT_OK
     states = dict(rep.states)
     lines = [
@@ -99,10 +130,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if never:
         lines += ["", f"从未触发的规则（{len(never)} 条）："]
         lines += table(["规则", "标题"], [[rid, title] for rid, title in never], indent="  ",
-                       max_width=_screen_width(), shrink={1: 10})
+                       max_width=screen_width(), shrink={1: 10})
     else:
         lines += ["", "案例的每条规则都至少触发过一次。"]
-    _out(*lines)
+    emit(*lines)
     return EXIT_OK
 
 
@@ -199,7 +230,7 @@ def _schema_target(dest: Path) -> str:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from sim.loader import _plain
+    from sim.loader import plain_data
     from sim.schema import schema_comment
     from sim.yamlsrc import YamlError, parse_file
 
@@ -212,7 +243,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     dest = folder / f"{case_id}.yaml"
     if dest.exists():
         raise UsageError(f"文件已存在：{dest}（不会覆盖；请换一个案例编号或目录）")
-    lib = _load_library(args.library)
+    lib = open_library(args.library)
     concrete = sorted(p.id for p in lib.procedures.values() if not p.abstract)
     if args.template not in lib.procedures or lib.procedures[args.template].abstract:
         what = "是抽象模板，案例不能直接使用" if args.template in lib.procedures else "不存在"
@@ -227,7 +258,7 @@ def cmd_new(args: argparse.Namespace) -> int:
                          "请先在案例库中为该模板编写一个案例，或选用其他模板。")
     source = sources[0]
     try:
-        doc = _plain(parse_file(Path(source.path)))
+        doc = plain_data(parse_file(Path(source.path)))
     except YamlError as exc:  # loaded a moment ago; only a file changed since then gets here
         raise UsageError(f"无法读取参照案例 {source.path}：{exc}") from None
     proc = lib.procedures[args.template]
@@ -261,7 +292,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UsageError(f"文件已存在：{dest}（不会覆盖）") from None
     except OSError as exc:
         raise UsageError(f"无法写入 {dest}：{exc.strerror or exc}") from None
-    _out(f"已生成案例文件：{dest}",
+    emit(f"已生成案例文件：{dest}",
          f"程序模板：{proc.title}（{proc.id}）；参照案例：{source.title}（{source.id}）。",
          f"下一步：按实际案情修改标有「待修改」的内容，然后运行「lawdrill check {dest}」。")
     return EXIT_OK

@@ -1,9 +1,9 @@
 """Contest mode (大比武): one contestant, one round, the round's cases only, against the clock.
 
-`lawdrill contest run CONTEST --as ID` opens `ContestApp`: the round's case list (RoundScreen,
-contest_round.py), each case played on the ordinary workbench in exam mode (no hints, findings hidden) or,
-in a review round, the case-file review screen (contest_review.py). `lawdrill contest board CONTEST` opens
-the leaderboard (contest_board.py).
+`lawdrill contest run CONTEST --as ID` (tui/cli/contest.py picks the round) opens `ContestApp`: the round's
+case list (RoundScreen, round.py), each case played on the ordinary workbench in exam mode (no hints,
+findings hidden) or, in a review round, the case-file review screen (review.py). `lawdrill contest board
+CONTEST` opens the leaderboard (board.py).
 
 Time. The round's time limit runs from the moment the contestant starts the round; that moment is kept in the
 contestant's local store, so closing the terminal (or a crash) does not stop or reset the countdown. The limit
@@ -20,12 +20,9 @@ each open case from its journal (sim.resume), exactly as the trainee app does af
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import sqlite3
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +33,7 @@ from sim.contest.model import split_case_ref
 from ..app import LawdrillApp, WallClock
 
 if TYPE_CHECKING:
-    from sim.contest import Contest, Contestant, ContestStore, Mark, Round
+    from sim.contest import Contest, Contestant, Mark, Round
     from sim.loader import Library
     from sim.session import Session
     from sim.store import Attempt
@@ -51,6 +48,11 @@ def clock_text(seconds: float) -> str:
 def _slug(text: str) -> str:
     """A directory name for an id from a contest file (ids may be Chinese; path separators are not kept)."""
     return re.sub(r"[^\w.-]", "_", text).strip(".") or "_"
+
+
+def round_home(home: Path, contest: Contest, contestant: Contestant, round_: Round) -> Path:
+    """The contestant's local store of one round, under the data directory `home`."""
+    return home / "contests" / _slug(contest.id) / _slug(contestant.id) / _slug(round_.id)
 
 
 class ContestApp(LawdrillApp):
@@ -87,7 +89,7 @@ class ContestApp(LawdrillApp):
         self.contestant = contestant
         base = Path(home) if home is not None else default_home()
         self.contest_home = base / "contests" / _slug(contest.id)
-        self.round_home = self.contest_home / _slug(contestant.id) / _slug(round_.id)
+        self.round_home = round_home(base, contest, contestant, round_)
         self.outbox = Path(out) if out is not None else base / "contest-outbox"
         # Opened here, not on mount: a directory that cannot be written is reported by the command line.
         self.store = Store(self.round_home)
@@ -443,33 +445,6 @@ class ContestApp(LawdrillApp):
             session.close()
 
 
-# --- command line ---------------------------------------------------------------------------------------
-
-
-def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float) -> Round | None:
-    """The round open now; else one this contestant started and has not handed in completely (the window
-    closed meanwhile): the app opens on it and hands the open cases in at once."""
-    current = contest.round_at(dt.datetime.fromtimestamp(now, tz=dt.timezone.utc))
-    if current is not None:
-        return current
-    from sim.store import Store
-
-    for r in contest.rounds:
-        folder = home / "contests" / _slug(contest.id) / _slug(contestant.id) / _slug(r.id)
-        if not (folder / "lawdrill.sqlite3").is_file():
-            continue
-        store = Store(folder)
-        try:
-            pending = bool(store.open_attempts()) or any(
-                store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
-            )
-        finally:
-            store.close()
-        if pending:
-            return r
-    return None
-
-
 def make_contest_app(
     contest: Contest,
     round_: Round,
@@ -481,52 +456,3 @@ def make_contest_app(
     clock: WallClock | None = None,
 ) -> ContestApp:
     return ContestApp(contest, round_, contestant, library, home=home, out=out, clock=clock)
-
-
-def run_contest(
-    contest: Contest,
-    library: Library,
-    contestant: Contestant,
-    *,
-    home: str | Path | None = None,
-    out: str | Path | None = None,
-    clock: Callable[[], float] = time.time,
-) -> int:
-    """`lawdrill contest run CONTEST --as ID`: the app on the round open now (or the one this contestant has
-    still to hand in). The command line has loaded the contest and checked the contestant and the terminal;
-    what is wrong here (no round now, a data directory that cannot be opened) is a UsageError."""
-    from sim.contest.export import round_windows
-    from sim.contest.model import cst_time
-    from sim.store import default_home
-
-    from ..cli import EXIT_OK, UsageError
-
-    base = Path(home) if home is not None else default_home()
-    now = clock()
-    try:
-        round_ = _pick_round(contest, contestant, base, now)
-    except (OSError, sqlite3.Error) as exc:
-        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
-    if round_ is None:
-        raise UsageError(
-            f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
-            "\n".join(["各轮比赛时间：", *round_windows(contest)]),
-        )
-    try:
-        app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
-    except (OSError, sqlite3.Error) as exc:
-        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
-    app.run()
-    return app.return_code or EXIT_OK
-
-
-def run_board(contest: Contest, store: ContestStore, *, round_id: str | None = None,
-              clock: Callable[[], float] = time.time) -> int:
-    """`lawdrill contest board CONTEST [--store URL] [--round R]` on a contest and store the command line
-    opened (the board closes the store when it exits)."""
-    from ..cli import EXIT_OK
-    from .board import make_board_app
-
-    app = make_board_app(contest, store, round_id=round_id, clock=clock)
-    app.run()
-    return app.return_code or EXIT_OK

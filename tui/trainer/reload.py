@@ -25,11 +25,11 @@ if TYPE_CHECKING:
 def watched_files(paths: Sequence[str | Path] | None) -> list[Path]:
     """Every YAML file the library is read from: the given paths (or the bundled library), with the bundled
     law catalogue and templates the loader always reads first."""
-    from sim.loader import _yaml_files, bundled_scenarios
+    from sim.loader import bundled_scenarios, yaml_files
 
     root = bundled_scenarios()
     given = [Path(p) for p in paths] if paths else [root]
-    return _yaml_files([*given, root / "law", root / "procedures"])
+    return yaml_files([*given, root / "law", root / "procedures"])
 
 
 class LibraryWatcher:
