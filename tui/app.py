@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from .widgets.dialogs import AppCommands
+from .host import WallClock
 from .trainee.library import LibraryScreen
 
 if TYPE_CHECKING:
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
     from sim.store import Attempt, Store
 
     from .trainer.reload import LibraryWatcher
-
-WallClock = Callable[[], float]
-
 
 class LawdrillApp(AppCommands, App[None]):
     """执法演练."""

@@ -30,19 +30,14 @@ from textual.screen import Screen
 
 from sim.contest.model import split_case_ref
 
-from ..app import LawdrillApp, WallClock
+from ..app import LawdrillApp
+from ..host import WallClock
 
 if TYPE_CHECKING:
     from sim.contest import Contest, Contestant, Mark, Round
     from sim.loader import Library
     from sim.session import Session
     from sim.store import Attempt
-
-
-def clock_text(seconds: float) -> str:
-    """01:02:03 (hours may exceed 24 in a long round)."""
-    s = max(0, int(seconds + 0.999))  # 0.4 s left still shows 00:00:01: the round is not over yet
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def _slug(text: str) -> str:

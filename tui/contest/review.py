@@ -32,12 +32,12 @@ from ..widgets.guard import when_active
 if TYPE_CHECKING:
     from sim.contest import Mark, ReviewFile, ReviewScore, RuleChoice
 
-    from .app import ContestApp
+    from ..host import ContestHost
 
 WHOLE_FILE = 0
 
 
-def review_of(app: ContestApp, ref: str) -> ReviewFile:
+def review_of(app: ContestHost, ref: str) -> ReviewFile:
     from sim.contest import review_file
 
     assert app.library is not None
@@ -72,7 +72,7 @@ def score_text(score: ReviewScore, file: ReviewFile, titles: dict[str, str]) -> 
     return text
 
 
-def show_score(app: ContestApp, ref: str) -> None:
+def show_score(app: ContestHost, ref: str) -> None:
     from sim.contest import score_review
 
     from ..widgets.dialogs import InfoDialog
@@ -170,7 +170,7 @@ class ReviewScreen(Screen[None]):
         Binding("escape", "leave", "返回", id="leave"),
     ]
 
-    app: ContestApp
+    app: ContestHost
 
     def __init__(self, ref: str) -> None:
         super().__init__()

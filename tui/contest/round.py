@@ -18,13 +18,12 @@ from textual.widgets import DataTable, Footer, Static
 
 from sim.contest.export import limit_text
 
-from .app import clock_text
 from ..widgets.guard import when_active
-from ..widgets.text import MODE_LABELS
+from ..widgets.text import MODE_LABELS, clock_text
 from ..trainee.workbench import WorkbenchScreen
 
 if TYPE_CHECKING:
-    from .app import ContestApp
+    from ..host import ContestHost
 
 WARN_SECONDS = 5 * 60  # the countdown turns red in the last five minutes
 
@@ -32,7 +31,7 @@ WARN_SECONDS = 5 * 60  # the countdown turns red in the last five minutes
 class ContestHeader(Horizontal):
     """大比武 · contest · round │ contestant (township) │ 剩余 00:42:13."""
 
-    app: ContestApp
+    app: ContestHost
 
     DEFAULT_CSS = """
     ContestHeader { height: 1; background: $primary; }
@@ -83,13 +82,13 @@ class CaseList(DataTable[Any]):
 class RoundScreen(Screen[None]):
     """The round's cases and where each stands; nothing else of the library is reachable."""
 
-    AUTO_FOCUS = "#round-cases"  # styled by contest_round.tcss, which ContestApp loads (the default screen)
+    AUTO_FOCUS = "#round-cases"  # styled by round.tcss, which ContestApp loads (the default screen)
     BINDINGS = [
         Binding("f", "hand_in", "交卷（本案）", id="hand-in"),
         Binding("a", "hand_in_all", "全部交卷", id="hand-in-all"),
     ]
 
-    app: ContestApp
+    app: ContestHost
 
     def compose(self) -> ComposeResult:
         yield ContestHeader(id="contest-header")
@@ -269,7 +268,7 @@ class ContestWorkbench(WorkbenchScreen):
 
     BINDINGS = [Binding("escape", "leave", "返回列表", id="leave")]
 
-    app: ContestApp
+    app: ContestHost
 
     def compose(self) -> ComposeResult:
         yield ContestHeader(id="contest-header")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sim.model import Officer, Scenario
     from sim.store import Attempt
 
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 
 def officer_line(o: Officer) -> str:
@@ -53,7 +53,7 @@ class BriefingScreen(Screen[None]):
         Binding("escape", "back", "返回案例库", id="back"),
     ]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()

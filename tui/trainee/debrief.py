@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sim.scoring import Result
     from sim.session import Session
 
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 SEVERITY_STYLES = {Severity.CRITICAL: "bold red", Severity.MAJOR: "bold yellow", Severity.MINOR: "bold cyan"}
 
@@ -55,7 +55,7 @@ class DebriefScreen(Screen[None]):
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def __init__(
         self, session: Session, result: Result, attempt_id: str, *, from_history: bool = False

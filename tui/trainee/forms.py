@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual import on
@@ -34,8 +34,17 @@ from ..widgets.text import ADVANCE_HELP, DATE_HELP
 
 if TYPE_CHECKING:
     from sim.model import FieldSpec, ParamSpec
+    from sim.session import Outcome, Session
 
-    from .workbench import WorkbenchScreen
+
+class Bench(Protocol):
+    """What the forms need of the workbench that opens them (WorkbenchScreen; forms do not import it)."""
+
+    session: Session
+
+    def perform(self, name: str, at: str | None, params: dict[str, Any]) -> Outcome: ...
+
+    def advance(self, to: str) -> Outcome: ...
 
 _ABSOLUTE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
 _RELATIVE = re.compile(r"^\+\s*\d+\s*(?:个?工作日|日|天|个?小时)$")
@@ -59,7 +68,18 @@ def normalize_time(text: str) -> str | None:
     return value
 
 
-def time_preview(bench: WorkbenchScreen, text: str) -> Text:
+def day_text(session: Session) -> Text:
+    """2026年6月3日（星期三） 工作日 10:20 — the label says 周末 / 春节假期 / 调休上班日 / （暂定）."""
+    now = session.now
+    day = session.calendar.day(now)
+    style = "bold yellow" if day.makeup else ("bold green" if day.workday else "bold red")
+    if day.provisional:
+        style += " underline"
+    return Text.assemble((f"{format_date_zh(now)} ", "bold"), (day.label, style), (f" {now:%H:%M}", "bold"))
+
+
+
+def time_preview(bench: Bench, text: str) -> Text:
     """What kind of day an absolute date is (工作日 / 周末 / 假期 / 调休上班日), per the engine calendar."""
     value = normalize_time(text)
     if value is None:
@@ -125,7 +145,7 @@ class ActionForm(Dialog[None]):
         Binding("escape", "cancel", "取消", id="cancel"),
     ]
 
-    def __init__(self, bench: WorkbenchScreen, action: str) -> None:
+    def __init__(self, bench: Bench, action: str) -> None:
         super().__init__(classes="dialog-screen")
         self.bench = bench
         self.session = bench.session
@@ -313,13 +333,11 @@ class AdvanceDialog(Dialog[None]):
         ("+15 日", "quick-15d"),
     )
 
-    def __init__(self, bench: WorkbenchScreen) -> None:
+    def __init__(self, bench: Bench) -> None:
         super().__init__(classes="dialog-screen")
         self.bench = bench
 
     def compose(self) -> ComposeResult:
-        from .workbench import day_text
-
         with Vertical(id="advance-dialog"):
             yield Static("推进案件时间", id="advance-title")
             yield Static(Text.assemble(("当前：", "dim"), day_text(self.bench.session)), id="advance-now")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.graph import Edge, StateGraph
     from sim.model import Scenario
 
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 LEGEND = "图例：▶ 当前状态　◆ 起始状态　◎ 结束状态　★ 参考路径经过（第几步）　⚖ 涉及的规则条数　～ 外部事件"
 
@@ -109,7 +109,7 @@ class GraphScreen(Screen[None]):
         Binding("escape", "back", "返回", id="back"),
     ]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def __init__(self, scenario: Scenario, *, current: str | None = None, path: int | None = None) -> None:
         super().__init__()

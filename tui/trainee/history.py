@@ -16,7 +16,7 @@ from ..widgets.guard import when_active
 from ..widgets.text import MODE_LABELS, wall_time
 
 if TYPE_CHECKING:
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 
 class AttemptTable(DataTable[Any]):
@@ -28,7 +28,7 @@ class HistoryScreen(Screen[None]):
     AUTO_FOCUS = "#attempts"
     BINDINGS = [Binding("escape", "back", "返回", id="back")]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"历史记录 · {self.app.trainee or '未署名'}"), classes="bar", id="history-title")

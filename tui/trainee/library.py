@@ -18,7 +18,7 @@ from ..widgets.text import MODE_HELP, MODE_LABELS, stars
 if TYPE_CHECKING:
     from sim.model import Scenario
 
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 COLUMNS = (
     ("title", "案例"),
@@ -48,7 +48,7 @@ class LibraryScreen(Screen[None]):
         Binding("escape", "leave_filter", "返回列表", show=False, id="leave-filter"),
     ]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def __init__(self) -> None:
         super().__init__()

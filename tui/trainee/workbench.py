@@ -26,11 +26,12 @@ from sim.scoring import finding_lines
 
 from ..widgets.guard import when_active
 from ..widgets.text import LOG_KINDS, LOG_STYLES, MODE_LABELS
+from .forms import day_text
 
 if TYPE_CHECKING:
     from sim.session import Outcome, Session
 
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log")
 
@@ -43,16 +44,6 @@ class ActionPalette(OptionList):
 
 class TimelineTable(DataTable[Any]):
     BINDINGS = [Binding("enter", "select_cursor", "查看详情", id="act-detail")]
-
-
-def day_text(session: Session) -> Text:
-    """2026年6月3日（星期三） 工作日 10:20 — the label says 周末 / 春节假期 / 调休上班日 / （暂定）."""
-    now = session.now
-    day = session.calendar.day(now)
-    style = "bold yellow" if day.makeup else ("bold green" if day.workday else "bold red")
-    if day.provisional:
-        style += " underline"
-    return Text.assemble((f"{format_date_zh(now)} ", "bold"), (day.label, style), (f" {now:%H:%M}", "bold"))
 
 
 class WorkbenchScreen(Screen[None]):
@@ -72,7 +63,7 @@ class WorkbenchScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def __init__(self, session: Session, attempt_id: str) -> None:
         super().__init__(classes=f"-{session.mode}")

@@ -33,7 +33,7 @@ from ..widgets.guard import when_active
 if TYPE_CHECKING:
     from sim.loader import Library
 
-    from ..app import LawdrillApp
+    from ..host import TraineeHost
 
 LEVELS = {"error": ("错误", "bold red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
 GROUPINGS: tuple[str | None, ...] = (None, "case", "township")
@@ -198,7 +198,7 @@ class TrainerScreen(Screen[None]):
         Binding("escape", "back", "返回", id="back"),
     ]
 
-    app: LawdrillApp
+    app: TraineeHost
 
     def __init__(self) -> None:
         super().__init__()

@@ -46,3 +46,9 @@ def wall_time(ts: float | None) -> str:
     if ts is None:
         return "—"
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def clock_text(seconds: float) -> str:
+    """01:02:03 (hours may exceed 24 in a long round)."""
+    s = max(0, int(seconds + 0.999))  # 0.4 s left still shows 00:00:01: the round is not over yet
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
