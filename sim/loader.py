@@ -1005,9 +1005,9 @@ def _outcomes(doc: YMap, proc: Procedure, case_values: dict[str, Any], articles:
             for e in [o.when] + [st.holds for st in o.stages]:
                 if e is not None:
                     names.check(doc, None, e, None)  # type: ignore[arg-type]
-            for c in (c for st in o.stages for c in st.cite):
-                if c not in articles:
-                    _fail(doc, f"推导出的合法结果引用的条文「{c}」不在法律条文目录中")
+        # A trainer's own small catalogue may lack an article the default cites: the stage keeps the rest.
+        result = tuple(attrs.evolve(o, stages=tuple(attrs.evolve(st, cite=tuple(c for c in st.cite if c in articles))
+                                                    for st in o.stages)) for o in result)
     if result and not any(r.kind == RuleKind.ENDING and r.ending is Verdict.UNFINISHED for r in proc.rules):
         _fail(doc, "程序模板没有 ending: unfinished 规则，无法对未达到合法结果的交卷作出认定")
     return result

@@ -159,7 +159,7 @@ def finding_lines(f: Finding, articles: dict[str, Article]) -> list[str]:
     if f.outcome:
         lines.append(f"  合法结果：{f.outcome}")
     for o in f.omitted:
-        lines.append(f"  未完成：{o.label}（{cite_labels(o.cites, articles)}）")
+        lines.append(f"  未完成：{o.label}" + (f"（{cite_labels(o.cites, articles)}）" if o.cites else ""))
     if f.deadline is not None:
         d = f.deadline
         if d.early:
