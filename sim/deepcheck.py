@@ -10,7 +10,9 @@ A case with a wrong rule teaches the wrong law. Beyond the self-tests (sim.selft
 3. deadline boundaries — the end act of each deadline rule is moved to the last lawful day (no finding) and one
    day / one hour later (finding); the last day is counted by an independent day-by-day walk over the
    calendar's day statuses and compared with the engine's arithmetic; and the period a rule uses must be one of
-   the periods its cited article states.
+   the periods its cited article states;
+4. gaming (sim.gaming) — the empty path, every strict prefix of every reference path and the shortest path to
+   each final state, handed in, must not pass unless they reach one of the case's lawful outcomes.
 
 Mutations (documented for authors in docs/authoring.md):
 - drop: the act is left out;
@@ -40,7 +42,7 @@ import attrs
 from .calendar import LegalCalendar, Unit, _zh_number
 from .graph import build_graph
 from .machine import machine_for
-from .model import LawfulMark, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
+from .model import LawfulMark, OutcomeKind, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
 from .selftest import play_more, play_steps
 from .session import Session
 from .yamlsrc import YamlError, YMap, parse_file
@@ -206,6 +208,7 @@ def check_case(library: Any, scenario: Scenario, *, calendar: LegalCalendar | No
     if selftests:
         problems += _self_test_problems(scenario, cal)
     problems += _usage_warnings(scenario)
+    problems += gaming_problems(scenario, cal)
     articles = getattr(library, "articles", scenario.articles)
     for r in scenario.procedure.rules:
         if r.kind == RuleKind.DEADLINE and r.pos.file == scenario.path:
@@ -232,6 +235,14 @@ def check_case(library: Any, scenario: Scenario, *, calendar: LegalCalendar | No
     return CaseCheck(scenario.id, tuple(problems), stats, boundaries)
 
 
+def gaming_problems(sc: Scenario, cal: LegalCalendar | None = None) -> list[Problem]:
+    """The case cannot be gamed (sim.gaming): the empty path, every strict prefix of a reference path and the
+    shortest path to each final state fail unless they reach a lawful outcome."""
+    from .gaming import hits
+
+    return [_problem("error", "gameable", h.message(), h.probe.pos, sc.id) for h in hits(sc, calendar=cal)]
+
+
 def _self_test_problems(sc: Scenario, cal: LegalCalendar) -> list[Problem]:
     from .selftest import run_selftest
 
@@ -249,7 +260,13 @@ def _usage_warnings(sc: Scenario) -> list[Problem]:
     exprs = [e for r in proc.rules for e in (r.when, r.expr, r.unless) if e is not None]
     exprs += list(proc.conditions.values())
     exprs += [ev.when for t in (sc.script, *(t.script or () for t in sc.selftests)) for ev in t if ev.when]
+    exprs += [e for o in sc.outcomes for e in (o.when, *(st.holds for st in o.stages)) if e is not None]
     facts_read = {attr for e in exprs for root, attr in e.attrs_read if root == "facts"}
+    if any(fn == "competent_receiver" for e in exprs for fn, _ in e.calls) or any(
+            o.kind is OutcomeKind.REFERRAL and o.derived for o in sc.outcomes):
+        facts_read.add("refer_to")  # read by competent_receiver() and the derived referral outcome
+    if any(o.derived for o in sc.outcomes):
+        facts_read.add("crime_suspected")  # sim.outcomes.derive reads it
     sources = " ".join(e.source for e in exprs)
     collected = {e for t in sc.selftests for s in t.steps for e in (s.params.get("evidence") or ())}
     where = _key_positions(sc.path)

@@ -23,11 +23,12 @@ import attrs
 from . import expr as X
 from . import params as P
 from .calendar import parse_period
+from . import outcomes as O
 from .model import (
     MUTATIONS, ActionSpec, Anchor, Article, DeadlineSpec, DocumentSpec, Evidence, FieldSpec, Law, LawfulMark,
-    Officer, Option,
+    LawfulOutcome, Officer, Option, OutcomeKind,
     ParamKind, ParamSpec, Period, Phrase, Pos, Procedure, RuleKind, RuleSpec, Scenario, ScheduledEvent,
-    SelfTest, Severity, StateSpec, Status, Step, WorldEventSpec,
+    SelfTest, Severity, Stage, StateSpec, Status, Step, Verdict, WorldEventSpec,
 )
 from .yamlsrc import YamlError, YList, YMap, parse_file
 
@@ -35,7 +36,8 @@ from .yamlsrc import YamlError, YList, YMap, parse_file
 FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
-    "collected", "key_evidence_collected", "has_all", "in_time", "all_of",
+    "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
+    "states_facts_and_basis",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -312,7 +314,7 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     _check_keys(
         body,
         ("id", "title", "severity", "cite", "explain", "expected", "on", "when", "check", "forbid", "require",
-         "deadline", "at_finish", "unless", "points"),
+         "deadline", "at_finish", "ending", "unless", "points"),
         what, required=("id", "title", "severity", "cite", "explain", "expected"),
     )
     rid = _get(body, "id", str, what)
@@ -321,9 +323,9 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
         severity = Severity(sev_raw)
     except ValueError:
         _fail(body, f"{what}的 severity「{sev_raw}」未知（可用：critical、major、minor）", "severity")
-    kinds = [k for k in ("check", "forbid", "require", "deadline", "at_finish") if k in body]
+    kinds = [k for k in ("check", "forbid", "require", "deadline", "at_finish", "ending") if k in body]
     if len(kinds) != 1:
-        _fail(body, f"{what}必须且只能有 check、forbid、require、deadline、at_finish 之一")
+        _fail(body, f"{what}必须且只能有 check、forbid、require、deadline、at_finish、ending 之一")
     kind_key = kinds[0]
     when = _expr(body, "when", body["when"]) if "when" in body else None
     unless = _expr(body, "unless", body["unless"]) if "unless" in body else None
@@ -344,6 +346,11 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
         return RuleSpec(kind=RuleKind.FORBID, expr=_expr(body, "forbid", body["forbid"]), **common)
     if kind_key == "at_finish":
         return RuleSpec(kind=RuleKind.FINISH, expr=_expr(body, "at_finish", body["at_finish"]), **common)
+    if kind_key == "ending":
+        raw = body["ending"]
+        if raw not in {v.value for v in Verdict}:
+            _fail(body, f"{what}的 ending「{raw}」未知（可用：{'、'.join(v.value for v in Verdict)}）", "ending")
+        return RuleSpec(kind=RuleKind.ENDING, ending=Verdict(raw), **common)
     if kind_key == "require":
         req = body["require"]
         if not isinstance(req, dict):
@@ -726,7 +733,7 @@ def _freeze(raw: _RawProcedure) -> Procedure:
 
 _CASE_KEYS = ("id", "title", "procedure", "case_type", "difficulty", "tags", "briefing", "discovered", "party",
               "facts", "evidence", "penalty", "power", "officers", "phrases", "rules", "disable_rules",
-              "conditions", "flags", "events", "event_types", "reference", "traps", "params")
+              "conditions", "flags", "events", "event_types", "reference", "traps", "params", "outcomes")
 
 
 def _plain(value: Any) -> Any:
@@ -924,6 +931,7 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
     if not proc.officers:
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
     names = _Names(proc, case_values)
+    outcomes = _outcomes(doc, proc, case_values, articles, names)
     script = _script(doc, "events", proc, names)
     seen: dict[int, Step] = {}
     tests = (_selftests(doc, "reference", proc, True, names, seen)
@@ -935,8 +943,79 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
         penalty=case_values["penalty"], power=case_values["power"], script=tuple(script),
         selftests=tuple(tests), difficulty=difficulty, tags=_strs(doc, "tags", what),
         case_type=_get(doc, "case_type", str, what, ""), content_hash=text_hash, path=doc.file,
-        articles={c: articles[c] for r in proc.rules for c in r.cite}, pos=_pos(doc),
+        articles={c: articles[c] for c in [c for r in proc.rules for c in r.cite]
+                  + [c for o in outcomes for st in o.stages for c in st.cite]},
+        pos=_pos(doc), outcomes=outcomes,
     )
+
+
+_OUTCOME_KEYS = ("id", "kind", "label", "when", "stages")
+_STAGE_KEYS = ("id", "omitted", "cite", "holds")
+
+
+def _outcomes(doc: YMap, proc: Procedure, case_values: dict[str, Any], articles: dict[str, Article],
+              names: _Names) -> tuple[LawfulOutcome, ...]:
+    """The case's lawful outcomes: its own `outcomes:`, else those derived from its power, facts and template
+    (sim.outcomes). Every expression is checked like a rule's; every citation must be in the catalogue."""
+    what = "案例"
+    receivers = O.receiver_ids(proc)
+    refer_to = case_values["facts"].get("refer_to")
+    if case_values["power"].get("source") == "none" and "outcomes" not in doc and receivers \
+            and refer_to not in receivers:
+        node = doc.get("facts") if isinstance(doc.get("facts"), dict) else doc
+        _fail(node, "power.source 为 none 的案例须在 facts.refer_to 中写明有管辖权的接收机关"
+                    f"（可用：{'、'.join(receivers)}）", "refer_to" if "refer_to" in node else None)
+    if "outcomes" in doc:
+        items = _list(doc, "outcomes", what)
+        out = []
+        for i, body in enumerate(items):
+            if not isinstance(body, dict):
+                _fail(items, "合法结果应为映射 {id, kind, label, stages}", i)
+            ow = f"合法结果「{body.get('id', i)}」"
+            _check_keys(body, _OUTCOME_KEYS, ow, required=("id", "kind", "label", "stages"))
+            kind = _get(body, "kind", str, ow)
+            if kind not in {k.value for k in OutcomeKind}:
+                _fail(body, f"{ow}的 kind「{kind}」未知（可用：{'、'.join(k.value for k in OutcomeKind)}）", "kind")
+            when = _expr(body, "when", body["when"]) if "when" in body else None
+            if when is not None:
+                names.check(body, "when", when, None)
+            st_items = _list(body, "stages", ow)
+            if not st_items:
+                _fail(body, f"{ow}至少要有一个环节（stages）：没有环节的结果等于什么都不做也合法", "stages")
+            stages = []
+            for j, st in enumerate(st_items):
+                if not isinstance(st, dict):
+                    _fail(st_items, "环节应为映射 {id, omitted, cite, holds}", j)
+                sw = f"{ow}的环节「{st.get('id', j)}」"
+                _check_keys(st, _STAGE_KEYS, sw, required=_STAGE_KEYS)
+                holds = _expr(st, "holds", st["holds"])
+                names.check(st, "holds", holds, None)
+                cites = _strs(st, "cite", sw)
+                if not cites:
+                    _fail(st, f"{sw}至少要引用一个条文或实务依据（cite）", "cite")
+                for c in cites:
+                    if c not in articles:
+                        _fail(st, f"{sw}引用的条文「{c}」不在法律条文目录中", "cite")
+                stages.append(Stage(_get(st, "id", str, sw), _get(st, "omitted", str, sw), cites, holds,
+                                    _pos(st_items, j)))
+            out.append(LawfulOutcome(_get(body, "id", str, ow), OutcomeKind(kind), _get(body, "label", str, ow),
+                                     tuple(stages), when, False, _pos(items, i)))
+        result = tuple(out)
+    else:
+        try:
+            result = O.derive(proc, case_values, _pos(doc))
+        except X.ExprError as exc:  # a template whose shape the derivation does not know
+            _fail(doc, f"无法推导本案的合法结果：{exc}；请在案例中写明 outcomes")
+        for o in result:
+            for e in [o.when] + [st.holds for st in o.stages]:
+                if e is not None:
+                    names.check(doc, None, e, None)  # type: ignore[arg-type]
+        # A trainer's own small catalogue may lack an article the default cites: the stage keeps the rest.
+        result = tuple(attrs.evolve(o, stages=tuple(attrs.evolve(st, cite=tuple(c for c in st.cite if c in articles))
+                                                    for st in o.stages)) for o in result)
+    if result and not any(r.kind == RuleKind.ENDING and r.ending is Verdict.UNFINISHED for r in proc.rules):
+        _fail(doc, "程序模板没有 ending: unfinished 规则，无法对未达到合法结果的交卷作出认定")
+    return result
 
 
 # --- the library -------------------------------------------------------------------------------------------

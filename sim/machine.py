@@ -62,6 +62,7 @@ class ProcedureMachine:
         self.rules_on: dict[str, list[Any]] = {a: [] for a in proc.actions}
         self.deadline_rules = [r for r in proc.rules if r.kind == RuleKind.DEADLINE and r.deadline is not None]
         self.finish_rules = [r for r in proc.rules if r.kind == RuleKind.FINISH]
+        self.ending_rules = {r.ending: r for r in proc.rules if r.kind == RuleKind.ENDING}
         for r in proc.rules:
             if r.kind in (RuleKind.ORDER, RuleKind.CHECK, RuleKind.FORBID):
                 for a in r.on:

@@ -11,6 +11,7 @@ import datetime as dt
 import heapq
 import math
 import random
+import re
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -25,7 +26,8 @@ from .expr import Evaluator, Expr, Rec
 from .journal import JOURNAL_VERSION, Journal, JournalError, read_journal
 from .machine import event_trigger, machine_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
-from .scoring import Finding, DeadlineFact, Result, score_findings
+from .outcomes import Assessment, assess, verdict_chain
+from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
 
 # 公告送达: deemed served 30 days after publication (民事诉讼法 第九十五条).
 PUBLIC_NOTICE_DAYS = 30
@@ -687,6 +689,9 @@ class Session:
             "served": served,
             "collected": lambda ids: all(i in self._collected() for i in ([ids] if isinstance(ids, str) else ids or [])),
             "key_evidence_collected": lambda: all(e.id in self._collected() for e in self.scenario.evidence if e.key),
+            # The organ a referral of this case must go to (facts.refer_to), None if the case names none.
+            "competent_receiver": lambda: self.scenario.facts.get("refer_to"),
+            "states_facts_and_basis": states_facts_and_basis,
         }
 
     def _collected(self) -> set[str]:
@@ -839,6 +844,25 @@ class Session:
         self.log.append(LogEntry(when, "finding", f"{r.severity.label}：{r.title}"))
         return f
 
+    def assess_outcome(self) -> Assessment:
+        """Where the case stands against its lawful outcomes (sim.outcomes), as of now."""
+        names = self._names(None)
+        return assess(self.scenario.outcomes, lambda e, where: self._truthy(e, dict(names), where) is True,
+                      self.state)
+
+    def _ending_finding(self, wall: float) -> Finding | None:
+        """At hand-in: a case outside its lawful outcomes gets its verdict's ending rule, naming what is missing."""
+        a = self.assess_outcome()
+        if a.verdict is None or a.closest is None:
+            return None
+        rule = next((self._machine.ending_rules[v] for v in verdict_chain(a.verdict)
+                     if v in self._machine.ending_rules), None)
+        if rule is None or rule.id in self._fired_rules or not self._applies(rule, self._names(None)):
+            return None
+        f = self._find(rule, self.now, None, wall, f"交卷时案件处于「{self.state_label}」，未达到本案的合法结果")
+        return attrs.evolve(f, outcome=a.closest.label,
+                            omitted=tuple(Omission(st.omitted, st.cite) for st in a.missing))
+
     def _finish(self, wall: float) -> Result:
         new = self._check_expired(wall)
         names = self._names(None)
@@ -852,6 +876,11 @@ class Session:
                 self._fired_rules.add(r.id)
                 self.findings.append(f)
                 new.append(f)
+        ending = self._ending_finding(wall)
+        if ending is not None:
+            self._fired_rules.add(ending.rule_id)
+            self.findings.append(ending)
+            new.append(ending)
         self.finished = True
         self._write({"t": "finish", "wall": wall})
         self.result = score_findings(self.scenario, self.findings, self.state, finished=True)
@@ -879,6 +908,19 @@ class Session:
             self._finish(wall)
         else:
             raise ReplayError(f"记录中有未知的条目类型「{t}」")
+
+
+_CITATION = re.compile(r"《[^》]{2,}》(第[一二三四五六七八九十百零〇0-9]+条)?")
+
+
+def states_facts_and_basis(text: Any) -> bool:
+    """Whether a referral letter's reason states the facts and the basis: it names a law (《…》, an article
+    where it can) and says at least ten characters besides (who did what, where, since when). A heuristic a
+    trainer can read: a blank reason or "不属于本镇管辖" alone does not pass."""
+    if not isinstance(text, str) or not _CITATION.search(text):
+        return False
+    rest = _CITATION.sub("", text)
+    return len(re.sub(r"[\s，。；、,.;:：（）()“”\"']", "", rest)) >= 10
 
 
 def _storable(value: Any) -> bool:

@@ -123,6 +123,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
         lines += table(["结局", "情形数", "最低分", "中位数", "最高分"], rows, indent="  ")
     else:
         lines.append("  （未到达任何结局：深度或预算太小）")
+    if rep.gamed:
+        lines += ["", f"问题：{len(rep.gamed)} 种办法未达到本案的合法结果却判定通过（案件可以取巧），例如："]
+        lines += [f"  {i}. " + ("、".join(m.label for m in path) or "什么都不做") + " → 交卷"
+                  for i, path in enumerate(rep.gamed[:3], 1)]
     missing = [f"{states[sid]}（{sid}）" for sid, _ in rep.states if sid not in rep.states_reached]
     if missing:
         lines += ["", f"未到达的状态：{'、'.join(missing)}"]
