@@ -354,7 +354,8 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     dl = body["deadline"]
     if not isinstance(dl, dict):
         _fail(body, f"{what}的 deadline 应为映射", "deadline")
-    _check_keys(dl, ("from", "to", "within", "not_before", "at_least"), f"{what}的 deadline", required=("from",))
+    _check_keys(dl, ("from", "after", "to", "within", "not_before", "at_least"), f"{what}的 deadline",
+                required=("from",))
     if sum(k in dl for k in ("within", "not_before", "at_least")) != 1:
         _fail(dl, f"{what}的 deadline 必须且只能有 within、not_before、at_least 之一")
     if "at_least" in dl:
@@ -365,8 +366,11 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     end = _anchor(dl, "to", dl["to"]) if "to" in dl else None
     if "not_before" in dl and end is None:
         _fail(dl, f"{what}：not_before 期限必须写明 to（哪个动作不得早于期满）")
+    start = _anchor(dl, "from", dl["from"])
+    if "after" in dl:
+        start = attrs.evolve(start, after=_period(dl, "after", dl["after"]))
     spec = DeadlineSpec(
-        _anchor(dl, "from", dl["from"]), end,
+        start, end,
         _period(dl, "within", dl["within"]) if "within" in dl else None,
         _period(dl, "not_before", dl["not_before"]) if "not_before" in dl else None,
         inclusive,

@@ -260,8 +260,8 @@ class Session:
         for r in self._machine.deadline_rules:
             if r.id in self._fired_rules or r.deadline is None:
                 continue
-            start = self._anchors.get(str(r.deadline.start))
-            if start is None:
+            start = self._start(r.deadline.start)
+            if start is None or (r.deadline.start.after is not None and start > self.now):
                 continue
             if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
                 continue
@@ -285,7 +285,7 @@ class Session:
         out = []
         for r in self._machine.deadline_rules:
             assert r.deadline is not None
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._start(r.deadline.start)
             period = r.deadline.within or r.deadline.not_before
             if start is None or period is None:
                 continue
@@ -293,8 +293,19 @@ class Session:
         return out
 
     def anchor(self, key: str) -> dt.datetime | None:
-        """When an anchor (`inspect`, `served:decide`, `event:hearing_requested`, `discovered`) first happened."""
-        return self._anchors.get(key)
+        """When an anchor (`inspect`, `served:decide`, `event:hearing_requested`, `discovered`) first happened;
+        for a deadline that runs from the expiry of an earlier period (`served:decide+6 months`), that expiry."""
+        derived = self._machine.derived_anchors.get(key)
+        return self._start(derived) if derived is not None else self._anchors.get(key)
+
+    def _start(self, anchor: Anchor) -> dt.datetime | None:
+        """When a deadline starts: its anchor, or the last day of the `after` period counted from it the legal way
+        (the period that follows runs from that day, the day itself not counted)."""
+        base = self._anchors.get(anchor.base.key)
+        if base is None or anchor.after is None:
+            return base
+        d = self._deadline(base, anchor.after.length, anchor.after.unit)
+        return dt.datetime.combine(d.due, dt.time(23, 59)) if d.due_at is None else d.due_at
 
     def documents(self) -> list[ActRecord]:
         """The case file: acts that produced a document, in order."""
@@ -753,7 +764,7 @@ class Session:
             hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
             if not hit or str(end) in self._anchors:
                 continue  # only the first occurrence of the end event is measured
-            start = self._anchors.get(str(r.deadline.start))  # type: ignore[union-attr]
+            start = self._start(r.deadline.start)  # type: ignore[union-attr]
             if start is None or not self._applies(r, names):
                 continue
             moment = act.effective if end.kind == "served" and act.effective else act.at
@@ -791,6 +802,8 @@ class Session:
         return self._find(r, moment, act, wall, actual, fact)
 
     def _anchor_label(self, anchor: Anchor) -> str:
+        if anchor.after is not None:
+            return f"{self._anchor_label(anchor.base)}之日起 {anchor.after.label()}届满"
         if anchor.kind == "discovered":
             return "发现案件"
         if anchor.kind == "event":
@@ -809,7 +822,7 @@ class Session:
                 continue
             if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
                 continue
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._start(r.deadline.start)
             if start is None:
                 continue
             d = self._deadline(start, r.deadline.within.length, r.deadline.within.unit)
