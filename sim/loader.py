@@ -35,7 +35,7 @@ from .yamlsrc import YamlError, YList, YMap, parse_file
 FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
-    "collected", "key_evidence_collected", "has_all", "in_time", "all_of",
+    "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "penalty_rank",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 

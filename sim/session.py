@@ -27,6 +27,11 @@ from .machine import event_trigger, machine_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .scoring import Finding, DeadlineFact, Result, score_findings
 
+# The kinds of 《行政处罚法》第九条 from light to heavy (sim.params.PENALTY_KINDS): warning and criticism; fines and
+# confiscation; 暂扣/降低资质/吊销许可证件; 责令停产停业、责令关闭 and, by its effect on property, 限期拆除.
+PENALTY_RANK = {"none": 0, "correct": 0, "warning": 1, "criticism": 1, "fine": 2, "confiscation": 2, "revoke": 3,
+                "suspend": 4, "demolish": 4}
+
 # 公告送达: deemed served 30 days after publication (民事诉讼法 第九十五条).
 PUBLIC_NOTICE_DAYS = 30
 DEFAULT_POST_DAYS = 3  # training assumption: days a registered letter takes to be signed for
@@ -688,6 +693,8 @@ class Session:
             # Night: 22:00-06:00. 行政强制法 第四十三条 forbids night enforcement without defining night; the
             # hours are a training assumption (common practice), marked AN in the law catalogue.
             "is_night": lambda x: x is not None and (_as_dt(x).hour >= 22 or _as_dt(x).hour < 6),
+            # How heavy a penalty kind is, in the order of 《行政处罚法》第九条 (a decision heavier than its notice).
+            "penalty_rank": lambda kind: PENALTY_RANK.get(kind, 0),
             "working_days_between": lambda a, b: self.calendar.working_days_between(as_date(a), as_date(b)),
             "days_between": lambda a, b: (as_date(b) - as_date(a)).days,
             "has": lambda seq, item: seq is not None and item in seq,

@@ -1,0 +1,85 @@
+"""Corrections from the legal review of the rule catalogue (issue 10 item 6), through the public API.
+
+Most corrections are proven by traps in the cases (`lawdrill check` and tests/test_library.py play them); the
+tests here cover what a trap cannot show: behaviour on a case whose world differs from the bundled one, and the
+citations and labels a trainee reads in the debrief.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sim import Session
+from sim.selftest import play_more
+
+from strategies import library
+
+LIB = library()
+STRAW = LIB.scenarios["straw-burning-01"]
+TEAM = ["zhang", "wang"]
+INSPECT = dict(officers=TEAM, credentials_shown=True, recorded=True, record_made=True,
+               evidence=["scene_photos", "site_record"], words="greet_show_id")
+INTERVIEW = dict(officers=TEAM, credentials_shown=True, recorded=True, record_made=True,
+                 evidence=["interview_record", "zone_map"], words="explain_rights")
+FILE = dict(approved=True, document={"source": "巡查发现", "brief": "焚烧秸秆", "officer_opinion": "建议立案"})
+NOTICE = dict(penalty_kind="fine", amount=800, document={
+    "facts": "焚烧秸秆约3亩", "reasons": "违反禁烧规定", "basis": "大气污染防治法第一百一十九条",
+    "penalty": "罚款800元", "rights_defence": True, "rights_hearing": False, "reply_days": 3})
+DECISION_DOC = {"party": "李某", "facts_evidence": "焚烧秸秆；照片、笔录", "kind_basis": "第一百一十九条",
+                "performance": "十五日内缴纳", "remedy": "county_gov", "agency_seal_date": True,
+                "correction_order": True}
+SERVE = dict(method="direct", proof=["signature"])
+
+
+def quiet_straw_case() -> Session:
+    """straw-burning-01 in a world where the party never states or defends (no scripted events)."""
+    s = Session(STRAW, wall_clock=lambda: 0.0, script=())
+    assert s.act("inspect", "2026-06-03T10:30", **INSPECT).ok
+    assert s.act("file_case", "2026-06-03T15:00", **FILE).ok
+    assert s.act("interview", "2026-06-04T09:00", **INTERVIEW).ok
+    assert s.act("end_investigation", "2026-06-05T09:00", document={"facts": "焚烧秸秆"}).ok
+    assert s.act("notify", "2026-06-08T09:00", **NOTICE).ok
+    assert s.act("serve", "2026-06-08T10:00", target="notify", **SERVE).ok
+    return s
+
+
+def ids(s: Session) -> list[str]:
+    return sorted(f.rule_id for f in s.findings)
+
+
+def test_decision_of_a_heavier_kind_than_the_notice_is_found_without_a_defence():
+    s = quiet_straw_case()
+    out = s.act("decide", "2026-06-15T10:00", penalty_kind="confiscation", amount=800, approved=True,
+                document=DECISION_DOC)
+    assert out.ok
+    assert "decision-heavier-than-notice" in ids(s)
+    assert "heavier-after-defence" not in ids(s)  # the party never defended: article 45 is not the ground
+
+
+def test_decision_as_noticed_is_not_heavier():
+    s = quiet_straw_case()
+    s.act("decide", "2026-06-15T10:00", penalty_kind="fine", amount=800, approved=True, document=DECISION_DOC)
+    assert not {"decision-heavier-than-notice", "heavier-after-defence"} & set(ids(s))
+
+
+def test_a_lighter_decision_is_not_heavier():
+    s = quiet_straw_case()
+    s.act("decide", "2026-06-15T10:00", penalty_kind="warning", amount=0, approved=True, document=DECISION_DOC)
+    assert not {"decision-heavier-than-notice", "heavier-after-defence"} & set(ids(s))
+
+
+def test_court_application_window_runs_from_service_without_a_world_event():
+    """强制法 第五十三条: the 6-month litigation period from the decision's service, then 3 months; the workbench
+    clock shows it in a world that scripts no expiry event."""
+    sc = LIB.scenarios["court-straw-fine-01"]
+    ref = next(t for t in sc.selftests if t.reference)
+    upto = next(i for i, st in enumerate(ref.steps) if st.do == "serve" and st.params.get("target") == "decide")
+    s = Session(sc, wall_clock=lambda: 0.0, script=())
+    assert play_more(s, ref.steps[: upto + 1]) == []
+    assert s.advance("2026-08-10T09:00").ok
+    clock = next(c for c in s.clocks() if c.rule_id == "court-apply-late")
+    assert clock.due == dt.date(2026, 11, 4)  # served 2026-02-04: 6 months end 08-04, then 3 months
+    assert clock.start_label == "《行政处罚决定书》送达之日起 6个月届满"
+    assert "court-apply-late" not in [f.rule_id for f in s.findings]
+    late = s.advance("2026-11-05T09:00")  # the window passed without an application
+    assert [f.rule_id for f in late.findings] == ["court-apply-late"]
