@@ -8,8 +8,9 @@ citations and labels a trainee reads in the debrief.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from sim import Session
+from sim import Session, load_library
 from sim.selftest import play_more
 
 from strategies import library
@@ -83,3 +84,42 @@ def test_court_application_window_runs_from_service_without_a_world_event():
     assert "court-apply-late" not in [f.rule_id for f in s.findings]
     late = s.advance("2026-11-05T09:00")  # the window passed without an application
     assert [f.rule_id for f in late.findings] == ["court-apply-late"]
+
+
+# --- 处罚法 第六十九条: on-the-spot collection in remote areas at the party's request ----------------------------
+
+WATERMELON = "spot-watermelon-stall-01"
+
+
+def _remote_watermelon(tmp_path):
+    """The watermelon case moved to a remote place (a case fact), where the party asks to pay on the spot."""
+    text = Path(LIB.scenarios[WATERMELON].pos.file).read_text(encoding="utf-8")
+    text = text.replace("id: spot-watermelon-stall-01", "id: spot-watermelon-remote-01", 1)
+    text = text.replace("flags: {repeat_after_penalty: false}", "flags: {repeat_after_penalty: false, remote_area: true}", 1)
+    text = text.replace("events:\n  - {then: defence_submitted, after: inform}",
+                        "events:\n  - {then: spot_payment_requested, after: decide_on_spot}\n"
+                        "  - {then: defence_submitted, after: inform}", 1)
+    path = tmp_path / "spot-watermelon-remote-01.yaml"
+    path.write_text(text, encoding="utf-8")
+    lib = load_library([path])
+    assert not lib.errors, lib.errors
+    return lib.scenarios["spot-watermelon-remote-01"]
+
+
+def _collect_on_spot(sc, ground: str) -> list[str]:
+    ref = next(t for t in sc.selftests if t.reference)
+    upto = next(i for i, st in enumerate(ref.steps) if st.do == "serve")
+    s = Session(sc, wall_clock=lambda: 0.0)
+    assert play_more(s, ref.steps[: upto + 1]) == []
+    out = s.act("collect_fine", "2026-07-08T10:45", officers=TEAM, amount=150,
+                document={"ground": ground, "receipt": "official"})
+    assert out.ok
+    return [f.rule_id for f in out.findings]
+
+
+def test_spot_collection_in_a_remote_area_at_the_partys_request_is_lawful(tmp_path):
+    assert "spot-collection-not-allowed" not in _collect_on_spot(_remote_watermelon(tmp_path), "remote_request")
+
+
+def test_spot_collection_claiming_remoteness_where_the_place_is_not_remote_is_found():
+    assert "spot-collection-not-allowed" in _collect_on_spot(LIB.scenarios[WATERMELON], "remote_request")
