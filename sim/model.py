@@ -87,6 +87,8 @@ class Article:
     @property
     def label(self) -> str:
         """《行政处罚法》第六十一条第二款"""
+        if self.number == "0":  # a document without articles (a court's reply): cited as a whole
+            return f"《{self.law}》"
         parts = self.number.split(".")
         out = f"《{self.law}》第{zh_number(int(parts[0]))}条"
         if len(parts) > 1:

@@ -123,3 +123,58 @@ def test_spot_collection_in_a_remote_area_at_the_partys_request_is_lawful(tmp_pa
 
 def test_spot_collection_claiming_remoteness_where_the_place_is_not_remote_is_found():
     assert "spot-collection-not-allowed" in _collect_on_spot(LIB.scenarios[WATERMELON], "remote_request")
+
+
+# --- citations and wording a trainee reads ----------------------------------------------------------------------
+
+
+def _remedy_options():
+    for proc in LIB.procedures.values():
+        for action in proc.actions.values():
+            doc = action.document
+            for f in (doc.fields if doc is not None else ()):
+                if f.kind == "choice":
+                    for o in f.options:
+                        yield proc.id, action.id, f.id, o
+
+
+def test_remedy_wording_names_the_competent_court_not_the_county_court():
+    """Henan concentrates administrative cases in designated courts (豫高法〔2014〕197号): a township decision may
+    not be litigated at the county court, so the decision says 向有管辖权的人民法院."""
+    seen = 0
+    for proc, action, field, option in _remedy_options():
+        assert "向县人民法院" not in option.label, (proc, action, field, option.id)
+        if option.id.startswith("county_gov") and "行政诉讼" in option.label:
+            assert "有管辖权的人民法院" in option.label, (proc, action, option.id)
+            seen += 1
+    assert seen >= 8
+
+
+def _cites(rule_id: str) -> set[str]:
+    return {c for p in LIB.procedures.values() for r in p.rules if r.id == rule_id for c in r.cite}
+
+
+def test_practice_rules_are_labelled_as_practice_not_as_the_penalty_law():
+    from sim.model import Status
+
+    for rule_id in ("filing-not-approved", "interview-before-filing", "notice-before-investigation-closed",
+                    "case-left-open"):
+        cites = _cites(rule_id)
+        assert cites, rule_id
+        assert all(c.startswith("执法实务规范#") and LIB.articles[c].status is Status.PR for c in cites), \
+            (rule_id, cites)
+
+
+def test_assumptions_and_rest_day_authority_are_cited_as_what_they_are():
+    from sim.model import Status
+
+    window = _cites("decided-inside-defence-window")
+    assert any(LIB.articles[c].status is Status.UNVERIFIED and "三个工作日" in LIB.articles[c].text for c in window)
+    night = _cites("execute-night-or-rest-day")
+    reply = "最高人民法院（2016）最高法行他81号答复#0"
+    assert reply in night and "星期六" in LIB.articles[reply].text
+    assert LIB.articles[reply].label == "《最高人民法院（2016）最高法行他81号答复》"
+    assumed = [c for c in night if LIB.articles[c].status not in (Status.P, Status.S)]
+    assert assumed == ["执法实务规范#2"] and "22时" in LIB.articles[assumed[0]].text  # only the night hours
+    for rule_id in ("fine-self-enforced", "seize-hold-until-paid"):
+        assert "行政强制法#46.3" in _cites(rule_id), rule_id
