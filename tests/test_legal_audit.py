@@ -178,3 +178,39 @@ def test_assumptions_and_rest_day_authority_are_cited_as_what_they_are():
     assert assumed == ["执法实务规范#2"] and "22时" in LIB.articles[assumed[0]].text  # only the night hours
     for rule_id in ("fine-self-enforced", "seize-hold-until-paid"):
         assert "行政强制法#46.3" in _cites(rule_id), rule_id
+
+
+# --- 河南省行政处罚听证办法 第四条 ------------------------------------------------------------------------------
+
+def _notice_findings(sc, **notice) -> list[str]:
+    s = Session(sc, wall_clock=lambda: 0.0, script=())
+    assert s.act("inspect", "2026-06-03T10:30", **INSPECT).ok
+    assert s.act("file_case", "2026-06-03T15:00", **FILE).ok
+    assert s.act("end_investigation", "2026-06-05T09:00", document={"facts": "焚烧秸秆"}).ok
+    doc = dict(NOTICE["document"], rights_hearing=False)
+    out = s.act("notify", "2026-06-08T09:00", document=doc, **notice)
+    assert out.ok, out.reason
+    return [f.rule_id for f in out.findings]
+
+
+def test_confiscation_worth_the_hearing_amount_needs_the_hearing_right():
+    """第四条第一款第二项: confiscating illegal gains or property worth 5,000 yuan or more (citizen)."""
+    assert "hearing-right-omitted" in _notice_findings(STRAW, penalty_kind="fine", amount=800,
+                                                        confiscated_value=5000)
+    assert "hearing-right-omitted" not in _notice_findings(STRAW, penalty_kind="fine", amount=800,
+                                                            confiscated_value=4999)
+
+
+def test_a_state_council_department_standard_replaces_the_provincial_amount(tmp_path):
+    """第四条第二款: a case in a field where a State Council department set its own amount overrides the
+    threshold condition; a 6,000-yuan fine on a citizen then needs no hearing offer if that standard is 10,000."""
+    text = Path(STRAW.pos.file).read_text(encoding="utf-8")
+    text = text.replace("id: straw-burning-01", "id: straw-burning-sector-01", 1)
+    text = text.replace("\nparty:", '\nconditions:\n  hearing_fine_threshold: "10000"\nparty:', 1)
+    path = tmp_path / "straw-burning-sector-01.yaml"
+    path.write_text(text, encoding="utf-8")
+    lib = load_library([path])
+    assert not lib.errors, lib.errors
+    sector = lib.scenarios["straw-burning-sector-01"]
+    assert "hearing-right-omitted" not in _notice_findings(sector, penalty_kind="fine", amount=6000)
+    assert "hearing-right-omitted" in _notice_findings(STRAW, penalty_kind="fine", amount=6000)
