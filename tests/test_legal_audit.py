@@ -214,3 +214,15 @@ def test_a_state_council_department_standard_replaces_the_provincial_amount(tmp_
     sector = lib.scenarios["straw-burning-sector-01"]
     assert "hearing-right-omitted" not in _notice_findings(sector, penalty_kind="fine", amount=6000)
     assert "hearing-right-omitted" in _notice_findings(STRAW, penalty_kind="fine", amount=6000)
+
+
+def test_an_interview_recorded_in_writing_needs_no_video():
+    """处罚法 第四十七条: a record 以文字、音像等形式; audio-video is required only for the on-site acts that touch
+    major property rights (seizure, demolition, 代履行), not for a written interview or inspection record."""
+    s = Session(STRAW, wall_clock=lambda: 0.0, script=())
+    out = [s.act("inspect", "2026-06-03T10:30", **dict(INSPECT, recorded=False)),
+           s.act("file_case", "2026-06-03T15:00", **FILE),
+           s.act("interview", "2026-06-04T09:00", **dict(INTERVIEW, recorded=False))]
+    assert all(o.ok for o in out)
+    assert "no-av-record" not in ids(s)
+    assert "no-av-record" in [c.id for c in STRAW.procedure.rules]  # the rule is still there for seizures etc.
