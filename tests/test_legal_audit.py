@@ -226,3 +226,18 @@ def test_an_interview_recorded_in_writing_needs_no_video():
     assert all(o.ok for o in out)
     assert "no-av-record" not in ids(s)
     assert "no-av-record" in [c.id for c in STRAW.procedure.rules]  # the rule is still there for seizures etc.
+
+
+def test_a_recheck_after_the_closing_report_collecting_nothing_is_no_finding():
+    """处罚法 第五十七条 does not forbid investigating after the closing report; only new evidence that the head did
+    not review is a (practice) finding."""
+    s = Session(STRAW, wall_clock=lambda: 0.0, script=())
+    assert s.act("inspect", "2026-06-03T10:30", **INSPECT).ok
+    assert s.act("file_case", "2026-06-03T15:00", **FILE).ok
+    assert s.act("end_investigation", "2026-06-05T09:00", document={"facts": "焚烧秸秆"}).ok
+    recheck = s.act("inspect", "2026-06-08T09:00", **dict(INSPECT, evidence=[]))
+    assert recheck.ok and "evidence-after-investigation-end" not in [f.rule_id for f in recheck.findings]
+    more = s.act("interview", "2026-06-08T10:00", **INTERVIEW)
+    assert [f.rule_id for f in more.findings] == ["evidence-after-investigation-end"]
+    rule = next(r for r in STRAW.procedure.rules if r.id == "evidence-after-investigation-end")
+    assert rule.cite == ("执法实务规范#13",)
