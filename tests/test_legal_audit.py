@@ -14,22 +14,13 @@ from sim import Session, load_library
 from sim.selftest import play_more
 
 from strategies import library
+from test_engine import FILE, INSPECT, INTERVIEW, NOTICE, SERVE, TEAM
 
 LIB = library()
 STRAW = LIB.scenarios["straw-burning-01"]
-TEAM = ["zhang", "wang"]
-INSPECT = dict(officers=TEAM, credentials_shown=True, recorded=True, record_made=True,
-               evidence=["scene_photos", "site_record"], words="greet_show_id")
-INTERVIEW = dict(officers=TEAM, credentials_shown=True, recorded=True, record_made=True,
-                 evidence=["interview_record", "zone_map"], words="explain_rights")
-FILE = dict(approved=True, document={"source": "巡查发现", "brief": "焚烧秸秆", "officer_opinion": "建议立案"})
-NOTICE = dict(penalty_kind="fine", amount=800, document={
-    "facts": "焚烧秸秆约3亩", "reasons": "违反禁烧规定", "basis": "大气污染防治法第一百一十九条",
-    "penalty": "罚款800元", "rights_defence": True, "rights_hearing": False, "reply_days": 3})
 DECISION_DOC = {"party": "李某", "facts_evidence": "焚烧秸秆；照片、笔录", "kind_basis": "第一百一十九条",
                 "performance": "十五日内缴纳", "remedy": "county_gov", "agency_seal_date": True,
                 "correction_order": True}
-SERVE = dict(method="direct", proof=["signature"])
 
 
 def quiet_straw_case() -> Session:
