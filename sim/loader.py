@@ -37,7 +37,7 @@ FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
-    "states_facts_and_basis",
+    "states_facts_and_basis", "penalty_rank",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -361,7 +361,8 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     dl = body["deadline"]
     if not isinstance(dl, dict):
         _fail(body, f"{what}的 deadline 应为映射", "deadline")
-    _check_keys(dl, ("from", "to", "within", "not_before", "at_least"), f"{what}的 deadline", required=("from",))
+    _check_keys(dl, ("from", "after", "to", "within", "not_before", "at_least"), f"{what}的 deadline",
+                required=("from",))
     if sum(k in dl for k in ("within", "not_before", "at_least")) != 1:
         _fail(dl, f"{what}的 deadline 必须且只能有 within、not_before、at_least 之一")
     if "at_least" in dl:
@@ -372,8 +373,11 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     end = _anchor(dl, "to", dl["to"]) if "to" in dl else None
     if "not_before" in dl and end is None:
         _fail(dl, f"{what}：not_before 期限必须写明 to（哪个动作不得早于期满）")
+    start = _anchor(dl, "from", dl["from"])
+    if "after" in dl:
+        start = attrs.evolve(start, after=_period(dl, "after", dl["after"]))
     spec = DeadlineSpec(
-        _anchor(dl, "from", dl["from"]), end,
+        start, end,
         _period(dl, "within", dl["within"]) if "within" in dl else None,
         _period(dl, "not_before", dl["not_before"]) if "not_before" in dl else None,
         inclusive,

@@ -61,6 +61,9 @@ class ProcedureMachine:
         # Rules indexed once per procedure, so an act only looks at the rules that can concern it.
         self.rules_on: dict[str, list[Any]] = {a: [] for a in proc.actions}
         self.deadline_rules = [r for r in proc.rules if r.kind == RuleKind.DEADLINE and r.deadline is not None]
+        # Deadlines that run from the expiry of an earlier period, by their start key (`served:decide+6 months`).
+        self.derived_anchors = {r.deadline.start.key: r.deadline.start for r in self.deadline_rules
+                                if r.deadline.start.after is not None}
         self.finish_rules = [r for r in proc.rules if r.kind == RuleKind.FINISH]
         self.ending_rules = {r.ending: r for r in proc.rules if r.kind == RuleKind.ENDING}
         for r in proc.rules:

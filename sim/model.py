@@ -87,6 +87,8 @@ class Article:
     @property
     def label(self) -> str:
         """《行政处罚法》第六十一条第二款"""
+        if self.number == "0":  # a document without articles (a court's reply): cited as a whole
+            return f"《{self.law}》"
         parts = self.number.split(".")
         out = f"《{self.law}》第{zh_number(int(parts[0]))}条"
         if len(parts) > 1:
@@ -224,13 +226,23 @@ class Anchor:
 
     kind: str  # act | served | event | discovered
     ref: str = ""
+    # A deadline may run from the expiry of an earlier period instead of the moment itself (a deadline's
+    # `after`): 《行政强制法》第五十三条 "自期限届满之日起三个月内" runs from the end of the litigation period,
+    # which runs from the decision's service. The engine counts the first period the legal way, then the second.
+    after: Period | None = None
     key: str = attrs.field(init=False, eq=False, repr=False)  # str(anchor), computed once: used per act
 
     @key.default
     def _key(self) -> str:
-        return {"act": self.ref, "served": f"served:{self.ref}", "event": f"event:{self.ref}"}.get(
+        base = {"act": self.ref, "served": f"served:{self.ref}", "event": f"event:{self.ref}"}.get(
             self.kind, "discovered"
         )
+        return base if self.after is None else f"{base}+{self.after.length} {self.after.unit}"
+
+    @property
+    def base(self) -> Anchor:
+        """The moment itself, without the `after` period."""
+        return self if self.after is None else Anchor(self.kind, self.ref)
 
     def __str__(self) -> str:
         return self.key

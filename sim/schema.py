@@ -199,6 +199,7 @@ def _defs() -> dict[str, Any]:
             "before": {"$ref": "#/$defs/strs"}, "done": {"$ref": "#/$defs/strs"}}, ("before", "done")),
         "deadline": _obj("期限规则（within、not_before、at_least 三选一）", {
             "from": {"$ref": "#/$defs/anchor"}, "to": {"$ref": "#/$defs/anchor"},
+            "after": {"$ref": "#/$defs/period", "description": "期间自 from 起算的这一期间届满之日起计算（如起诉期限届满后三个月）"},
             "within": {"$ref": "#/$defs/period", "description": "to 必须在期间届满前进行"},
             "not_before": {"$ref": "#/$defs/period", "description": "to 不得在期间届满前（含最后一日）进行"},
             "at_least": {"$ref": "#/$defs/period", "description": "to 不得早于期间最后一日"},

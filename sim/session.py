@@ -29,6 +29,11 @@ from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, 
 from .outcomes import Assessment, assess, verdict_chain
 from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
 
+# The kinds of 《行政处罚法》第九条 from light to heavy (sim.params.PENALTY_KINDS): warning and criticism; fines and
+# confiscation; 暂扣/降低资质/吊销许可证件; 责令停产停业、责令关闭 and, by its effect on property, 限期拆除.
+PENALTY_RANK = {"none": 0, "correct": 0, "warning": 1, "criticism": 1, "fine": 2, "confiscation": 2, "revoke": 3,
+                "suspend": 4, "demolish": 4}
+
 # 公告送达: deemed served 30 days after publication (民事诉讼法 第九十五条).
 PUBLIC_NOTICE_DAYS = 30
 DEFAULT_POST_DAYS = 3  # training assumption: days a registered letter takes to be signed for
@@ -262,8 +267,8 @@ class Session:
         for r in self._machine.deadline_rules:
             if r.id in self._fired_rules or r.deadline is None:
                 continue
-            start = self._anchors.get(str(r.deadline.start))
-            if start is None:
+            start = self._start(r.deadline.start)
+            if start is None or (r.deadline.start.after is not None and start > self.now):
                 continue
             if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
                 continue
@@ -287,7 +292,7 @@ class Session:
         out = []
         for r in self._machine.deadline_rules:
             assert r.deadline is not None
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._start(r.deadline.start)
             period = r.deadline.within or r.deadline.not_before
             if start is None or period is None:
                 continue
@@ -295,8 +300,19 @@ class Session:
         return out
 
     def anchor(self, key: str) -> dt.datetime | None:
-        """When an anchor (`inspect`, `served:decide`, `event:hearing_requested`, `discovered`) first happened."""
-        return self._anchors.get(key)
+        """When an anchor (`inspect`, `served:decide`, `event:hearing_requested`, `discovered`) first happened;
+        for a deadline that runs from the expiry of an earlier period (`served:decide+6 months`), that expiry."""
+        derived = self._machine.derived_anchors.get(key)
+        return self._start(derived) if derived is not None else self._anchors.get(key)
+
+    def _start(self, anchor: Anchor) -> dt.datetime | None:
+        """When a deadline starts: its anchor, or the last day of the `after` period counted from it the legal way
+        (the period that follows runs from that day, the day itself not counted)."""
+        base = self._anchors.get(anchor.base.key)
+        if base is None or anchor.after is None:
+            return base
+        d = self._deadline(base, anchor.after.length, anchor.after.unit)
+        return dt.datetime.combine(d.due, dt.time(23, 59)) if d.due_at is None else d.due_at
 
     def documents(self) -> list[ActRecord]:
         """The case file: acts that produced a document, in order."""
@@ -679,6 +695,8 @@ class Session:
             # Night: 22:00-06:00. 行政强制法 第四十三条 forbids night enforcement without defining night; the
             # hours are a training assumption (common practice), marked AN in the law catalogue.
             "is_night": lambda x: x is not None and (_as_dt(x).hour >= 22 or _as_dt(x).hour < 6),
+            # How heavy a penalty kind is, in the order of 《行政处罚法》第九条 (a decision heavier than its notice).
+            "penalty_rank": lambda kind: PENALTY_RANK.get(kind, 0),
             "working_days_between": lambda a, b: self.calendar.working_days_between(as_date(a), as_date(b)),
             "days_between": lambda a, b: (as_date(b) - as_date(a)).days,
             "has": lambda seq, item: seq is not None and item in seq,
@@ -758,7 +776,7 @@ class Session:
             hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
             if not hit or str(end) in self._anchors:
                 continue  # only the first occurrence of the end event is measured
-            start = self._anchors.get(str(r.deadline.start))  # type: ignore[union-attr]
+            start = self._start(r.deadline.start)  # type: ignore[union-attr]
             if start is None or not self._applies(r, names):
                 continue
             moment = act.effective if end.kind == "served" and act.effective else act.at
@@ -796,6 +814,8 @@ class Session:
         return self._find(r, moment, act, wall, actual, fact)
 
     def _anchor_label(self, anchor: Anchor) -> str:
+        if anchor.after is not None:
+            return f"{self._anchor_label(anchor.base)}之日起 {anchor.after.label()}届满"
         if anchor.kind == "discovered":
             return "发现案件"
         if anchor.kind == "event":
@@ -814,7 +834,7 @@ class Session:
                 continue
             if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
                 continue
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._start(r.deadline.start)
             if start is None:
                 continue
             d = self._deadline(start, r.deadline.within.length, r.deadline.within.unit)
