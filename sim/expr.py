@@ -51,9 +51,9 @@ class Rec(dict):  # type: ignore[type-arg]
 def record(value: Any) -> Any:
     """Plain data as expressions read it: every dict a `Rec` (lists and scalars kept)."""
     if isinstance(value, dict):
-        return Rec({k: record(v) for k, v in value.items()})
+        return Rec({k: record(v) if isinstance(v, (dict, list)) else v for k, v in value.items()})
     if isinstance(value, list):
-        return [record(v) for v in value]
+        return [record(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

@@ -14,7 +14,7 @@ name no callbacks, and `resolve_callable` refuses names anyway, so nothing in a 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from transitions import Machine, MachineError
 
@@ -44,6 +44,20 @@ class CaseModel:
     state: str
 
 
+class RulePlan(NamedTuple):
+    """One act rule as an act evaluates it: compiled parts and the named conditions each part reads."""
+
+    rule: RuleSpec
+    order: bool
+    forbid: bool
+    when: Any
+    when_conditions: tuple[str, ...]
+    unless: Any
+    unless_conditions: tuple[str, ...]
+    expr: Any
+    expr_conditions: tuple[str, ...]
+
+
 class ProcedureMachine:
     def __init__(self, proc: Procedure):
         non_final = [s.id for s in proc.states if not s.final]
@@ -65,6 +79,7 @@ class ProcedureMachine:
         )
         self.initial = proc.initial
         self.proc = proc
+        self.final_states = frozenset(s.id for s in proc.states if s.final)
         # (state, trigger) -> destination, read off the machine's own events (what `fire` would do).
         self.table: dict[tuple[str, str], str] = {
             (src, trigger): ts[0].dest if ts[0].dest is not None else src
@@ -85,6 +100,17 @@ class ProcedureMachine:
                 self._ended_by.setdefault(str(r.deadline.end), []).append((i, r))
         self._conditions_read: dict[int, tuple[str, ...]] = {}
         self._keep: list[Expr] = []
+        self.plans_on: dict[str, list[RulePlan]] = {a: [self._plan(r) for r in rs] for a, rs in self.rules_on.items()}
+
+    def _plan(self, r: RuleSpec) -> RulePlan:
+        def fn(e: Expr | None) -> Any:
+            return None if e is None else e.fn
+
+        def conds(e: Expr | None) -> tuple[str, ...]:
+            return () if e is None else self.conditions_read(e)
+
+        return RulePlan(r, r.kind == RuleKind.ORDER, r.kind == RuleKind.FORBID, fn(r.when), conds(r.when),
+                        fn(r.unless), conds(r.unless), fn(r.expr), conds(r.expr))
 
     def deadlines_ended_by(self, act: str, served: str | None) -> list[RuleSpec]:
         """The deadline rules an act may end: those ended by the act itself or by the service it makes."""
@@ -167,11 +193,25 @@ class CasePlan:
                 self.valid_values[pid] = frozenset(p.option_ids())
             elif p.kind == ParamKind.CHOICE:
                 self.choice_ids[pid] = p.option_ids()
+        ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
+               *(o.id for p in sc.procedure.params.values() for o in p.options),
+               *(o.id for a in sc.procedure.actions.values() if a.document for f in a.document.fields
+                 for o in f.options)]
+        # Whether every id an act parameter can match is storable as UTF-8 (then only free text needs a look).
+        self.ids_storable = all(_utf8(i) for i in ids)
         self.static_names: dict[str, Any] = {
             "party": record(sc.party), "facts": record(sc.facts), "penalty": record(sc.penalty),
             "case": record({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
                           "discovered": sc.discovered}),
         }
+
+
+def _utf8(text: Any) -> bool:
+    try:
+        str(text).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _PLANS: dict[int, tuple[Scenario, CasePlan]] = {}

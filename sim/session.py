@@ -109,6 +109,10 @@ def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetim
 _rec = record
 
 
+_LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
+_FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
+
+
 class Session:
     """A trainee's attempt at one scenario."""
 
@@ -198,7 +202,7 @@ class Session:
             return f"没有名为「{name}」的执法动作"
         if self.finished:
             return "本案已结案，不能再进行执法动作"
-        if self.proc.state(self.state).final:
+        if self._state in self._machine.final_states:
             return f"案件已处于「{self.state_label}」，程序已经结束"
         if spec.once and name in self._done:
             return f"「{spec.label}」在本案中已经进行过，不能重复"
@@ -248,10 +252,10 @@ class Session:
         for r in self._machine.deadline_rules:
             if r.id in self._fired_rules or r.deadline is None:
                 continue
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._anchors.get(r.deadline.start.key)
             if start is None:
                 continue
-            if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
+            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
                 continue
             if not self._applies(r, names):
                 continue
@@ -273,7 +277,7 @@ class Session:
         out = []
         for r in self._machine.deadline_rules:
             assert r.deadline is not None
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._anchors.get(r.deadline.start.key)
             period = r.deadline.within or r.deadline.not_before
             if start is None or period is None:
                 continue
@@ -414,7 +418,11 @@ class Session:
     def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
         out = self._clean_values(spec, params)
-        if not _storable(out):
+        # Values that matched one of the case's ids are as storable as the ids (checked once per case); only
+        # free text has to be looked at.
+        free: Any = out if not self._plan.ids_storable else [
+            v for k, v in out.items() if self.proc.params[k].kind in _FREE_TEXT_KINDS]
+        if free and not _storable(free):
             raise ValueError(f"「{spec.label}」的文字中有无法保存的字符")
         return out
 
@@ -427,7 +435,7 @@ class Session:
             if value is None:
                 continue
             k = p.kind
-            if k == ParamKind.OFFICERS or k == ParamKind.EVIDENCE or k == ParamKind.CHOICES:
+            if k in _LIST_KINDS:
                 if isinstance(value, str):
                     value = [value]
                 if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
@@ -542,7 +550,7 @@ class Session:
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
         for i, ev in enumerate(self.script):
-            if i in self._scheduled or str(ev.after) != key:
+            if i in self._scheduled or ev.after.key != key:
                 continue
             self._scheduled.add(i)
             fire_at = when
@@ -583,7 +591,7 @@ class Session:
             rng = random.Random(f"{self.seed}:{self.scenario.id}:{index}")
             if rng.random() >= ev.chance:
                 return None
-        if ev.when is not None and not self._truthy(ev.when, self._names(None), f"事件安排 {ev.event}"):
+        if ev.when is not None and not self._truthy(ev.when, self._names(None), "事件安排 {}", ev.event):
             return None
         spec = self.proc.events[ev.event]
         self.flags.update(spec.sets)
@@ -626,56 +634,89 @@ class Session:
         names[FUNCTIONS_KEY] = ENGINE_FUNCTIONS
         return names
 
+    def _fill_conditions(self, conditions: tuple[str, ...], names: dict[str, Any]) -> None:
+        for n in conditions:
+            if n not in names:
+                names[n] = self._value(self.proc.conditions[n], names, 1)
+
     def _value(self, e: Expr, names: dict[str, Any], _depth: int = 0) -> Any:
         # The named conditions it reads are evaluated first (once per context: later rules reuse them).
-        for n in self._machine.conditions_read(e):
+        conditions = self._machine.conditions_read(e)
+        if not conditions:
+            return e.fn(names)
+        for n in conditions:
             if n not in names and _depth < 20:
                 names[n] = self._value(self.proc.conditions[n], names, _depth + 1)
         return e.fn(names)
 
-    def _truthy(self, e: Expr, names: dict[str, Any], where: str) -> bool | None:
-        """Evaluate to bool; None (and a diagnostic) if the expression fails at run time."""
+    def _truthy(self, e: Expr, names: dict[str, Any], where: str, *where_args: str) -> bool | None:
+        """Evaluate to bool; None (and a diagnostic) if the expression fails at run time. `where` is
+        formatted with `where_args` only then (a rule is evaluated thousands of times, and fails rarely)."""
         try:
             return bool(self._value(e, names))
         except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
-            self.diagnostics.append(f"{where}：表达式「{e.source}」求值出错：{type(exc).__name__}: {exc}")
+            self.diagnostics.append(f"{where.format(*where_args)}：表达式「{e.source}」求值出错："
+                                    f"{type(exc).__name__}: {exc}")
             return None
 
     def _applies(self, r: RuleSpec, names: dict[str, Any]) -> bool:
-        if r.when is not None and self._truthy(r.when, names, f"规则 {r.id} 的 when") is not True:
+        if r.when is not None and self._truthy(r.when, names, "规则 {} 的 when", r.id) is not True:
             return False
-        if r.unless is not None and self._truthy(r.unless, names, f"规则 {r.id} 的 unless") is not False:
+        if r.unless is not None and self._truthy(r.unless, names, "规则 {} 的 unless", r.id) is not False:
             return False
         return True
 
     def _check_act(self, act: ActRecord, wall: float) -> list[Finding]:
         new: list[Finding] = []
         names = self._names(act)
-        for r in self._machine.rules_on[act.name]:
-            if r.id in self._fired_rules or not self._applies(r, names):
+        fired = self._fired_rules
+        # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
+        # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
+        for plan in self._machine.plans_on[act.name]:
+            r = plan.rule
+            if r.id in fired:
                 continue
-            if r.kind == RuleKind.ORDER:
-                # done before this act (the act itself, the last one done, is counted in _done already)
-                missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
-                if missing:
-                    labels = "、".join(self.proc.actions[m].label for m in missing)
-                    new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
+            part = "when"
+            try:
+                if plan.when is not None:
+                    if plan.when_conditions:
+                        self._fill_conditions(plan.when_conditions, names)
+                    if not plan.when(names):
+                        continue
+                part = "unless"
+                if plan.unless is not None:
+                    if plan.unless_conditions:
+                        self._fill_conditions(plan.unless_conditions, names)
+                    if plan.unless(names):
+                        continue
+                if plan.order:
+                    # done before this act (the act itself, the last one done, is counted in _done already)
+                    missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
+                    if missing:
+                        labels = "、".join(self.proc.actions[m].label for m in missing)
+                        new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
+                    continue
+                part = ""
+                if plan.expr_conditions:
+                    self._fill_conditions(plan.expr_conditions, names)
+                ok = bool(plan.expr(names))  # type: ignore[misc]
+            except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
+                e = r.when if part == "when" else r.unless if part == "unless" else r.expr
+                self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
+                                        f"求值出错：{type(exc).__name__}: {exc}")
                 continue
-            assert r.expr is not None
-            ok = self._truthy(r.expr, names, f"规则 {r.id}")
-            if ok is None:
+            if ok is not plan.forbid:  # a check that fails, a forbidden thing that holds
                 continue
-            if (r.kind == RuleKind.CHECK and not ok) or (r.kind == RuleKind.FORBID and ok):
-                new.append(self._find(r, act.at, act, wall, self._describe(act)))
+            new.append(self._find(r, act.at, act, wall, self._describe(act)))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
         for r in self._machine.deadlines_ended_by(act.name, served):
             end = r.deadline.end  # type: ignore[union-attr]
             if end is None or r.id in self._fired_rules:
                 continue
-            hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
-            if not hit or str(end) in self._anchors:
+            hit = (end.kind == "act" and end.ref == act.name) or (served is not None and end.key == served)
+            if not hit or end.key in self._anchors:
                 continue  # only the first occurrence of the end event is measured
-            start = self._anchors.get(str(r.deadline.start))  # type: ignore[union-attr]
+            start = self._anchors.get(r.deadline.start.key)  # type: ignore[union-attr]
             if start is None or not self._applies(r, names):
                 continue
             moment = act.effective if end.kind == "served" and act.effective else act.at
@@ -729,9 +770,9 @@ class Session:
         for r in self._machine.deadline_rules:
             if r.id in self._fired_rules or r.deadline is None or r.deadline.within is None:
                 continue
-            if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
+            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
                 continue
-            start = self._anchors.get(str(r.deadline.start))
+            start = self._anchors.get(r.deadline.start.key)
             if start is None:
                 continue
             d = self._deadline(start, r.deadline.within.length, r.deadline.within.unit)
@@ -768,7 +809,7 @@ class Session:
             if r.id in self._fired_rules or not self._applies(r, names):
                 continue
             assert r.expr is not None
-            ok = self._truthy(r.expr, names, f"规则 {r.id}")
+            ok = self._truthy(r.expr, names, "规则 {}", r.id)
             if ok is False:
                 f = self._find(r, self.now, None, wall, "结案时仍未满足")
                 self._fired_rules.add(r.id)
@@ -806,15 +847,22 @@ class Session:
 def _storable(value: Any) -> bool:
     """Whether every string in the value can be written to the journal as UTF-8 (no lone surrogates)."""
     if isinstance(value, str):
+        if value.isascii():
+            return True
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return False
         return True
     if isinstance(value, dict):
-        return all(_storable(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_storable(v) for v in value)
+        value = value.values()
+    elif not isinstance(value, list):
+        return True
+    for v in value:
+        if type(v) is str and v.isascii():
+            continue
+        if not _storable(v):
+            return False
     return True
 
 
