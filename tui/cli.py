@@ -146,17 +146,24 @@ def _md(text: str) -> str:
 
 
 def _out(*lines: str) -> None:
+    # Titles, ids and file names come from files: shown() keeps their escape sequences off the terminal.
+    from sim.bounds import shown
+
     for line in lines:
-        print(line)
+        print(shown(line))
 
 
 def _err(*lines: str) -> None:
+    from sim.bounds import shown
+
     for line in lines:
-        print(line, file=sys.stderr)
+        print(shown(line), file=sys.stderr)
 
 
 def _json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    from sim.bounds import dumps_json
+
+    print(dumps_json(data, indent=2))
 
 
 # --- argparse, in Chinese ----------------------------------------------------------------------------------
@@ -719,7 +726,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.session import Session
 
     steps_path = Path(args.steps)
-    if not steps_path.is_file():
+    if not steps_path.exists():  # a FIFO or a device is not "missing": load_steps refuses it by name
         raise UsageError(f"找不到步骤文件：{args.steps}")
     journal = None
     if args.journal:
@@ -798,7 +805,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.session import ReplayError, replay
 
     path = Path(args.journal)
-    if not path.is_file():
+    if not path.exists():
         raise UsageError(f"找不到记录文件：{args.journal}")
     try:
         entries = read_journal(path)
