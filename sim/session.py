@@ -20,9 +20,10 @@ from typing import Any
 import attrs
 
 from . import __version__
+from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
 from .expr import FUNCTIONS_KEY, Expr, Rec, record
-from .journal import JOURNAL_VERSION, Journal, JournalError, read_journal
+from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
 from .machine import CasePlan, event_trigger, machine_for, plan_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .outcomes import Assessment, assess, verdict_chain
@@ -87,7 +88,16 @@ class Clock:
 
 
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
-    """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time."""
+    """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time, inside
+    the year window (sim.bounds); raises ValueError (BoundsError) otherwise."""
+    return check_moment(_read_time(value, now, cal), "时间")
+
+
+def _time_problem(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, BoundsError) else f"时间格式不正确：{exc}"
+
+
+def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     if value is None:
         return now
     if isinstance(value, dt.datetime):
@@ -109,7 +119,7 @@ def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetim
         parsed = dt.datetime.fromisoformat(text.replace("T", " ")) if len(text) > 10 else None
         if parsed is not None:
             return parsed.replace(tzinfo=None)
-        return _to_datetime(dt.date.fromisoformat(text), now, cal)
+        return _read_time(dt.date.fromisoformat(text), now, cal)
     raise ValueError(f"无法识别的时间：{value!r}")
 
 
@@ -150,6 +160,10 @@ class Session:
         self._state = self.proc.initial
         self.now: dt.datetime = scenario.discovered
         self.acts: list[ActRecord] = []
+        # Indexes over the acts, kept as acts are recorded, so that done()/count()/last() and the evidence
+        # collected cost the same at the 10,000th act as at the first: replay stays linear in the journal.
+        self._acts_by_name: dict[str, list[ActRecord]] = {}
+        self._evidence: set[str] = set()
         self.log: list[LogEntry] = []
         self.findings: list[Finding] = []
         self.flags: dict[str, Any] = dict(self.proc.flags)
@@ -166,7 +180,7 @@ class Session:
         self._scheduled: set[int] = set()
         self._seq = 0
         self._replaying = False
-        self.started_wall = _header["wall"] if _header else wall_clock()
+        self.started_wall = float(_header.get("wall", 0.0)) if _header else wall_clock()
         self.journal: Journal | None = None
         self.log.append(LogEntry(self.now, "note", f"发现案件线索：{scenario.title}"))
         self._schedule_anchor("discovered", self.now)
@@ -327,6 +341,7 @@ class Session:
             t = type(value)
             d[key] = value.copy() if t is list or t is dict or t is set else value
         d["_deadlines"] = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
+        d["_acts_by_name"] = {name: acts.copy() for name, acts in self._acts_by_name.items()}  # one level deeper
         d["journal"] = None
         return new
 
@@ -352,7 +367,7 @@ class Session:
         try:
             when = _to_datetime(at, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
-            return self._refuse(f"时间格式不正确：{exc}", wall, entry)
+            return self._refuse(_time_problem(exc), wall, entry)
         entry["at"] = when.isoformat()
         if self.finished:
             return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
@@ -372,28 +387,33 @@ class Session:
             entry["params"] = _jsonable(params)
             return self._refuse(f"「{spec.label}」的参数取值无效", wall, entry)
         entry["params"] = clean
-        # A refused act must not move the case clock: refuse at once unless an event due before the act could
-        # change the case's situation (then the world has to move first to know).
+        # A refused act leaves no trace: not on the case clock, the world or the findings. If an event due
+        # before the act could change the case's situation, a copy of the session lets the world move first
+        # to find out; only an act that is then possible moves the real world.
         reason = self._why_refused(name, spec, clean)
-        if reason and not self._state_may_change_by(when):
+        if reason and self._state_may_change_by(when):
+            probe = self.fork()
+            probe._run_until(when)
+            reason = probe._why_refused(name, spec, clean)
+        if reason:
             return self._refuse(reason, wall, entry)
         # The world moves up to the moment of the act first (a hearing request may already have arrived).
         fired = self._run_until(when)
-        if fired:  # only an event can have changed the answer: ask again only then
-            reason = self._why_refused(name, spec, clean)
-        if reason:
-            entry["moved"] = True  # replay moves the world too, then refuses
-            out = self._refuse(reason, wall, entry)
-            return attrs.evolve(out, events=tuple(fired))
         before = self._state
         after = self._machine.table.get((before, name))
-        if after is None:
-            return self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
+        if after is None:  # an event on the way made the act impossible after all: the world has moved
+            entry["moved"] = True  # replay moves the world too, then refuses
+            out = self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
+            return attrs.evolve(out, events=tuple(fired))
         self._state = after
         effective = self._effective(spec, when, clean)
         rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, after)
         self.acts.append(rec)
         self._done[name] = self._done.get(name, 0) + 1
+        self._acts_by_name.setdefault(name, []).append(rec)
+        evidence = clean.get("evidence")
+        if isinstance(evidence, list):
+            self._evidence.update(e for e in evidence if isinstance(e, str))
         self.log.append(LogEntry(when, "act", self._describe(rec)))
         new = self._check_act(rec, wall)
         self._mark_anchor(name, when)
@@ -551,7 +571,7 @@ class Session:
         try:
             target = _to_datetime(to, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
-            return self._refuse(f"时间格式不正确：{exc}", wall, entry)
+            return self._refuse(_time_problem(exc), wall, entry)
         entry["to"] = target.isoformat()
         if target < self.now:
             return self._refuse(f"案件时钟只能向前：当前为 {self.now:%Y-%m-%d %H:%M}", wall, entry)
@@ -624,7 +644,7 @@ class Session:
     # --- internals: rules --------------------------------------------------------------------------------
 
     def _collected(self) -> set[str]:
-        return {e for a in self.acts for e in a.params.get("evidence", ())}
+        return self._evidence
 
     def _act_rec(self, a: ActRecord) -> Rec:
         """The act as expressions read it; built once per act (nothing changes an act once done)."""
@@ -872,8 +892,8 @@ class Session:
         t = entry.get("t")
         wall = float(entry.get("wall", 0.0))
         if "refused" in entry:
-            # A refused call is never re-attempted. Only if the world had to move to its time before the
-            # refusal (an event could have changed the situation) does the replay move it too.
+            # A refused call is never re-attempted and changes nothing. Journals written before refusals
+            # left no trace may say the world moved to the refused act's time first: replay them as recorded.
             if entry.get("moved") and entry.get("at"):
                 self._run_until(dt.datetime.fromisoformat(str(entry["at"])))
             self.log.append(LogEntry(self.now, "refused", str(entry["refused"])))
@@ -945,11 +965,9 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
            calendar: LegalCalendar | None = None, wall_clock: Callable[[], float] = time.time) -> Session:
     """Rebuild a session from its journal. With strict=True a journal of another case version is refused."""
     try:
-        entries = read_journal(journal) if isinstance(journal, (str, Path)) else list(journal)
+        entries = read_journal(journal) if isinstance(journal, (str, Path)) else check_entries(journal)
     except JournalError as exc:
         raise ReplayError(str(exc)) from None
-    if not entries or entries[0].get("t") != "start":
-        raise ReplayError("记录缺少开头的会话信息")
     head = entries[0]
     if head.get("scenario") != scenario.id:
         raise ReplayError(f"记录属于案例「{head.get('scenario')}」，不是「{scenario.id}」")
@@ -958,8 +976,15 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
     s = Session(scenario, seed=int(head.get("seed", 0)), mode=str(head.get("mode", "exam")),
                 trainee=str(head.get("trainee", "")), calendar=calendar, wall_clock=wall_clock, _header=dict(head))
     s._replaying = True
-    for entry in entries[1:]:
-        s.apply(entry)
+    for i, entry in enumerate(entries[1:], 2):
+        try:
+            s.apply(entry)
+        except ReplayError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+            # The entries are well-formed (checked above); one whose content the engine cannot take is a
+            # damaged or forged journal, not a crash of the caller.
+            raise ReplayError(f"记录第 {i} 条无法重放（内容不符合办案记录的格式：{type(exc).__name__}）") from None
     s._replaying = False
     return s
 
@@ -993,7 +1018,7 @@ def _session(n: Mapping[str, Any]) -> Session:
 
 
 def _acts_named(s: Session, name: str) -> list[ActRecord]:
-    return [a for a in s.acts if a.name == name]
+    return s._acts_by_name.get(name, []) if isinstance(name, str) else []  # noqa: SLF001
 
 
 def _as_date(x: Any) -> dt.date | None:
