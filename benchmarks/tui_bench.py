@@ -72,7 +72,7 @@ MEMORY = """
 import asyncio, json, resource, sys
 from sim import load_library
 from tui.app import make_app
-from tui.workbench import WorkbenchScreen
+from tui.trainee.workbench import WorkbenchScreen
 
 async def main():
     lib = load_library()

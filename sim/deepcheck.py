@@ -10,7 +10,9 @@ A case with a wrong rule teaches the wrong law. Beyond the self-tests (sim.selft
 3. deadline boundaries — the end act of each deadline rule is moved to the last lawful day (no finding) and one
    day / one hour later (finding); the last day is counted by an independent day-by-day walk over the
    calendar's day statuses and compared with the engine's arithmetic; and the period a rule uses must be one of
-   the periods its cited article states.
+   the periods its cited article states;
+4. gaming (sim.gaming) — the empty path, every strict prefix of every reference path and the shortest path to
+   each final state, handed in, must not pass unless they reach one of the case's lawful outcomes.
 
 Mutations (documented for authors in docs/authoring.md):
 - drop: the act is left out;
@@ -40,7 +42,7 @@ import attrs
 from .calendar import LegalCalendar, Unit, _zh_number
 from .graph import build_graph
 from .machine import machine_for
-from .model import LawfulMark, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
+from .model import LawfulMark, OutcomeKind, Period, Pos, Procedure, RuleKind, RuleSpec, Scenario, SelfTest, Step
 from .selftest import play_more, play_steps
 from .session import Session
 from .yamlsrc import YamlError, YMap, parse_file
@@ -180,13 +182,24 @@ def _period_matches(rule: Period, stated: Period) -> bool:
             and stated.length == rule.length <= 10)
 
 
+def _working_day_law(r: RuleSpec, period: Period, stated: list[Period], articles: dict[str, Any]) -> bool:
+    """《行政许可法》第八十二条: every period of that law is counted in working days, whatever its length, and a
+    period extended by another (二十日 + 延长十日) is their sum. True where a rule citing such an article states
+    one of those."""
+    if period.unit != Unit.WORKING_DAYS.value or not any(
+            c in articles and "期限以工作日计算" in articles[c].text for c in r.cite):
+        return False
+    days = [p.length for p in stated if p.unit == Unit.DAYS.value]
+    return period.length in days or period.length in {a + b for a in days for b in days}
+
+
 def _article_period_problems(r: RuleSpec, articles: dict[str, Any], case: str | None) -> list[Problem]:
     assert r.deadline is not None
     period = r.deadline.within or r.deadline.not_before
     if period is None or period.length == 0:
         return []
     stated = [p for c in r.cite if c in articles for p in stated_periods(articles[c].text)]
-    if not stated or any(_period_matches(period, p) for p in stated):
+    if not stated or any(_period_matches(period, p) for p in stated) or _working_day_law(r, period, stated, articles):
         return []
     said = "、".join(dict.fromkeys(p.label() for p in stated))
     return [_problem("error", "deadline-article-mismatch",
@@ -206,6 +219,7 @@ def check_case(library: Any, scenario: Scenario, *, calendar: LegalCalendar | No
     if selftests:
         problems += _self_test_problems(scenario, cal)
     problems += _usage_warnings(scenario)
+    problems += gaming_problems(scenario, cal)
     articles = getattr(library, "articles", scenario.articles)
     for r in scenario.procedure.rules:
         if r.kind == RuleKind.DEADLINE and r.pos.file == scenario.path:
@@ -232,6 +246,14 @@ def check_case(library: Any, scenario: Scenario, *, calendar: LegalCalendar | No
     return CaseCheck(scenario.id, tuple(problems), stats, boundaries)
 
 
+def gaming_problems(sc: Scenario, cal: LegalCalendar | None = None) -> list[Problem]:
+    """The case cannot be gamed (sim.gaming): the empty path, every strict prefix of a reference path and the
+    shortest path to each final state fail unless they reach a lawful outcome."""
+    from .gaming import hits
+
+    return [_problem("error", "gameable", h.message(), h.probe.pos, sc.id) for h in hits(sc, calendar=cal)]
+
+
 def _self_test_problems(sc: Scenario, cal: LegalCalendar) -> list[Problem]:
     from .selftest import run_selftest
 
@@ -249,7 +271,13 @@ def _usage_warnings(sc: Scenario) -> list[Problem]:
     exprs = [e for r in proc.rules for e in (r.when, r.expr, r.unless) if e is not None]
     exprs += list(proc.conditions.values())
     exprs += [ev.when for t in (sc.script, *(t.script or () for t in sc.selftests)) for ev in t if ev.when]
+    exprs += [e for o in sc.outcomes for e in (o.when, *(st.holds for st in o.stages)) if e is not None]
     facts_read = {attr for e in exprs for root, attr in e.attrs_read if root == "facts"}
+    if any(fn == "competent_receiver" for e in exprs for fn, _ in e.calls) or any(
+            o.kind is OutcomeKind.REFERRAL and o.derived for o in sc.outcomes):
+        facts_read.add("refer_to")  # read by competent_receiver() and the derived referral outcome
+    if any(o.derived for o in sc.outcomes):
+        facts_read.add("crime_suspected")  # sim.outcomes.derive reads it
     sources = " ".join(e.source for e in exprs)
     collected = {e for t in sc.selftests for s in t.steps for e in (s.params.get("evidence") or ())}
     where = _key_positions(sc.path)
@@ -542,7 +570,7 @@ class _Path:
                   if p.unit == period.unit or (period.unit == Unit.WORKING_DAYS.value and p.unit == Unit.DAYS.value
                                                and p.length <= 10)]
         if period.length and stated and not any(_period_matches(period, p) for p in stated) and len(
-                {p.length for p in stated}) == 1:
+                {p.length for p in stated}) == 1 and not _working_day_law(r, period, stated, articles):
             law = Period(stated[0].length, period.unit)
             m, found = self._probe(r, i, offset, naive_last_moment(self.cal, start, law), law, start_key, start,
                                    ctx, f"按所引条文的 {law.label()}，")

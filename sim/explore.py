@@ -47,6 +47,7 @@ from typing import Any
 
 import attrs
 
+from .gaming import passes_outside
 from .model import ActionSpec, ParamKind, Scenario
 from .session import Session
 
@@ -108,6 +109,7 @@ class ExploreReport:
     rules: tuple[tuple[str, str], ...]  # every rule of the case: (id, title)
     rules_triggered: frozenset[str]
     endings: tuple[Ending, ...]
+    gamed: tuple[tuple[Move, ...], ...] = ()  # hand-ins that pass outside the lawful outcomes (sim.gaming)
 
     @property
     def rules_never(self) -> list[tuple[str, str]]:
@@ -133,6 +135,7 @@ class ExploreReport:
                  "median": e.spread()[1], "max": e.spread()[2], "example": [m.step() for m in e.example]}
                 for e in self.endings
             ],
+            "gamed": [[m.step() for m in path] for path in self.gamed],
         }
 
 
@@ -372,13 +375,21 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
     covered: set[tuple[str, str]] = set()
     triggered: set[str] = set()
     endings: dict[str, _Acc] = {}
+    gamed: list[tuple[Move, ...]] = []
     steps = nodes = 0
+
+    def hand_in(s: Session, path: tuple[Move, ...]) -> Any:
+        """Finish a fork of `s`; a pass outside the lawful outcomes is recorded as a way to game the case."""
+        f = s.fork()
+        result = f.finish()
+        if passes_outside(f, result) and len(gamed) < 10:
+            gamed.append(path)
+        f.close()
+        return result
     cut = False
 
     def end(s: Session, key: str, path: tuple[Move, ...]) -> None:
-        f = s.fork()
-        result = f.finish()
-        f.close()
+        result = hand_in(s, path)
         triggered.update(result.rule_ids())
         acc = endings.setdefault(key, _Acc())
         acc.scores.append(result.score)
@@ -415,9 +426,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
             end(s, UNFINISHED, path)
         else:
             # A trainee may stop anywhere: what closing the case here would find counts for rule coverage.
-            f = s.fork()
-            triggered.update(f.finish().rule_ids())
-            f.close()
+            triggered.update(hand_in(s, path).rule_ids())
             moved = False
             waits = sum(m.kind == "advance" for m in path)
             for move, extra, after in _moves(classes, s, pointer):
@@ -448,4 +457,5 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUD
         frozenset(covered & transitions), tuple((r.id, r.title) for r in proc.rules), frozenset(triggered),
         tuple(Ending(k, labels[k], tuple(endings[k].scores), endings[k].example)
               for k in order if k in endings),
+        tuple(gamed),
     )

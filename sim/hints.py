@@ -12,7 +12,7 @@ from collections import Counter
 import attrs
 
 from .model import RuleKind, Scenario
-from .scoring import cite_label
+from .scoring import cite_label, is_law
 from .session import Session
 
 
@@ -41,6 +41,8 @@ def _cites_for(scenario: Scenario, action: str) -> tuple[str, ...]:
         )
         if involved:
             keys.extend(c for c in r.cite if c not in keys)
+    # The law first: a practice standard or a training assumption never crowds an article out of the four shown.
+    keys.sort(key=lambda k: not is_law(k, scenario.articles))
     return tuple(cite_label(k, scenario.articles) for k in keys[:4])
 
 

@@ -12,30 +12,36 @@ it) is left out. Expressions are parsed and name-checked here, once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+import typing
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
 from . import expr as X
 from . import params as P
+from .bounds import BoundsError, check_id, check_moment
 from .calendar import parse_period
+from . import outcomes as O
 from .model import (
     MUTATIONS, ActionSpec, Anchor, Article, DeadlineSpec, DocumentSpec, Evidence, FieldSpec, Law, LawfulMark,
-    Officer, Option,
+    LawfulOutcome, Officer, Option, OutcomeKind,
     ParamKind, ParamSpec, Period, Phrase, Pos, Procedure, RuleKind, RuleSpec, Scenario, ScheduledEvent,
-    SelfTest, Severity, StateSpec, Status, Step, WorldEventSpec,
+    SelfTest, Severity, Stage, StateSpec, Status, Step, Verdict, WorldEventSpec,
 )
-from .yamlsrc import YamlError, YList, YMap, parse_file
+from .yamlsrc import YamlError, YList, YMap, parse_file, read_source
 
 # Functions available in expressions; the engine binds them per session (sim.session).
 FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
-    "collected", "key_evidence_collected", "has_all", "in_time", "all_of",
+    "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
+    "states_facts_and_basis", "penalty_rank",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -154,6 +160,27 @@ def _strs(node: YMap, key: str, what: str) -> tuple[str, ...]:
     return tuple(items)
 
 
+# Names the state machine itself gives the case model: an action by one of them could not be a trigger.
+RESERVED_ACTIONS = frozenset({"state", "trigger", "machine"})
+
+
+def _id(node: YMap, key: str, what: str) -> str:
+    """An id value (`id: …`): a string matching the documented pattern (it may become part of a file name)."""
+    value = _get(node, key, str, what, required=True)
+    try:
+        return check_id(value, f"{what}编号")
+    except BoundsError as exc:
+        _fail(node, str(exc), key)
+
+
+def _key_id(node: YMap, key: str, what: str) -> str:
+    """An id written as a mapping key (actions, events)."""
+    try:
+        return check_id(key, f"{what}编号")
+    except BoundsError as exc:
+        _fail(node, str(exc), key)
+
+
 def _expr(node: Any, key: str | int, raw: Any) -> X.Expr:
     try:
         return X.parse(raw)
@@ -188,18 +215,25 @@ def _anchor(node: Any, key: str, raw: Any) -> Anchor:
 
 
 def _datetime(node: Any, key: str | int, raw: Any) -> dt.datetime:
+    value: dt.datetime | None = None
     if isinstance(raw, dt.datetime):
-        return raw.replace(tzinfo=None)
-    if isinstance(raw, dt.date):
-        return dt.datetime.combine(raw, dt.time(9, 0))
-    if isinstance(raw, str):
+        value = raw.replace(tzinfo=None)
+    elif isinstance(raw, dt.date):
+        value = dt.datetime.combine(raw, dt.time(9, 0))
+    elif isinstance(raw, str):
         text = raw.replace("T", " ").strip()
         try:
             if len(text) <= 10:  # a date alone means 09:00, as a YAML date does
-                return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
-            return dt.datetime.fromisoformat(text)
+                value = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
+            else:
+                value = dt.datetime.fromisoformat(text).replace(tzinfo=None)
         except ValueError:
             pass
+    if value is not None:
+        try:
+            return check_moment(value, f"「{key}」的时间")
+        except BoundsError as exc:
+            _fail(node, str(exc), key)
     _fail(node, f"「{key}」应为日期或日期时间，如 2025-06-03 或 2025-06-03T10:20，实际是「{raw!r}」", key)
 
 
@@ -312,7 +346,7 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     _check_keys(
         body,
         ("id", "title", "severity", "cite", "explain", "expected", "on", "when", "check", "forbid", "require",
-         "deadline", "at_finish", "unless", "points"),
+         "deadline", "at_finish", "ending", "unless", "points"),
         what, required=("id", "title", "severity", "cite", "explain", "expected"),
     )
     rid = _get(body, "id", str, what)
@@ -321,9 +355,9 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
         severity = Severity(sev_raw)
     except ValueError:
         _fail(body, f"{what}的 severity「{sev_raw}」未知（可用：critical、major、minor）", "severity")
-    kinds = [k for k in ("check", "forbid", "require", "deadline", "at_finish") if k in body]
+    kinds = [k for k in ("check", "forbid", "require", "deadline", "at_finish", "ending") if k in body]
     if len(kinds) != 1:
-        _fail(body, f"{what}必须且只能有 check、forbid、require、deadline、at_finish 之一")
+        _fail(body, f"{what}必须且只能有 check、forbid、require、deadline、at_finish、ending 之一")
     kind_key = kinds[0]
     when = _expr(body, "when", body["when"]) if "when" in body else None
     unless = _expr(body, "unless", body["unless"]) if "unless" in body else None
@@ -344,6 +378,11 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
         return RuleSpec(kind=RuleKind.FORBID, expr=_expr(body, "forbid", body["forbid"]), **common)
     if kind_key == "at_finish":
         return RuleSpec(kind=RuleKind.FINISH, expr=_expr(body, "at_finish", body["at_finish"]), **common)
+    if kind_key == "ending":
+        raw = body["ending"]
+        if raw not in {v.value for v in Verdict}:
+            _fail(body, f"{what}的 ending「{raw}」未知（可用：{'、'.join(v.value for v in Verdict)}）", "ending")
+        return RuleSpec(kind=RuleKind.ENDING, ending=Verdict(raw), **common)
     if kind_key == "require":
         req = body["require"]
         if not isinstance(req, dict):
@@ -354,7 +393,8 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     dl = body["deadline"]
     if not isinstance(dl, dict):
         _fail(body, f"{what}的 deadline 应为映射", "deadline")
-    _check_keys(dl, ("from", "to", "within", "not_before", "at_least"), f"{what}的 deadline", required=("from",))
+    _check_keys(dl, ("from", "after", "to", "within", "not_before", "at_least"), f"{what}的 deadline",
+                required=("from",))
     if sum(k in dl for k in ("within", "not_before", "at_least")) != 1:
         _fail(dl, f"{what}的 deadline 必须且只能有 within、not_before、at_least 之一")
     if "at_least" in dl:
@@ -365,8 +405,11 @@ def _rule(body: Any, parent: YList, index: int) -> RuleSpec:
     end = _anchor(dl, "to", dl["to"]) if "to" in dl else None
     if "not_before" in dl and end is None:
         _fail(dl, f"{what}：not_before 期限必须写明 to（哪个动作不得早于期满）")
+    start = _anchor(dl, "from", dl["from"])
+    if "after" in dl:
+        start = attrs.evolve(start, after=_period(dl, "after", dl["after"]))
     spec = DeadlineSpec(
-        _anchor(dl, "from", dl["from"]), end,
+        start, end,
         _period(dl, "within", dl["within"]) if "within" in dl else None,
         _period(dl, "not_before", dl["not_before"]) if "not_before" in dl else None,
         inclusive,
@@ -407,14 +450,19 @@ def _parse_parts(doc: YMap, raw: _RawProcedure, what: str, events_key: str = "ev
         if not isinstance(s, dict):
             _fail(states, "状态应为映射 {id, label}", i)
         _check_keys(s, ("id", "label", "initial", "final"), "状态", required=("id", "label"))
-        sid = _get(s, "id", str, "状态")
+        sid = _id(s, "id", "状态")
         raw.states[sid] = StateSpec(sid, _get(s, "label", str, "状态"), bool(_get(s, "initial", bool, "状态", False)),
                                     bool(_get(s, "final", bool, "状态", False)), _pos(states, i))
     actions = _map(doc, "actions", what)
     for aid, body in actions.items():
+        _key_id(actions, aid, "动作")
+        if aid in RESERVED_ACTIONS:
+            _fail(actions, f"动作编号「{aid}」是状态机的保留名称，不能用作动作编号（保留：{'、'.join(sorted(RESERVED_ACTIONS))}）",
+                  aid)
         raw.actions[aid] = _action(aid, body, actions)
     events = _map(doc, events_key, what)
     for eid, body in events.items():
+        _key_id(events, eid, "事件")
         if not isinstance(body, dict):
             _fail(events, f"事件「{eid}」应为映射", eid)
         _check_keys(body, ("label", "message", "from", "to", "sets"), f"事件「{eid}」", required=("label", "message"))
@@ -440,8 +488,10 @@ def _parse_parts(doc: YMap, raw: _RawProcedure, what: str, events_key: str = "ev
         if not isinstance(body, dict):
             _fail(phrases, f"话术「{pid}」应为映射 {{text, proper}}", pid)
         _check_keys(body, ("text", "proper", "note"), f"话术「{pid}」", required=("text", "proper"))
-        raw.phrases[pid] = Phrase(pid, _get(body, "text", str, "话术"), _get(body, "proper", bool, "话术"),
-                                  _get(body, "note", str, "话术", ""))
+        text = _get(body, "text", str, "话术")
+        if not text.strip():  # reported here, where the phrase is written (not at each template using it)
+            _fail(body, f"话术「{pid}」内容为空", "text")
+        raw.phrases[pid] = Phrase(pid, text, _get(body, "proper", bool, "话术"), _get(body, "note", str, "话术", ""))
     if "officers" in doc:
         officers = _list(doc, "officers", what)
         out = []
@@ -462,7 +512,7 @@ def _parse_parts(doc: YMap, raw: _RawProcedure, what: str, events_key: str = "ev
 def _load_procedure_raw(doc: YMap) -> _RawProcedure:
     what = "程序模板"
     _check_keys(doc, _PROC_KEYS, what, required=("id", "title"))
-    raw = _RawProcedure(_get(doc, "id", str, what), doc, title=_get(doc, "title", str, what),
+    raw = _RawProcedure(_id(doc, "id", what), doc, title=_get(doc, "title", str, what),
                         abstract=bool(_get(doc, "abstract", bool, what, False)), extends=_strs(doc, "extends", what))
     _parse_parts(doc, raw, what)
     if raw.abstract:
@@ -523,6 +573,11 @@ class _Names:
                 _fail(node, f"happened() 引用了不存在的事件「{args[0]}」：{e.source}", key)
             if fn == "proper" and args and isinstance(args[0], str) and args[0] not in self.proc.phrases:
                 _fail(node, f"proper() 引用了不存在的话术「{args[0]}」：{e.source}", key)
+            if fn == "in_time" and len(args) >= 3 and isinstance(args[2], str):
+                try:  # the period is read when the rule runs; a bad one is the author's error, found here
+                    parse_period(args[2])
+                except ValueError as exc:
+                    _fail(node, f"in_time() 的期间有误：{exc}", key)
         for root, attr in e.attrs_read:
             self._check_attr(node, key, e, root, attr, acts)
 
@@ -626,9 +681,6 @@ def _validate_procedure(proc: Procedure, articles: dict[str, Article], case_valu
                     bad(f"期限引用了不存在的动作「{anchor.ref}」")
                 if anchor.kind == "event" and anchor.ref not in proc.events:
                     bad(f"期限引用了不存在的事件「{anchor.ref}」")
-    for p in proc.phrases.values():
-        if not p.text.strip():
-            raise _Bad(LoadError(doc.file, doc.line, doc.col, f"话术「{p.id}」内容为空"))
 
 
 @attrs.frozen
@@ -726,7 +778,8 @@ def _freeze(raw: _RawProcedure) -> Procedure:
 
 _CASE_KEYS = ("id", "title", "procedure", "case_type", "difficulty", "tags", "briefing", "discovered", "party",
               "facts", "evidence", "penalty", "power", "officers", "phrases", "rules", "disable_rules",
-              "conditions", "flags", "events", "event_types", "reference", "traps", "params", "analysis")
+              "conditions", "flags", "events", "event_types", "reference", "traps", "params", "outcomes",
+              "analysis")
 
 
 def _plain(value: Any) -> Any:
@@ -738,6 +791,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+# The public name for front ends (`lawdrill new` copies a parsed case file): no module imports a private name
+# from another (tests/test_import_hygiene.py).
+plain_data = _plain
 
 
 def _steps(node: YList, what: str, proc: Procedure, seen: dict[int, Step] | None = None) -> tuple[Step, ...]:
@@ -778,7 +836,7 @@ def _step_time(s: YMap, key: str) -> str:
         try:
             parse_period(raw[1:])
         except ValueError as exc:
-            _fail(s, f"无法识别的时间推进「{raw}」：{exc}", key)
+            _fail(s, f"时间推进「{raw[:40]}」无效：{exc}", key)
         return raw
     return _datetime(s, key, raw).isoformat()
 
@@ -919,19 +977,21 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
     if not proc.officers:
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
     names = _Names(proc, case_values)
+    outcomes = _outcomes(doc, proc, case_values, articles, names)
     script = _script(doc, "events", proc, names)
     seen: dict[int, Step] = {}
     tests = (_selftests(doc, "reference", proc, True, names, seen)
              + _selftests(doc, "traps", proc, False, names, seen))
     return Scenario(
-        id=_get(doc, "id", str, what), title=_get(doc, "title", str, what), procedure=proc,
+        id=_id(doc, "id", what), title=_get(doc, "title", str, what), procedure=proc,
         briefing=_get(doc, "briefing", str, what), discovered=_datetime(doc, "discovered", doc["discovered"]),
         party=case_values["party"], facts=case_values["facts"], evidence=tuple(evidence),
         penalty=case_values["penalty"], power=case_values["power"], script=tuple(script),
         selftests=tuple(tests), difficulty=difficulty, tags=_strs(doc, "tags", what),
         case_type=_get(doc, "case_type", str, what, ""), content_hash=text_hash, path=doc.file,
-        articles={c: articles[c] for r in proc.rules for c in r.cite}, pos=_pos(doc),
-        analysis=_case_analysis(doc, evidence, articles),
+        articles={c: articles[c] for c in [c for r in proc.rules for c in r.cite]
+                  + [c for o in outcomes for st in o.stages for c in st.cite]},
+        pos=_pos(doc), outcomes=outcomes, analysis=_case_analysis(doc, evidence, articles),
     )
 
 
@@ -942,6 +1002,75 @@ def _case_analysis(doc: YMap, evidence: list[Evidence], articles: dict[str, Arti
     from .analysis import parse_analysis
 
     return parse_analysis(doc["analysis"], [e.id for e in evidence], articles)
+
+
+_OUTCOME_KEYS = ("id", "kind", "label", "when", "stages")
+_STAGE_KEYS = ("id", "omitted", "cite", "holds")
+
+
+def _outcomes(doc: YMap, proc: Procedure, case_values: dict[str, Any], articles: dict[str, Article],
+              names: _Names) -> tuple[LawfulOutcome, ...]:
+    """The case's lawful outcomes: its own `outcomes:`, else those derived from its power, facts and template
+    (sim.outcomes). Every expression is checked like a rule's; every citation must be in the catalogue."""
+    what = "案例"
+    receivers = O.receiver_ids(proc)
+    refer_to = case_values["facts"].get("refer_to")
+    if case_values["power"].get("source") == "none" and "outcomes" not in doc and receivers \
+            and refer_to not in receivers:
+        node = doc.get("facts") if isinstance(doc.get("facts"), dict) else doc
+        _fail(node, "power.source 为 none 的案例须在 facts.refer_to 中写明有管辖权的接收机关"
+                    f"（可用：{'、'.join(receivers)}）", "refer_to" if "refer_to" in node else None)
+    if "outcomes" in doc:
+        items = _list(doc, "outcomes", what)
+        out = []
+        for i, body in enumerate(items):
+            if not isinstance(body, dict):
+                _fail(items, "合法结果应为映射 {id, kind, label, stages}", i)
+            ow = f"合法结果「{body.get('id', i)}」"
+            _check_keys(body, _OUTCOME_KEYS, ow, required=("id", "kind", "label", "stages"))
+            kind = _get(body, "kind", str, ow)
+            if kind not in {k.value for k in OutcomeKind}:
+                _fail(body, f"{ow}的 kind「{kind}」未知（可用：{'、'.join(k.value for k in OutcomeKind)}）", "kind")
+            when = _expr(body, "when", body["when"]) if "when" in body else None
+            if when is not None:
+                names.check(body, "when", when, None)
+            st_items = _list(body, "stages", ow)
+            if not st_items:
+                _fail(body, f"{ow}至少要有一个环节（stages）：没有环节的结果等于什么都不做也合法", "stages")
+            stages = []
+            for j, st in enumerate(st_items):
+                if not isinstance(st, dict):
+                    _fail(st_items, "环节应为映射 {id, omitted, cite, holds}", j)
+                sw = f"{ow}的环节「{st.get('id', j)}」"
+                _check_keys(st, _STAGE_KEYS, sw, required=_STAGE_KEYS)
+                holds = _expr(st, "holds", st["holds"])
+                names.check(st, "holds", holds, None)
+                cites = _strs(st, "cite", sw)
+                if not cites:
+                    _fail(st, f"{sw}至少要引用一个条文或实务依据（cite）", "cite")
+                for c in cites:
+                    if c not in articles:
+                        _fail(st, f"{sw}引用的条文「{c}」不在法律条文目录中", "cite")
+                stages.append(Stage(_get(st, "id", str, sw), _get(st, "omitted", str, sw), cites, holds,
+                                    _pos(st_items, j)))
+            out.append(LawfulOutcome(_get(body, "id", str, ow), OutcomeKind(kind), _get(body, "label", str, ow),
+                                     tuple(stages), when, False, _pos(items, i)))
+        result = tuple(out)
+    else:
+        try:
+            result = O.derive(proc, case_values, _pos(doc))
+        except X.ExprError as exc:  # a template whose shape the derivation does not know
+            _fail(doc, f"无法推导本案的合法结果：{exc}；请在案例中写明 outcomes")
+        for o in result:
+            for e in [o.when] + [st.holds for st in o.stages]:
+                if e is not None:
+                    names.check(doc, None, e, None)  # type: ignore[arg-type]
+        # A trainer's own small catalogue may lack an article the default cites: the stage keeps the rest.
+        result = tuple(attrs.evolve(o, stages=tuple(attrs.evolve(st, cite=tuple(c for c in st.cite if c in articles))
+                                                    for st in o.stages)) for o in result)
+    if result and not any(r.kind == RuleKind.ENDING and r.ending is Verdict.UNFINISHED for r in proc.rules):
+        _fail(doc, "程序模板没有 ending: unfinished 规则，无法对未达到合法结果的交卷作出认定")
+    return result
 
 
 # --- the library -------------------------------------------------------------------------------------------
@@ -990,6 +1119,44 @@ def _yaml_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
+# Public: the trainer screen's reload watches exactly the files the loader reads.
+yaml_files = _yaml_files
+
+
+def library_files(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> list[Path]:
+    """Every file `load_library(paths, base=base)` reads (for keying cached results on their content)."""
+    if paths is None:
+        paths = [bundled_scenarios()]
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    root = bundled_scenarios()
+    bundled = _yaml_files([root / "law", root / "procedures"]) if base and (root / "law").exists() else []
+    return list(dict.fromkeys([*bundled, *_yaml_files(Path(p) for p in paths)]))
+
+
+_P = typing.ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _collector_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `fn` with the cyclic garbage collector paused. Loading builds hundreds of thousands of objects that
+    all survive (the library), so every collection triggered while it grows scans a larger heap to free
+    nothing: more than half of a large library's load time was spent there. Reference counting still frees
+    the temporaries; anything cyclic left over is collected once the collector runs again."""
+
+    @functools.wraps(fn)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return paused
+
+
+@_collector_paused
 def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> Library:
     """Load law catalogues, procedure templates and cases. Never raises for bad files: see `.errors`.
 
@@ -1016,7 +1183,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             lib.errors.append(LoadError(str(path), 0, 0, "文件或目录不存在"))
             continue
         try:
-            doc = parse_file(path)
+            doc, raw_text = read_source(path)
         except YamlError as exc:
             lib.errors.append(LoadError(exc.file, exc.line, exc.col, exc.message))
             continue
@@ -1029,7 +1196,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             lib.errors.append(LoadError(str(path), 1, 1, "无法判断文件类型：法律目录应有 law，程序模板应有 states，案例应有 procedure，"
                                                          "题库应有 questions"))
             continue
-        text_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        text_hash = hashlib.sha256(raw_text).hexdigest()
         if origin == "given":
             lib.files.append(str(path))
             given_docs.add(id(doc))

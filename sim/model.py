@@ -87,6 +87,8 @@ class Article:
     @property
     def label(self) -> str:
         """《行政处罚法》第六十一条第二款"""
+        if self.number == "0":  # a document without articles (a court's reply): cited as a whole
+            return f"《{self.law}》"
         parts = self.number.split(".")
         out = f"《{self.law}》第{zh_number(int(parts[0]))}条"
         if len(parts) > 1:
@@ -224,13 +226,23 @@ class Anchor:
 
     kind: str  # act | served | event | discovered
     ref: str = ""
+    # A deadline may run from the expiry of an earlier period instead of the moment itself (a deadline's
+    # `after`): 《行政强制法》第五十三条 "自期限届满之日起三个月内" runs from the end of the litigation period,
+    # which runs from the decision's service. The engine counts the first period the legal way, then the second.
+    after: Period | None = None
     key: str = attrs.field(init=False, eq=False, repr=False)  # str(anchor), computed once: used per act
 
     @key.default
     def _key(self) -> str:
-        return {"act": self.ref, "served": f"served:{self.ref}", "event": f"event:{self.ref}"}.get(
+        base = {"act": self.ref, "served": f"served:{self.ref}", "event": f"event:{self.ref}"}.get(
             self.kind, "discovered"
         )
+        return base if self.after is None else f"{base}+{self.after.length} {self.after.unit}"
+
+    @property
+    def base(self) -> Anchor:
+        """The moment itself, without the `after` period."""
+        return self if self.after is None else Anchor(self.kind, self.ref)
 
     def __str__(self) -> str:
         return self.key
@@ -251,6 +263,16 @@ class RuleKind(enum.StrEnum):
     FORBID = "forbid"  # on acts, the expression must not hold
     DEADLINE = "deadline"
     FINISH = "finish"  # at case closure, the expression must hold
+    ENDING = "ending"  # at hand-in, the case ended outside its lawful outcomes (sim.outcomes picks the verdict)
+
+
+class Verdict(enum.StrEnum):
+    """How a case that was handed in outside its lawful outcomes went wrong (the review rubric's veto items)."""
+
+    UNFINISHED = "unfinished"  # 不作为 / 案件未办结: handed in before a lawful ending
+    SHIRKED = "shirked"  # 推诿 (不应移送而移送): a matter within the township's power sent to another organ
+    NOT_REFERRED = "not_referred"  # 应移送未移送: outside the township's power, not referred to the competent organ
+    CRIME_NOT_TRANSFERRED = "crime_not_transferred"  # a suspected crime not transferred to the police
 
 
 @attrs.frozen
@@ -271,6 +293,7 @@ class RuleSpec:
     points: int | None = None  # deduction override
     pos: Pos = Pos()
     shared: bool = False  # written in an abstract base: ignores the actions a procedure does not have
+    ending: Verdict | None = None  # ENDING rules: the verdict this rule reports
 
 
 @attrs.frozen
@@ -321,6 +344,8 @@ class Procedure:
 
     def anchor_label(self, anchor: Anchor) -> str:
         """The moment an anchor names, in words: 立案, 《行政处罚决定书》送达, 发现案件…"""
+        if anchor.after is not None:
+            return f"{self.anchor_label(anchor.base)}之日起 {anchor.after.label()}届满"
         if anchor.kind == "discovered":
             return "发现案件"
         if anchor.kind == "event":
@@ -393,6 +418,40 @@ class SelfTest:
     lawful: tuple[LawfulMark, ...] = ()  # reference paths only: mutations declared lawful
 
 
+class OutcomeKind(enum.StrEnum):
+    PENALTY = "penalty"  # a decision within the case's range, served, performed or enforced, closed
+    NO_PENALTY = "no_penalty"  # a lawful 不予行政处罚 decision (行政处罚法 第三十三条), served, closed
+    REFERRAL = "referral"  # outside the township's power: referred to the competent organ, facts stated
+    CRIME_REFERRAL = "crime_referral"  # a suspected crime: the criminal-transfer steps
+    OTHER = "other"  # an ending a case author declares for its own facts
+
+
+@attrs.frozen
+class Stage:
+    """One thing a lawful outcome requires at hand-in ("决定书已送达"). `omitted` is how the debrief names it
+    when it is missing ("决定书未送达"); `cite` the article (or practice source) behind the requirement."""
+
+    id: str
+    omitted: str
+    cite: tuple[str, ...]
+    holds: Expr
+    pos: Pos = Pos()
+
+
+@attrs.frozen
+class LawfulOutcome:
+    """An ending that is lawful for the case's facts and the township's power (sim.outcomes). It applies
+    when `when` holds at hand-in (None: always) and is reached when every stage holds."""
+
+    id: str
+    kind: OutcomeKind
+    label: str
+    stages: tuple[Stage, ...]
+    when: Expr | None = None
+    derived: bool = False  # derived from the case's power, facts and template (not written in the case)
+    pos: Pos = Pos()
+
+
 @attrs.frozen
 class Scenario:
     id: str
@@ -415,6 +474,7 @@ class Scenario:
     articles: dict[str, Article] = attrs.field(factory=dict)  # the catalogue entries its rules cite
     pos: Pos = Pos()
     analysis: Any = None  # sim.analysis.AnalysisSpec: what the author adds for case analysis (一事一议)
+    outcomes: tuple[LawfulOutcome, ...] = ()  # the lawful endings (sim.outcomes); () = none declared
 
     @property
     def officers(self) -> tuple[Officer, ...]:

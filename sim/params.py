@@ -41,6 +41,7 @@ PENALTY_KINDS = _opts(
     ("criticism", "通报批评"),
     ("fine", "罚款"),
     ("confiscation", "没收违法所得、没收非法财物"),
+    ("revoke", "降低资质等级、吊销许可证件"),
     ("suspend", "责令停产停业、责令关闭"),
     ("demolish", "限期拆除"),
     ("correct", "责令限期改正"),

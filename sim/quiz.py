@@ -497,7 +497,9 @@ def threshold_value(proc: Procedure, t: Threshold) -> int | None:
     def holds(x: int) -> bool:
         nonlocal amount
         amount = x
-        return bool(ev(expression, {"act": _amount_rec(x), "party": party}))
+        names: dict[str, Any] = {"act": _amount_rec(x), "party": party}
+        _fill_conditions(proc, expression, names, ev)
+        return bool(ev(expression, names))
 
     lo, hi = 0, _SEARCH_TOP
     if t.bound == "max":
@@ -513,6 +515,16 @@ def threshold_value(proc: Procedure, t: Threshold) -> int | None:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if holds(mid) else (mid, hi)
     return hi
+
+
+def _fill_conditions(proc: Procedure, expression: X.Expr, names: dict[str, Any], ev: X.Evaluator,
+                     depth: int = 0) -> None:
+    """The named conditions an expression reads, evaluated first (a condition may read another, as the
+    hearing condition reads `hearing_fine_threshold`), the way the session does."""
+    for n in sorted(expression.names):
+        if n in proc.conditions and n not in names and depth < 20:
+            _fill_conditions(proc, proc.conditions[n], names, ev, depth + 1)
+            names[n] = ev(proc.conditions[n], names)
 
 
 def _amount_rec(x: int) -> X.Rec:

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import loader as L
 from . import params as P
-from .model import ParamKind, Severity, Status
+from .model import OutcomeKind, ParamKind, Severity, Status, Verdict
 
 SCHEMA_FILE = "lawdrill.schema.json"
 SCHEMA_ID = "https://lawdrill.invalid/lawdrill.schema.json"
@@ -30,6 +30,19 @@ _STATUS_TEXT = {
     "AN": "AN：依据条文推定（设计决定，非法律原文）",
     "PR": "PR：执法实务或评查标准，非法律条文",
     "UNVERIFIED": "UNVERIFIED：尚未核实（显示时附带提示，不作为法律依据）",
+}
+_VERDICT_TEXT = {
+    Verdict.UNFINISHED: "案件未依法办结（不作为）",
+    Verdict.SHIRKED: "推诿：本机关有权查处的案件移送他机关",
+    Verdict.NOT_REFERRED: "应移送未移送：不属本机关管辖的案件未依法移送",
+    Verdict.CRIME_NOT_TRANSFERRED: "涉嫌犯罪案件未依法移送公安机关",
+}
+_OUTCOME_TEXT = {
+    OutcomeKind.PENALTY: "作出处罚决定（未达到时：案件未办结，或移送了即推诿）",
+    OutcomeKind.NO_PENALTY: "依法不予行政处罚",
+    OutcomeKind.REFERRAL: "移送有管辖权的机关（未达到时：应移送未移送）",
+    OutcomeKind.CRIME_REFERRAL: "移送涉嫌犯罪案件（未达到时：涉嫌犯罪案件未移送）",
+    OutcomeKind.OTHER: "案例自定的结果",
 }
 _PARAM_KIND_TEXT = {
     ParamKind.OFFICERS: "执法人员编号列表", ParamKind.BOOL: "是/否", ParamKind.EVIDENCE: "证据编号列表",
@@ -187,17 +200,20 @@ def _defs() -> dict[str, Any]:
             "before": {"$ref": "#/$defs/strs"}, "done": {"$ref": "#/$defs/strs"}}, ("before", "done")),
         "deadline": _obj("期限规则（within、not_before、at_least 三选一）", {
             "from": {"$ref": "#/$defs/anchor"}, "to": {"$ref": "#/$defs/anchor"},
+            "after": {"$ref": "#/$defs/period", "description": "期间自 from 起算的这一期间届满之日起计算（如起诉期限届满后三个月）"},
             "within": {"$ref": "#/$defs/period", "description": "to 必须在期间届满前进行"},
             "not_before": {"$ref": "#/$defs/period", "description": "to 不得在期间届满前（含最后一日）进行"},
             "at_least": {"$ref": "#/$defs/period", "description": "to 不得早于期间最后一日"},
         }, ("from",), oneOf=[{"required": [k]} for k in ("within", "not_before", "at_least")]),
         "at_finish": {"$ref": "#/$defs/expression", "description": "结案时必须成立"},
+        "ending": {"description": "交卷时未达到合法结果（sim.outcomes）时报告的认定",
+                   "oneOf": [{"const": v.value, "description": _VERDICT_TEXT[v]} for v in Verdict]},
         "points": {"type": "integer", "minimum": 0, "maximum": 100, "description": "扣分（覆盖严重程度的默认扣分）"},
     }
-    d["rule"] = _obj("规则（check、forbid、require、deadline、at_finish 五选一）", rule_props,
+    d["rule"] = _obj("规则（check、forbid、require、deadline、at_finish、ending 六选一）", rule_props,
                      ("id", "title", "severity", "cite", "explain", "expected"),
                      oneOf=[{"required": [k]}
-                            for k in ("check", "forbid", "require", "deadline", "at_finish")])
+                            for k in ("check", "forbid", "require", "deadline", "at_finish", "ending")])
     d["phrase"] = _obj("执法人员可以说的话", {
         "text": _str("话术内容"), "proper": {"type": "boolean", "description": "是否规范（不规范的会被评分）"},
         "note": _str("说明")}, ("text", "proper"))
@@ -303,6 +319,19 @@ def _defs() -> dict[str, Any]:
         "e_service_consent": {"type": "boolean", "description": "已签署电子送达确认书"},
         "post_days": {"type": "integer", "minimum": 0, "description": "挂号信签收所需天数（培训假设，默认 3）"},
     }
+    d["stage"] = _keys(_obj("合法结果要求的一个环节", {
+        "id": _str("环节编号"), "omitted": _str("缺少该环节时讲评中的说法，如 决定书未送达"),
+        "cite": {"$ref": "#/$defs/strs", "description": "该环节的依据：条文目录中的 简称#条（无条文的写实务依据）"},
+        "holds": {"$ref": "#/$defs/expression", "description": "交卷时此条件成立即已完成该环节"},
+    }, L._STAGE_KEYS), L._STAGE_KEYS, "outcome stage")
+    d["outcome"] = _keys(_obj("合法结果：本案依法可以结束的一种方式", {
+        "id": _str("结果编号"),
+        "kind": {"description": "结果类型（决定未达到时的认定）",
+                 "oneOf": [{"const": k.value, "description": _OUTCOME_TEXT[k]} for k in OutcomeKind]},
+        "label": _str("结果说明，如 作出处罚决定并送达、执行后结案"),
+        "when": {"$ref": "#/$defs/expression", "description": "仅当此条件成立时该结果合法（不写：总是）"},
+        "stages": {"type": "array", "items": {"$ref": "#/$defs/stage"}, "minItems": 1, "description": "要求的环节"},
+    }, ("id", "kind", "label", "stages")), L._OUTCOME_KEYS, "lawful outcome")
     case = _obj("案例：一个案件的事实、外界事件和自测", {
         "id": _str("案例编号（全库唯一）", minLength=1), "title": _str("案例标题"),
         "procedure": _str("所用的程序模板编号（不能是抽象模板）"),
@@ -323,6 +352,8 @@ def _defs() -> dict[str, Any]:
         "event_types": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event"},
                         "description": "案例自己的外界事件定义"},
         "reference": {"type": "array", "items": {"$ref": "#/$defs/reference"}, "description": "参考路径"},
+        "outcomes": {"type": "array", "items": {"$ref": "#/$defs/outcome"},
+                     "description": "本案的合法结果（不写：按职权、事实和模板推导）；写了就完全取代推导的结果"},
         "traps": {"type": "array", "items": {"$ref": "#/$defs/trap"}, "description": "陷阱"},
         "analysis": _analysis_def(),
         **{k: v for k, v in parts.items() if k not in ("states", "actions", "phases")},

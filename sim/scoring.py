@@ -38,6 +38,14 @@ class DeadlineFact:
 
 
 @attrs.frozen
+class Omission:
+    """A stage of a lawful outcome the case did not reach at hand-in ("决定书未送达"), with its basis."""
+
+    label: str
+    cites: tuple[str, ...]
+
+
+@attrs.frozen
 class Finding:
     rule_id: str
     title: str
@@ -51,6 +59,9 @@ class Finding:
     wall: float | None  # wall-clock moment in the session
     deadline: DeadlineFact | None = None
     points: int | None = None
+    # Ending findings (sim.outcomes): the lawful outcome the case was measured against and what it lacked.
+    outcome: str = ""
+    omitted: tuple[Omission, ...] = ()
 
     @property
     def deduction(self) -> int:
@@ -145,6 +156,10 @@ def finding_lines(f: Finding, articles: dict[str, Article]) -> list[str]:
         f"  实际：{f.actual}（案件时间 {f.at:%Y-%m-%d %H:%M}）",
         f"  应当：{f.expected}",
     ]
+    if f.outcome:
+        lines.append(f"  合法结果：{f.outcome}")
+    for o in f.omitted:
+        lines.append(f"  未完成：{o.label}" + (f"（{cite_labels(o.cites, articles)}）" if o.cites else ""))
     if f.deadline is not None:
         d = f.deadline
         if d.early:

@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tui import cli
-from tui.cli import main
+from tui.cli import catalogue, common, main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -366,7 +365,7 @@ def test_cases_table_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     row = next(line for line in out.splitlines() if line.startswith(CASE_ID))
     doc = _case_doc()
     counts = f"{len(doc.get('reference') or [])}/{len(doc.get('traps') or [])}"
-    for cell in (doc["title"], doc["case_type"], "行政处罚普通程序", cli.POWER_SOURCES[doc["power"]["source"]],
+    for cell in (doc["title"], doc["case_type"], "行政处罚普通程序", catalogue.POWER_SOURCES[doc["power"]["source"]],
                  str(doc["difficulty"]), counts):
         assert cell in row
     code, out, _ = run_cli(capsys, "cases", "--markdown")
@@ -400,10 +399,9 @@ def test_play_unknown_case_or_no_terminal_is_a_clear_message(capsys: pytest.Capt
 
 def test_play_opens_the_app_on_the_case(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import tui.app
-    import tui.cli
 
     seen: dict[str, object] = {}
-    monkeypatch.setattr(tui.cli, "_terminal_ok", lambda: True)
+    monkeypatch.setattr(common, "terminal_ok", lambda: True)
     monkeypatch.setattr(tui.app, "run_ui", lambda case, **kw: seen.update(case=case, **kw) or 0)
     assert main(["play", CASE_ID, "--mode", "exam", "--home", "/tmp/x"]) == 0
     assert seen == {"case": CASE_ID, "mode": "exam", "home": "/tmp/x", "library_paths": None}
@@ -423,12 +421,12 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_chinese_table_alignment() -> None:
-    lines = cli.table(["标题", "编号"], [["麦收期间", "a"], ["x", "b"]])
+    lines = common.table(["标题", "编号"], [["麦收期间", "a"], ["x", "b"]])
     # Chinese characters take two columns: the second column starts at the same display column everywhere.
-    columns = {cli.text_width(line[: line.rindex(" ") + 1]) for line in (lines[0], lines[2], lines[3])}
+    columns = {common.text_width(line[: line.rindex(" ") + 1]) for line in (lines[0], lines[2], lines[3])}
     assert columns == {10}
-    assert cli.text_width("麦收ab") == 6
-    assert cli.wrap("事先告知书 notice 送达", 8) == ["事先告知", "书", "notice", "送达"]
+    assert common.text_width("麦收ab") == 6
+    assert common.wrap("事先告知书 notice 送达", 8) == ["事先告知", "书", "notice", "送达"]
 
 
 # --- bad input ---------------------------------------------------------------------------------------------

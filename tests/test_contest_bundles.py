@@ -210,8 +210,8 @@ def test_review_bundle_is_rescored_and_tampering_caught(contest, tmp_path: Path)
     b = write_bundle(contest, r2, "A3", ref, None, tmp_path / "out", answers=marks, started=opens + 60,
                      handed_in=opens + 900, library=library())
     v = read_bundle(b, contest, library())
-    # Missed: credentials-not-shown (15) and case-left-open (5).
-    assert (v.kind, v.score, v.criticals) == ("review", 100 - 15 - 5, 0)
+    # Missed: credentials-not-shown (15) and case-left-open (the unfinished case: a critical veto item, 40).
+    assert (v.kind, v.score, v.criticals) == ("review", 100 - 15 - 40, 1)
     doc = load_doc(b)
     doc["payload"]["answers"]["marks"].append({"step": 1, "rule": "credentials-not-shown"})
     resign(b, doc)  # more marks, same reported score: re-scoring disagrees

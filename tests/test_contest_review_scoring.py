@@ -22,7 +22,7 @@ def test_answer_key_is_the_engines_findings(scenario) -> None:
     # If the case's author changes this trap, this list changes first (and the hand-computed numbers below).
     assert [(d.rule_id, d.step, d.severity.value, d.deduction) for d in answer_key(scenario, TRAP)] == [
         ("two-officers", 1, "major", 15), ("uncertified-officer", 1, "critical", 40),
-        ("credentials-not-shown", 1, "major", 15), ("case-left-open", None, "minor", 5)]
+        ("credentials-not-shown", 1, "major", 15), ("case-left-open", None, "critical", 40)]
 
 
 def test_review_file_shows_the_case_file_not_the_findings(scenario) -> None:
@@ -66,8 +66,8 @@ def test_perfect_and_empty_sheets(scenario) -> None:
     assert (perfect.points, perfect.passed) == (100, True)
     assert perfect.grade == "优秀"
     empty = score_review(scenario, TRAP, [])
-    assert (empty.precision, empty.recall, empty.points) == (0.0, 0.0, 100 - 40 - 15 - 15 - 5)
-    assert set(empty.veto_missed) == {"uncertified-officer"}
+    assert (empty.precision, empty.recall, empty.points) == (0.0, 0.0, 0)  # 100 - 40 - 15 - 15 - 40, floored
+    assert set(empty.veto_missed) == {"uncertified-officer", "case-left-open"}
 
 
 def test_marks_from_a_bundle_are_accepted_as_json(scenario) -> None:

@@ -28,14 +28,14 @@ case_type: 露天焚烧秸秆
 procedure: general-penalty
 difficulty: 2
 tags: [测试]
-power: {source: assigned, item: 露天焚烧秸秆}
+power: {source: none, item: 露天焚烧秸秆（测试：假定不属本镇管辖）}
 discovered: 2026-06-03T10:20
 briefing: 用于加载错误测试的最小案例。
 party:
   kind: citizen
   name: 李某
   present: true
-facts: {burned_area_mu: 3}
+facts: {burned_area_mu: 3, refer_to: police}
 penalty: {basis: 大气污染防治法#119, min: 500, max: 2000}
 evidence:
   scene_photos: {label: 现场照片, key: true}
@@ -57,13 +57,13 @@ reference:
   - name: 立案后移送
     steps:
       - {do: file_case, at: 2026-06-03T15:00, approved: true}
-      - {do: refer, at: 2026-06-04, document: {receiver: 县公安局, reason: 涉嫌犯罪}}
+      - {do: refer, at: 2026-06-04, document: {receiver: police, reason: 李某在麦田露天焚烧秸秆三亩，依《大气污染防治法》第一百一十九条移送, materials: true}}
     expect: {score: 100, state: referred}
 traps:
   - name: 协管员一人现场检查
     steps:
       - {do: inspect, at: 2026-06-03T10:30, officers: [zhao], credentials_shown: true, recorded: true, record_made: true}
-    expect: {findings: [two-officers, uncertified-officer, case-left-open]}
+    expect: {findings: [two-officers, uncertified-officer, not-referred-outside-competence]}
 """
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -163,7 +163,7 @@ def test_officers_as_a_string(tmp_path):
 
 
 def test_list_where_a_map_is_expected(tmp_path):
-    text = bad_case(("facts: {burned_area_mu: 3}", "facts: [1, 2]"))
+    text = bad_case(("facts: {burned_area_mu: 3, refer_to: police}", "facts: [1, 2]"))
     lib = load(tmp_path, {"bad.yaml": text})
     the_error(lib, tmp_path / "bad.yaml", line_of(text, "facts:"), "facts", "映射")
     rest_loaded(lib)
@@ -459,8 +459,8 @@ def test_case_on_broken_template_is_reported_not_loaded(tmp_path):
 
 
 def test_trap_expects_unknown_rule(tmp_path):
-    text = bad_case(("[two-officers, uncertified-officer, case-left-open]",
-                     "[two-officers, no-such-rule, case-left-open]"))
+    text = bad_case(("[two-officers, uncertified-officer, not-referred-outside-competence]",
+                     "[two-officers, no-such-rule, not-referred-outside-competence]"))
     lib = load(tmp_path, {"bad.yaml": text})
     the_error(lib, tmp_path / "bad.yaml", line_of(text, "no-such-rule"), "no-such-rule", "协管员一人现场检查")
     rest_loaded(lib)

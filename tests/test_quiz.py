@@ -19,8 +19,9 @@ from sim.quiz import (VERIFIED, QKind, THRESHOLDS, draw_paper, parse_number, par
                       score_paper, threshold_value)
 
 ROOT = Path(__file__).resolve().parent.parent
-# The articles that define a short period as working days: 《行政处罚法》第八十五条, 《行政强制法》第六十九条.
-WORKING_DAY_ARTICLES = {"行政处罚法#85", "行政强制法#69"}
+# The articles that define a period as working days: 《行政处罚法》第八十五条, 《行政强制法》第六十九条,
+# 《行政许可法》第八十二条.
+WORKING_DAY_ARTICLES = {"行政处罚法#85", "行政强制法#69", "行政许可法#82"}
 UNIT_WORDS = {"days": "日", "working_days": "日", "months": "个月", "hours": "小时"}
 
 

@@ -13,11 +13,11 @@ import pytest
 
 import sim
 from sim.explore import UNFINISHED, explore
-from sim.loader import _plain  # what an editor's YAML server hands the validator: dates as text, keys as strings
+from sim.loader import plain_data  # what an editor's YAML server hands the validator: dates as text, keys as strings
 from sim.schema import build_schema, schema_text
 from sim.selftest import run_selftest
 from sim.yamlsrc import parse_file
-from tui import cli_tools
+from tui.cli import tools as cli_tools
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def library() -> sim.Library:
 
 
 def _case_doc(name: str = "straw-burning-01") -> dict[str, Any]:
-    return _plain(parse_file(SCENARIOS / "cases" / f"{name}.yaml"))
+    return plain_data(parse_file(SCENARIOS / "cases" / f"{name}.yaml"))
 
 
 # --- schema ------------------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_schema_command_prints_writes_and_locates_the_schema(capsys: pytest.Capt
 def test_every_library_file_points_at_the_schema_and_validates(
         path: Path, validator: jsonschema.Draft202012Validator) -> None:
     assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER
-    doc = _plain(parse_file(path))
+    doc = plain_data(parse_file(path))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
     assert errors == []
 
@@ -134,7 +134,7 @@ def test_schema_and_loader_agree_on_an_unknown_key(tmp_path: Path,
     bad.write_text(text.replace("\ndifficulty: 2\n", "\ndifficulty: 2\nlevel: 3\n"), encoding="utf-8")
     lib = sim.load_library([bad])
     assert any("level" in e.message and e.line == 7 for e in lib.errors)
-    assert not validator.is_valid(_plain(parse_file(bad)))
+    assert not validator.is_valid(plain_data(parse_file(bad)))
 
 
 # --- Session.fork ------------------------------------------------------------------------------------------
@@ -272,7 +272,7 @@ def test_new_case_for_every_concrete_template_passes_check_at_once(
         assert lines[0].startswith("# yaml-language-server: $schema=/")
         assert Path(lines[0].split("=", 1)[1]).resolve() == SCHEMA_FILE.resolve()
         assert any("待修改" in line for line in lines if line.startswith("#"))
-        doc = _plain(parse_file(path))
+        doc = plain_data(parse_file(path))
         assert doc["id"] == f"new-{template}" and doc["procedure"] == template
         assert len(doc["reference"]) == 1 and len(doc["traps"]) == 1
         assert validator.is_valid(doc)

@@ -22,8 +22,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from .dialogs import AppCommands
-from .library import LibraryScreen
+from .widgets.dialogs import AppCommands
+from .host import WallClock
+from .trainee.library import LibraryScreen
 
 if TYPE_CHECKING:
     from sim.loader import Library
@@ -31,17 +32,14 @@ if TYPE_CHECKING:
     from sim.session import Session
     from sim.store import Attempt, Store
 
-    from .reload import LibraryWatcher
-
-WallClock = Callable[[], float]
-
+    from .trainer.reload import LibraryWatcher
 
 class LawdrillApp(AppCommands, App[None]):
     """执法演练."""
 
     TITLE = "执法演练"
     # The library is the default screen, which Textual installs without loading its own CSS_PATH: load it here.
-    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("library.tcss")]
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).parent / "trainee" / "library.tcss"]
     BINDINGS = [
         Binding(
             "ctrl+q",
@@ -145,7 +143,7 @@ class LawdrillApp(AppCommands, App[None]):
         return screen
 
     def ask_name(self, then: Callable[[], None] | None = None) -> None:
-        from .dialogs import NameDialog
+        from .widgets.dialogs import NameDialog
 
         def got(answer: tuple[str, str] | None) -> None:
             if answer:
@@ -160,7 +158,7 @@ class LawdrillApp(AppCommands, App[None]):
         self.push_screen(NameDialog(self.trainee, self.township, required=not self.trainee), got)
 
     def _offer_resume(self) -> None:
-        from .dialogs import ResumeDialog
+        from .widgets.dialogs import ResumeDialog
 
         assert self.store is not None and self.library is not None
         waiting = [a for a in self.store.open_attempts(self.trainee) if a.id not in self._declined]
@@ -199,24 +197,24 @@ class LawdrillApp(AppCommands, App[None]):
     # --- navigation -------------------------------------------------------------------------------------
 
     def open_briefing(self, scenario: Scenario) -> None:
-        from .briefing import BriefingScreen
+        from .trainee.briefing import BriefingScreen
 
         self.push_screen(BriefingScreen(scenario))
 
     def open_history(self) -> None:
-        from .history import HistoryScreen
+        from .trainee.history import HistoryScreen
 
         self.push_screen(HistoryScreen())
 
     def open_trainer(self) -> None:
         """The trainer screen; from then on the library's files are watched and reloaded when they change."""
-        from .trainer import TrainerScreen
+        from .trainer.screen import TrainerScreen
 
         self.watch_library()
         self.push_screen(TrainerScreen())
 
     def open_graph(self, scenario: Scenario, *, current: str | None = None, path: int | None = None) -> None:
-        from .graph import GraphScreen
+        from .trainee.graph import GraphScreen
 
         self.push_screen(GraphScreen(scenario, current=current, path=path))
 
@@ -224,7 +222,7 @@ class LawdrillApp(AppCommands, App[None]):
 
     def watch_library(self) -> None:
         """Poll the library's files once a second (mtimes: no extra dependency, works on every platform)."""
-        from .reload import LibraryWatcher
+        from .trainer.reload import LibraryWatcher
 
         if self._watcher is None:
             self._watcher = LibraryWatcher(self.library_paths)
@@ -255,7 +253,7 @@ class LawdrillApp(AppCommands, App[None]):
             self.call_from_thread(self._reloaded, lib, changed)
 
     def _reloaded(self, lib: Library, changed: list[str]) -> None:
-        from .reload import case_changes, merge_libraries
+        from .trainer.reload import case_changes, merge_libraries
 
         old = self.library
         assert old is not None
@@ -288,9 +286,9 @@ class LawdrillApp(AppCommands, App[None]):
     def _carry_over(self, old: Library, new: Library, case_changes: Callable[..., list[str]]) -> None:
         """Open screens follow the new version of their case: a briefing shows it, a workbench's session is
         rebuilt on it with the trainee's acts re-applied (new attempt; the old journal is kept)."""
-        from .briefing import BriefingScreen
-        from .reload import rebuild_session
-        from .workbench import WorkbenchScreen
+        from .trainee.briefing import BriefingScreen
+        from .trainer.reload import rebuild_session
+        from .trainee.workbench import WorkbenchScreen
 
         for screen in list(self.screen_stack):
             if isinstance(screen, BriefingScreen):
@@ -337,7 +335,7 @@ class LawdrillApp(AppCommands, App[None]):
         """A new attempt: journal in the store home, recorded in the store, then the workbench."""
         from sim import Session
 
-        from .workbench import WorkbenchScreen
+        from .trainee.workbench import WorkbenchScreen
 
         assert self.store is not None
         attempt_id, path = self.store.new_journal_path(scenario.id)
@@ -367,7 +365,7 @@ class LawdrillApp(AppCommands, App[None]):
         """Reopen an unfinished attempt from its journal; False (and a message) if it cannot be."""
         from sim import ReplayError, resume
 
-        from .workbench import WorkbenchScreen
+        from .trainee.workbench import WorkbenchScreen
 
         assert self.library is not None
         sc = self.library.scenarios.get(attempt.scenario)
@@ -394,7 +392,7 @@ class LawdrillApp(AppCommands, App[None]):
 
     def _show(self, screen: Screen[Any]) -> None:
         """Replace a briefing with the workbench; on top of the library otherwise."""
-        from .briefing import BriefingScreen
+        from .trainee.briefing import BriefingScreen
 
         if isinstance(self.screen, BriefingScreen):
             self.switch_screen(screen)
@@ -402,7 +400,7 @@ class LawdrillApp(AppCommands, App[None]):
             self.push_screen(screen)
 
     def show_debrief(self, session: Session, attempt_id: str, *, from_history: bool = False) -> None:
-        from .debrief import DebriefScreen
+        from .trainee.debrief import DebriefScreen
 
         assert session.result is not None
         screen = DebriefScreen(session, session.result, attempt_id, from_history=from_history)

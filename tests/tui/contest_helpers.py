@@ -88,7 +88,7 @@ def load(path: Path, library: Any) -> Any:
 
 def contest_app(contest: Any, library: Any, home: Path, clock: FakeClock, *, who: str = "p01",
                 round_id: str = "r1", out: Path | None = None) -> Any:
-    from tui.contest_app import make_contest_app
+    from tui.contest.app import make_contest_app
 
     r = contest.round(round_id)
     return make_contest_app(contest, r, contest.contestant(who), library, home=home, out=out, clock=clock)

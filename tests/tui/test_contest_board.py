@@ -15,8 +15,8 @@ from contest_helpers import TRAP, FakeClock, contest_key, cst, load, seed, write
 from tui_helpers import FIXTURE_CASE, keys, screen_text
 
 from sim.contest import ContestStore
-from tui.contest_board import BoardScreen, make_board_app
-from tui.dialogs import ConfirmDialog
+from tui.contest.board import BoardScreen, make_board_app
+from tui.widgets.dialogs import ConfirmDialog
 
 __all__ = ["contest_key", "seeded"]
 

@@ -9,9 +9,9 @@ from contest_helpers import REVIEW_CASE, REVIEW_TRAP, FakeClock, contest_app, co
 from tui_helpers import keys, screen_text
 
 from sim.contest import answer_key, read_bundle
-from tui.contest_review import ReviewScreen, RulePicker
-from tui.contest_round import RoundScreen
-from tui.dialogs import ConfirmDialog, InfoDialog
+from tui.contest.review import ReviewScreen, RulePicker
+from tui.contest.round import RoundScreen
+from tui.widgets.dialogs import ConfirmDialog, InfoDialog
 
 __all__ = ["contest_key"]
 

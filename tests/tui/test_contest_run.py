@@ -16,10 +16,10 @@ from textual.notifications import Notify
 from tui_helpers import FROZEN_WALL, do_act, keys, open_form, play_steps, screen_text, settle
 
 from sim.contest import read_bundle
-from tui.contest_round import ContestWorkbench, RoundScreen
-from tui.debrief import DebriefScreen
-from tui.dialogs import ConfirmDialog
-from tui.forms import ActionForm
+from tui.contest.round import ContestWorkbench, RoundScreen
+from tui.trainee.debrief import DebriefScreen
+from tui.widgets.dialogs import ConfirmDialog
+from tui.trainee.forms import ActionForm
 
 __all__ = ["contest_key"]  # the fixture, imported for pytest
 
@@ -238,8 +238,8 @@ def test_unknown_contestant_and_bad_contest_file_exit_2_without_traceback(contes
 
 
 def test_outside_the_round_window_is_refused(contest, library, tmp_path):
-    from tui.cli import UsageError
-    from tui.contest_app import run_contest
+    from tui.cli.common import UsageError
+    from tui.cli.contest import run_contest
 
     with pytest.raises(UsageError) as refused:  # the command line shows it and exits with status 2
         run_contest(contest, library, contest.contestant("p01"), home=tmp_path / "h",

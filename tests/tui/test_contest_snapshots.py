@@ -9,7 +9,7 @@ from contest_helpers import TRAP, FakeClock, contest_app, contest_key, cst, load
 from tui_helpers import FIXTURE_CASE, FROZEN_WALL, keys, play_steps
 
 from sim.contest import ContestStore
-from tui.contest_board import make_board_app
+from tui.contest.board import make_board_app
 
 __all__ = ["contest_key"]
 

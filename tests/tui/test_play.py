@@ -14,11 +14,11 @@ from tui_helpers import do_act, finish, keys, open_form, play_steps, screen_text
 
 from sim.scoring import finding_lines
 from sim.store import Store
-from tui.debrief import DebriefScreen
-from tui.dialogs import ConfirmDialog, HelpScreen, NameDialog, ResumeDialog
-from tui.forms import ActionForm, AdvanceDialog
-from tui.history import HistoryScreen
-from tui.workbench import WorkbenchScreen
+from tui.trainee.debrief import DebriefScreen
+from tui.widgets.dialogs import ConfirmDialog, HelpScreen, NameDialog, ResumeDialog
+from tui.trainee.forms import ActionForm, AdvanceDialog
+from tui.trainee.history import HistoryScreen
+from tui.trainee.workbench import WorkbenchScreen
 
 HERE = Path(__file__).parent
 
@@ -377,7 +377,7 @@ async def test_play_case_opens_its_briefing_after_loading_the_library(home, scen
     """`lawdrill play CASE`: the library loads in the background after the first paint, then the case
     opens."""
     from tui.app import make_app
-    from tui.briefing import BriefingScreen
+    from tui.trainee.briefing import BriefingScreen
 
     app = make_app(home=home, case=scenario.id, trainee="王小明", mode="exam", clock=lambda: 1_780_000_000.0)
     async with app.run_test(size=(100, 40)) as pilot:

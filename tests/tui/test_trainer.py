@@ -13,10 +13,10 @@ from tui_helpers import FIXTURE_CASE, FROZEN_WALL, auxiliary_trap, keys, screen_
 
 from sim.selftest import play
 from sim.store import Store
-from tui.dialogs import NameDialog
-from tui.graph import GraphScreen
-from tui.trainer import FileViewer, TrainerScreen, editor_command
-from tui.workbench import WorkbenchScreen
+from tui.widgets.dialogs import NameDialog
+from tui.trainee.graph import GraphScreen
+from tui.trainer.screen import FileViewer, TrainerScreen, editor_command
+from tui.trainee.workbench import WorkbenchScreen
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = "# A case with a mistake: it has no discovery time.\nid: broken-case\ntitle: 坏案例\n" \
@@ -283,7 +283,7 @@ def test_the_check_is_the_deep_check_of_lawdrill_check(fixture_library):
     """The trainer screen runs the same deep check as `lawdrill check`: the mutation figures agree with
     sim.deepcheck case by case, and --fast skips the mutants."""
     from sim.deepcheck import check_case
-    from tui.trainer import check_library
+    from tui.trainer.screen import check_library
 
     report = check_library(fixture_library)
     assert report.engine == "deepcheck" and report.cases == (FIXTURE_CASE,)
@@ -299,7 +299,7 @@ def test_graph_text_wraps_between_acts_within_the_width(library):
     from rich.cells import cell_len
 
     from sim.graph import case_graph
-    from tui.graph import LOOP_INDENT, graph_text
+    from tui.trainee.graph import LOOP_INDENT, graph_text
 
     for sc in library.scenarios.values():
         lines = graph_text(case_graph(sc), width=96).plain.splitlines()

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 async def settle_workers(pilot) -> None:
     """Until the trainer screen has shown its first check (the library loads first, in a worker that only
     starts after the first refresh). Bounded: a hang still fails."""
-    from tui.trainer import TrainerScreen
+    from tui.trainer.screen import TrainerScreen
 
     for _ in range(100):
         await pilot.app.workers.wait_for_complete()

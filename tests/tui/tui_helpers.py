@@ -229,7 +229,7 @@ async def advance(pilot: Pilot[Any], to: str) -> None:
 
 async def play_steps(pilot: Pilot[Any], scenario: Any, steps: Any) -> None:
     """A self-test path (reference or trap), step by step through the UI."""
-    from tui.workbench import WorkbenchScreen
+    from tui.trainee.workbench import WorkbenchScreen
 
     for step in steps:
         if step.do == "finish":

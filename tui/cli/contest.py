@@ -1,0 +1,386 @@
+"""`lawdrill contest …`: check a contest file, import result bundles, standings, exports, the organiser's
+report, and the two UI commands (run a round as a contestant, the leaderboard: the apps are in tui.contest).
+
+Like tui.cli this module imports only the standard library at the top: each command imports what it needs.
+Exit status as in tui.cli: 0 done; 1 problems found (a bad contest file in `check`, a rejected bundle in
+`import`); 2 bad input; 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.cli import common
+from tui.cli.common import (
+    EXIT_FAILED, EXIT_OK, AddCommand, Parser, UsageError, emit, error_line, library_note, print_json, screen_width,
+    table,
+)
+
+if TYPE_CHECKING:
+    from sim.contest import Contest, Contestant, ContestStore, Round
+    from sim.loader import Library
+
+
+
+def add_commands(command: AddCommand) -> None:
+    """Register `lawdrill contest …` on the main parser."""
+    top = command("contest", "大比武：比武文件、成绩包、排名与报告",
+                  "大比武（执法能手评选）：同一轮所有参赛人员使用同一案例、同一随机种子、同一时限；\n"
+                  "成绩以签名成绩包交回，导入时按操作记录重新评分；排名可封榜、分组、导出。\n"
+                  "比武文件格式见 docs/contests.md。", _no_subcommand)
+    subs = top.add_subparsers(dest="contest_command", title="子命令", metavar="子命令", parser_class=Parser)
+
+    def sub_command(name: str, help_text: str, description: str, func: Callable[[argparse.Namespace], int]
+                    ) -> argparse.ArgumentParser:
+        p = subs.add_parser(name, help=help_text, description=description)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="出现内部错误时显示完整的错误追踪")
+        p.add_argument("contest", metavar="CONTEST", help="比武文件（YAML）")
+        p.set_defaults(func=func)
+        return p
+
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", metavar="URL",
+                       help="成绩库地址（默认：数据目录下的 SQLite 文件；也可 postgresql+psycopg://用户@主机/库名）")
+        p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
+
+    def board_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--round", metavar="R", help="只看某一轮（轮次编号；默认：各轮合计）")
+        p.add_argument("--division", metavar="D", help="只看某一组别（组别编号）")
+        p.add_argument("--frozen", action="store_true", help="封榜视图：封榜时间之后交卷的成绩不计入（对外公布用）")
+
+    sub_command("check", "检查比武文件", "检查比武文件：格式、轮次时间、案例是否在案例库中、名单编号是否重复、密钥。\n"
+                "有错误时逐条列出（文件:行:列: 说明），退出状态为 1。", cmd_check)
+
+    p = sub_command("import", "导入成绩包（校验签名并按记录重新评分）",
+                    "导入参赛人员交回的成绩包：校验签名、比武与轮次、名单、案例版本、程序版本、随机种子、\n"
+                    "作答时段和时限，并按操作记录重放重新评分（不采信成绩包自报的分数）。\n"
+                    "同一成绩包重复提交、同一人同一轮同一案例的第二份，都会被拒绝并说明原因。\n"
+                    "给出目录时导入其中所有 *.bundle.json 文件。有任何成绩包被拒绝时退出状态为 1。", cmd_import)
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="成绩包文件或目录")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出每个成绩包的导入结果")
+    store_options(p)
+
+    p = sub_command("standings", "排名", "按比武文件规定的排名规则列出排名（各轮合计或某一轮，可按组别）。", cmd_standings)
+    board_options(p)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    store_options(p)
+
+    p = sub_command("export", "导出排名（csv / xlsx / html）", "把排名导出为 CSV、Excel（xlsx）或独立的 HTML 网页文件。",
+                    cmd_export)
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "html"], help="导出格式")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件")
+    board_options(p)
+    store_options(p)
+
+    p = sub_command("report", "组织情况报告（按乡镇）",
+                    "按乡镇统计：参赛情况（名单与实际交卷）、平均分、合格率、违反最多的规则（附法律依据）。", cmd_report)
+    p.add_argument("--format", choices=["md", "html", "xlsx"], default="md", help="报告格式（默认 md）")
+    p.add_argument("-o", "--output", metavar="FILE", help="输出文件（md、html 默认输出到屏幕；xlsx 必须指定）")
+    p.add_argument("--round", metavar="R", help="只统计某一轮")
+    store_options(p)
+
+    p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
+                    "打开比武界面：显示本轮案例，计时作答，时间到自动交卷，成绩包写入输出目录。", cmd_run)
+    p.add_argument("--as", dest="contestant", required=True, metavar="ID", help="参赛人员编号（名单中的 id）")
+    p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
+    p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
+
+    p = sub_command("board", "排行榜（打开界面，定时刷新）", "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。",
+                    cmd_board)
+    p.add_argument("--round", metavar="R", help="只看某一轮")
+    store_options(p)
+
+
+def _no_subcommand(args: argparse.Namespace) -> int:
+    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、export、report、run、board）",
+                     "运行「lawdrill contest -h」查看用法。")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _contest(path: str) -> Contest:
+    """Load a contest file; a bad one is bad input (exit 2) with every problem listed."""
+    from sim.contest import ContestError, load_contest
+
+    if not Path(path).is_file():
+        raise UsageError(f"找不到比武文件：{path}")
+    try:
+        return load_contest(path)
+    except ContestError as exc:
+        lines = [error_line(p) for p in exc.problems]
+        raise UsageError("比武文件有错误：\n" + "\n".join(lines), f"运行「lawdrill contest check {path}」查看详情。"
+                         ) from None
+
+
+def _library(contest: Contest) -> Library:
+    lib = contest.load_library()
+    library_note(lib)
+    return lib
+
+
+def _store(args: argparse.Namespace) -> ContestStore:
+    from sim.contest import ContestStore
+
+    try:
+        return ContestStore.open(args.store, home=args.home)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"缺少数据库驱动 {exc.name}：连接 PostgreSQL 请安装 lawdrill[postgres]") from None
+    except Exception as exc:  # noqa: BLE001 - any driver's connection failure reads the same to the organiser
+        if type(exc).__module__.startswith("sqlalchemy"):
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise UsageError(f"无法打开成绩库 {args.store or '（默认 SQLite 文件）'}：{reason}") from None
+        raise
+
+
+def _round_division(contest: Contest, args: argparse.Namespace) -> None:
+    if getattr(args, "round", None) and contest.round(args.round) is None:
+        raise UsageError(f"比武「{contest.name}」没有轮次「{args.round}」（可用：{'、'.join(r.id for r in contest.rounds)}）")
+    if getattr(args, "division", None) and contest.division(args.division) is None:
+        names = "、".join(d.id for d in contest.divisions) or "（未设组别）"
+        raise UsageError(f"比武「{contest.name}」没有组别「{args.division}」（可用：{names}）")
+
+
+# --- commands --------------------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sim.contest import ContestError, load_contest
+    from sim.contest.export import limit_text
+
+    if not Path(args.contest).is_file():
+        raise UsageError(f"找不到比武文件：{args.contest}")
+    try:
+        c = load_contest(args.contest)
+    except ContestError as exc:
+        for p in sorted(exc.problems, key=lambda p: (p.file, p.line, p.col)):
+            emit(error_line(p))
+        emit(f"检查未通过：{len(exc.problems)} 处错误。")
+        return EXIT_FAILED
+    for w in c.warnings:
+        emit(f"{error_line(w)}（警告）")
+    kinds = {"play": "实操", "review": "案卷评查"}
+    rows = [[r.id, r.title, kinds[r.kind], str(len(r.cases)), limit_text(r.time_limit),
+             f"{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}",
+             f"{r.freeze:%m-%d %H:%M}" if r.freeze else "不封榜", str(r.seed)] for r in c.rounds]
+    emit(f"比武：{c.name}（{c.id}）", "")
+    emit(*table(["轮次", "名称", "类型", "案例数", "时限", "开放时段（北京时间）", "封榜", "随机种子"], rows,
+                max_width=screen_width(), shrink={1: 8}))
+    by_div: dict[str, int] = {}
+    for p in c.roster:
+        key = (c.division(p.division).name if p.division and c.division(p.division) else "未分组")
+        by_div[key] = by_div.get(key, 0) + 1
+    emit("", f"参赛人员 {len(c.roster)} 人（" + "，".join(f"{k} {v} 人" for k, v in by_div.items()) + "）")
+    emit(f"检查通过：{len(c.rounds)} 轮，{len(c.roster)} 人" + (f"，{len(c.warnings)} 条警告。" if c.warnings else "。"))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sim.contest import bundle_files
+
+    contest = _contest(args.contest)
+    missing = [b for b in args.bundles if not Path(b).exists()]
+    if missing:
+        raise UsageError(f"找不到成绩包：{'、'.join(missing)}")
+    files = bundle_files(args.bundles)
+    if not files:
+        raise UsageError("给出的目录中没有成绩包文件（*.bundle.json）")
+    library = _library(contest)
+    with _store(args) as store:
+        outcomes = store.import_bundles(contest, library, files)
+    ok = sum(o.ok for o in outcomes)
+    bad = len(outcomes) - ok
+    if args.json:
+        print_json({"imported": ok, "rejected": bad, "outcomes": [
+            {"path": o.path, "ok": o.ok, "code": o.code, "message": o.message, "result_id": o.result_id}
+            for o in outcomes]})
+    else:
+        for o in outcomes:
+            emit(f"{'✓' if o.ok else '✗'} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
+        emit(f"导入 {ok} 份，拒绝 {bad} 份。")
+    return EXIT_OK if bad == 0 else EXIT_FAILED
+
+
+def _standings(args: argparse.Namespace, contest: Contest) -> list[Any]:
+    _round_division(contest, args)
+    with _store(args) as store:
+        return store.standings(contest, args.round, args.division, frozen=args.frozen)
+
+
+def cmd_standings(args: argparse.Namespace) -> int:
+    from sim.contest.export import HEADERS, board_title, standings_json, standings_rows
+
+    contest = _contest(args.contest)
+    rows = _standings(args, contest)
+    if args.json:
+        print_json({"contest": contest.id, "round": args.round, "division": args.division, "frozen": args.frozen,
+               "tiebreak": list(contest.tiebreak), "standings": standings_json(contest, rows)})
+        return EXIT_OK
+    emit(board_title(contest, args.round, args.division, args.frozen), "")
+    if not rows:
+        emit("暂无成绩。")
+        return EXIT_OK
+    emit(*table(list(HEADERS), standings_rows(contest, rows), max_width=screen_width(),
+                shrink={3: 6, 8: 10}))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sim.contest.export import export_standings
+
+    contest = _contest(args.contest)
+    rows = _standings(args, contest)
+    out = Path(args.output)
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+    try:
+        export_standings(contest, rows, args.format, out, round_id=args.round, division=args.division,
+                         frozen=args.frozen)
+    except OSError as exc:
+        raise UsageError(f"无法写入 {out}：{exc.strerror}") from None
+    emit(f"已导出 {len(rows)} 人的排名：{out}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.contest.export import render_report, township_report
+
+    contest = _contest(args.contest)
+    _round_division(contest, args)
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("xlsx 格式的报告需要用 -o 指定输出文件")
+    library = _library(contest)
+    with _store(args) as store:
+        rows = store.results(contest.id, args.round)
+    report = township_report(contest, rows, library, round_id=args.round)
+    if args.output:
+        out = Path(args.output)
+        if not out.parent.exists():
+            raise UsageError(f"输出目录不存在：{out.parent}")
+        try:
+            render_report(report, args.format, out)
+        except OSError as exc:
+            raise UsageError(f"无法写入 {out}：{exc.strerror}") from None
+        emit(f"已生成报告：{out}")
+    else:
+        sys.stdout.write(str(render_report(report, args.format)))
+    return EXIT_OK
+
+
+def _need_terminal(what: str, hint: str) -> None:
+    """The UI commands draw on a terminal: without one (a pipe, a file, cron) say so instead of writing
+    escape codes into a file and waiting for keys that never come."""
+    if not common.terminal_ok():
+        raise UsageError(f"当前不是交互式终端，无法打开{what}。", hint)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    contest = _contest(args.contest)
+    contestant = contest.contestant(args.contestant)
+    if contestant is None:
+        raise UsageError(f"参赛名单中没有编号为「{args.contestant}」的选手：{contest.path}",
+                         "请核对选手编号（--as），或联系比赛组织者。")
+    library = _library(contest)
+    _need_terminal("比武界面", "比武须在终端窗口中直接运行（不能重定向输入或输出）。")
+    return run_contest(contest, library, contestant, home=args.home, out=args.out)
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    from sim.contest.export import round_windows
+
+    contest = _contest(args.contest)
+    if args.round and contest.round(args.round) is None:
+        raise UsageError(f"比武「{contest.name}」中没有编号为「{args.round}」的一轮。",
+                         "\n".join(["各轮：", *round_windows(contest)]))
+    store = _store(args)
+    try:
+        _need_terminal("排行榜界面", f"查看排名请用「lawdrill contest standings {args.contest}」。")
+        return run_board(contest, store, round_id=args.round)
+    finally:
+        store.close()  # the board closes it on exit too; closing twice is harmless
+
+
+# --- the two UI commands: which round, then the app ----------------------------------------------------
+
+
+def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float) -> Round | None:
+    """The round open now; else one this contestant started and has not handed in completely (the window
+    closed meanwhile): the app opens on it and hands the open cases in at once."""
+    current = contest.round_at(dt.datetime.fromtimestamp(now, tz=dt.timezone.utc))
+    if current is not None:
+        return current
+    from sim.store import Store
+
+    from tui.contest.app import round_home
+
+    for r in contest.rounds:
+        folder = round_home(home, contest, contestant, r)
+        if not (folder / "lawdrill.sqlite3").is_file():
+            continue
+        store = Store(folder)
+        try:
+            pending = bool(store.open_attempts()) or any(
+                store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
+            )
+        finally:
+            store.close()
+        if pending:
+            return r
+    return None
+
+
+def run_contest(
+    contest: Contest,
+    library: Library,
+    contestant: Contestant,
+    *,
+    home: str | Path | None = None,
+    out: str | Path | None = None,
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """`lawdrill contest run CONTEST --as ID`: the app on the round open now (or the one this contestant has
+    still to hand in). The command line has loaded the contest and checked the contestant and the terminal;
+    what is wrong here (no round now, a data directory that cannot be opened) is a UsageError."""
+    from sim.contest.export import round_windows
+    from sim.contest.model import cst_time
+    from sim.store import default_home
+
+    from tui.contest.app import make_contest_app  # Textual only for the UI commands
+
+    base = Path(home) if home is not None else default_home()
+    now = clock()
+    try:
+        round_ = _pick_round(contest, contestant, base, now)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
+    if round_ is None:
+        raise UsageError(
+            f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
+            "\n".join(["各轮比赛时间：", *round_windows(contest)]),
+        )
+    try:
+        app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def run_board(contest: Contest, store: ContestStore, *, round_id: str | None = None,
+              clock: Callable[[], float] = time.time) -> int:
+    """`lawdrill contest board CONTEST [--store URL] [--round R]` on a contest and store the command line
+    opened (the board closes the store when it exits)."""
+    from tui.contest.board import make_board_app  # Textual only for the UI commands
+
+    app = make_board_app(contest, store, round_id=round_id, clock=clock)
+    app.run()
+    return app.return_code or EXIT_OK

@@ -1,0 +1,303 @@
+"""Trainer tools on the command line: `schema`, `explore`, `new`.
+
+Like every command, each imports the engine inside the function (start-up time, style.md item 7) and never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from tui.cli.common import (
+    EXIT_OK, AddCommand, UsageError, count_arg, emit, find_case, library_note, library_option, open_library,
+    print_json, screen_width, seed_arg, table,
+)
+
+def add_commands(command: AddCommand) -> None:
+    p = command("explore", "探索一个案例：受训人可能的办法、覆盖率、结局和得分分布",
+                "从案件开始枚举受训人可能的动作序列（参数按等价类取值：人员、证件、录像、送达方式、\n"
+                "罚款在幅度内/外、文书缺项、按时/超期……），报告状态、状态转换和规则的覆盖情况，\n"
+                "各结局的得分分布（最低/中位数/最高），以及从未触发的规则。\n"
+                "先探索参考路径，再探索偏离参考路径一步、两步……的办法；达到深度上限或预算时停止。", cmd_explore)
+    p.add_argument("case", metavar="CASE", help="案例编号，或案例 YAML 文件路径")
+    p.add_argument("--depth", type=count_arg, default=None, metavar="N",
+                   help="每个序列最多几步（默认：最长参考路径的步数加 2，至少 8）")
+    p.add_argument("--budget", type=count_arg, default=1000, metavar="N", help="最多探索多少个不同情形（默认 1000）")
+    p.add_argument("--seed", type=seed_arg, default=0, metavar="N", help="随机种子（决定带概率的事件，默认 0）")
+    p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
+    library_option(p)
+
+    p = command("new", "按程序模板生成新案例文件",
+                "按程序模板生成一个新案例文件 CASE.yaml：当事人、事实、证据、处罚幅度、一条参考路径和一个陷阱\n"
+                "取自案例库中使用该模板的案例，生成后即可通过 lawdrill check；标有「待修改」的内容请按实际案情改写。\n"
+                "不会覆盖已有文件。", cmd_new)
+    p.add_argument("case", metavar="CASE", help="新案例的编号（也是文件名），如 straw-burning-02")
+    p.add_argument("--template", required=True, metavar="NAME", help="程序模板编号，如 general-penalty")
+    p.add_argument("--dir", metavar="DIR", help="写入的目录（默认：当前目录）")
+    library_option(p)
+
+    p = command("schema", "输出场景文件的 JSON Schema",
+                "输出场景文件（法律条文目录、程序模板、案例）的 JSON Schema（draft 2020-12），\n"
+                "供编辑器补全和检查（VS Code 的 Red Hat YAML 扩展等，见 docs/authoring.md）。", cmd_schema)
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--path", action="store_true", help="只输出随程序附带的 schema 文件的路径")
+    out.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是输出到屏幕")
+
+
+# --- schema ------------------------------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.schema import schema_path, schema_text
+
+    if args.path:
+        emit(str(schema_path()))
+        return EXIT_OK
+    text = schema_text()
+    if args.output:
+        out = Path(args.output)
+        if out.is_dir():
+            raise UsageError(f"「{out}」是目录，请给出要写入的文件名（如 {out / 'lawdrill.schema.json'}）")
+        if not out.parent.is_dir():
+            raise UsageError(f"目录不存在：{out.parent}")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from None
+        emit(f"已写入 JSON Schema：{out}")
+        return EXIT_OK
+    print(text, end="")
+    return EXIT_OK
+
+
+# --- explore -----------------------------------------------------------------------------------------------
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part * 100 // whole}%" if whole else "—"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from sim.explore import explore
+
+    if args.depth is not None and not 1 <= args.depth <= 60:
+        raise UsageError("--depth 应在 1 到 60 之间")
+    if not 1 <= args.budget <= 1_000_000:
+        raise UsageError("--budget 应在 1 到 1000000 之间")
+    lib, sc = find_case(args.case, args.library)
+    library_note(lib)
+    rep = explore(sc, depth=args.depth, budget=args.budget, seed=args.seed)
+    if args.json:
+        print_json(rep.to_json())
+        return EXIT_OK
+    states = dict(rep.states)
+    lines = [
+        f"案例探索：{sc.title}（{sc.id}）",
+        f"深度上限 {rep.depth} 步，预算 {rep.budget} 个情形；共探索情形 {rep.nodes} 个，"
+        f"执行动作 {rep.steps} 次，用时 {rep.seconds:.1f} 秒。",
+    ]
+    if rep.cut:
+        lines.append("注意：预算已用尽，搜索未穷尽（偏离参考路径较多的办法未探索）；可加大 --budget 或减小 --depth。")
+    lines += ["", "覆盖情况："]
+    lines += table(["项目", "已覆盖", "总数", "比例"], [
+        ["状态", str(len(rep.states_reached)), str(len(rep.states)),
+         _pct(len(rep.states_reached), len(rep.states))],
+        ["状态转换（状态 × 动作）", str(len(rep.transitions_covered)), str(len(rep.transitions)),
+         _pct(len(rep.transitions_covered), len(rep.transitions))],
+        ["规则（触发过的）", str(len(rep.rules_triggered)), str(len(rep.rules)),
+         _pct(len(rep.rules_triggered), len(rep.rules))],
+    ], indent="  ")
+    lines += ["", "结局和得分分布："]
+    if rep.endings:
+        rows = []
+        for e in rep.endings:
+            lo, mid, hi = e.spread()
+            rows.append([e.label, str(e.count), str(lo), _num(mid), str(hi)])
+        lines += table(["结局", "情形数", "最低分", "中位数", "最高分"], rows, indent="  ")
+    else:
+        lines.append("  （未到达任何结局：深度或预算太小）")
+    if rep.gamed:
+        lines += ["", f"问题：{len(rep.gamed)} 种办法未达到本案的合法结果却判定通过（案件可以取巧），例如："]
+        lines += [f"  {i}. " + ("、".join(m.label for m in path) or "什么都不做") + " → 交卷"
+                  for i, path in enumerate(rep.gamed[:3], 1)]
+    missing = [f"{states[sid]}（{sid}）" for sid, _ in rep.states if sid not in rep.states_reached]
+    if missing:
+        lines += ["", f"未到达的状态：{'、'.join(missing)}"]
+    never = rep.rules_never
+    if never:
+        lines += ["", f"从未触发的规则（{len(never)} 条）："]
+        lines += table(["规则", "标题"], [[rid, title] for rid, title in never], indent="  ",
+                       max_width=screen_width(), shrink={1: 10})
+    else:
+        lines += ["", "案例的每条规则都至少触发过一次。"]
+    emit(*lines)
+    return EXIT_OK
+
+
+# --- new ---------------------------------------------------------------------------------------------------
+
+_CASE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+# What each copied section means, for the trainer who edits the new file (comment lines above the key).
+_SECTION_NOTES = {
+    "procedure": "程序模板（决定状态、动作和规则）。",
+    "case_type": "待修改：案件类型。",
+    "difficulty": "难度 1–5。",
+    "tags": "待修改：标签（用于案例库筛选）。",
+    "power": "职权来源：statutory 法定职权、assigned 赋权事项、none 非乡镇职权。",
+    "discovered": "发现案件的时间：案件时钟从此开始。改动时请同时调整参考路径和陷阱中各步骤的时间。",
+    "briefing": "待修改：案情简介（告诉受训人的情况，不写办理步骤）。",
+    "party": "当事人：kind 为 citizen（公民）或 organisation（法人或其他组织）。待修改：姓名、地址等按实际案情填写。",
+    "facts": "案件事实：规则表达式读作 facts.X。",
+    "penalty": "处罚依据和幅度：规则据此检查处罚种类和罚款金额。",
+    "evidence": "证据：key: true 的关键证据须在作出处罚前收集。",
+    "officers": "本案的执法人员名单（替代模板中的名单）。",
+    "phrases": "本案增加的话术。",
+    "flags": "本案增加的外界标志。",
+    "conditions": "本案的命名条件。",
+    "params": "本案增加的动作参数。",
+    "event_types": "本案自己的外界事件定义。",
+    "rules": "本案特有的规则（如罚款幅度和适用的条文）。",
+    "disable_rules": "本案不适用的模板规则。",
+    "events": "外界事件安排：当事人在何时做什么。",
+    "outcomes": "本案的合法结果：交卷时须达到其中之一，否则判为案件未依法办结（行政许可等没有处罚的案件必须写明）。",
+    "reference": "参考路径：规范办理应得满分。改动案情后请相应调整步骤，然后运行 lawdrill check 检查。",
+    "traps": "陷阱：常见的错误办法，expect.findings 写明应当触发的规则。可照此增加。",
+}
+_ORDER = ("procedure", "case_type", "difficulty", "tags", "power", "discovered", "briefing", "party", "facts",
+          "penalty", "evidence", "officers", "phrases", "flags", "conditions", "params", "event_types",
+          "rules", "disable_rules", "events", "outcomes", "reference", "traps")
+
+
+class _Flow(dict):  # type: ignore[type-arg]
+    """A mapping written on one line (self-test steps, as in the library's own cases)."""
+
+
+class _FlowList(list):  # type: ignore[type-arg]
+    """A list of plain values written on one line: [zhang, wang]."""
+
+
+def _flowing(value: Any) -> Any:
+    """Short lists of plain values on one line, like the library's hand-written files."""
+    if isinstance(value, dict):
+        return type(value)((k, _flowing(v)) for k, v in value.items())
+    if isinstance(value, list):
+        items = [_flowing(v) for v in value]
+        if all(not isinstance(v, (dict, list)) for v in items):
+            return _FlowList(items)
+        return items
+    return value
+
+
+def _dump(data: dict[str, Any]) -> str:
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    MAP, SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"  # noqa: N806 - tags, as YAML names them
+
+    def text(d: yaml.SafeDumper, s: str) -> Any:  # a briefing keeps its lines: a literal block
+        return d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
+
+    Dumper.add_representer(_Flow, lambda d, m: d.represent_mapping(MAP, m, flow_style=True))
+    Dumper.add_representer(_FlowList, lambda d, m: d.represent_sequence(SEQ, m, flow_style=True))
+    Dumper.add_representer(str, text)
+    return yaml.dump(_flowing(data), Dumper=Dumper, allow_unicode=True, sort_keys=False, width=110,
+                     default_flow_style=False)
+
+
+def _with_flow_steps(test: dict[str, Any]) -> dict[str, Any]:
+    out = dict(test)
+    out["steps"] = [_Flow(s) if isinstance(s, dict) else s for s in test.get("steps", [])]
+    if isinstance(out.get("expect"), dict):
+        out["expect"] = _Flow(out["expect"])
+    return out
+
+
+def _schema_target(dest: Path) -> str:
+    """Relative path to the library's schema when the file lands inside the library, else absolute."""
+    from sim.loader import bundled_scenarios
+    from sim.schema import schema_path
+
+    root = bundled_scenarios().resolve()
+    folder = dest.parent.resolve()
+    if folder == root or root in folder.parents:
+        return Path(os.path.relpath(schema_path().resolve(), folder)).as_posix()
+    return schema_path().resolve().as_posix()
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from sim.loader import plain_data
+    from sim.schema import schema_comment
+    from sim.yamlsrc import YamlError, parse_file
+
+    case_id = args.case[:-5] if args.case.endswith(".yaml") else args.case
+    if not _CASE_ID.fullmatch(case_id):
+        raise UsageError(f"案例编号「{case_id}」不合适：请只用小写字母、数字、连字符和下划线，如 straw-burning-02")
+    folder = Path(args.dir or ".")
+    if not folder.is_dir():
+        raise UsageError(f"目录不存在：{folder}")
+    dest = folder / f"{case_id}.yaml"
+    if dest.exists():
+        raise UsageError(f"文件已存在：{dest}（不会覆盖；请换一个案例编号或目录）")
+    lib = open_library(args.library)
+    concrete = sorted(p.id for p in lib.procedures.values() if not p.abstract)
+    if args.template not in lib.procedures or lib.procedures[args.template].abstract:
+        what = "是抽象模板，案例不能直接使用" if args.template in lib.procedures else "不存在"
+        listing = "、".join(f"{pid}（{lib.procedures[pid].title}）" for pid in concrete) or "无"
+        raise UsageError(f"程序模板「{args.template}」{what}。可用的模板：{listing}")
+    if case_id in lib.scenarios:
+        raise UsageError(f"案例库中已有编号为「{case_id}」的案例（{lib.scenarios[case_id].path}），请换一个编号")
+    sources = sorted((sc for sc in lib.scenarios.values()
+                      if sc.procedure.id == args.template and sc.references and sc.traps), key=lambda s: s.id)
+    if not sources:
+        raise UsageError(f"案例库中没有使用程序模板「{args.template}」且带参考路径和陷阱的案例，无从生成可运行的新案例。",
+                         "请先在案例库中为该模板编写一个案例，或选用其他模板。")
+    source = sources[0]
+    try:
+        doc = plain_data(parse_file(Path(source.path)))
+    except YamlError as exc:  # loaded a moment ago; only a file changed since then gets here
+        raise UsageError(f"无法读取参照案例 {source.path}：{exc}") from None
+    proc = lib.procedures[args.template]
+    title = f"新案例（{proc.title}）：{source.title}"
+    head = [
+        schema_comment(_schema_target(dest)),
+        f"# 由 lawdrill new 根据程序模板「{proc.title}」（{proc.id}）生成，参照案例 {source.id}。",
+        "# 标有「待修改」的内容请按实际案情改写；改完运行 lawdrill check 检查本文件（参考路径应得满分，陷阱应触发所写明的规则）。",
+        "# 文件格式见 docs/scenario-format.md；在 VS Code 中安装 Red Hat YAML 扩展即可获得键的补全和检查。",
+        _dump({"id": case_id}).rstrip(),
+        "# 待修改：案例标题（一句话概括违法行为）。",
+        _dump({"title": title}).rstrip(),
+    ]
+    body: list[str] = []
+    for key in _ORDER:
+        if key not in doc or key in ("id", "title"):
+            continue
+        value = doc[key]
+        if key == "reference":
+            value = [_with_flow_steps(value[0])]
+        elif key == "traps":
+            value = [_with_flow_steps(value[0])]
+        elif key == "events":
+            value = [_Flow(e) if isinstance(e, dict) else e for e in value]
+        body += ["", f"# {_SECTION_NOTES[key]}", _dump({key: value}).rstrip()]
+    text = "\n".join(head + body) + "\n"
+    try:
+        with dest.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise UsageError(f"文件已存在：{dest}（不会覆盖）") from None
+    except OSError as exc:
+        raise UsageError(f"无法写入 {dest}：{exc.strerror or exc}") from None
+    emit(f"已生成案例文件：{dest}",
+         f"程序模板：{proc.title}（{proc.id}）；参照案例：{source.title}（{source.id}）。",
+         f"下一步：按实际案情修改标有「待修改」的内容，然后运行「lawdrill check {dest}」。")
+    return EXIT_OK

@@ -1,0 +1,453 @@
+"""Contest mode (大比武): one contestant, one round, the round's cases only, against the clock.
+
+`lawdrill contest run CONTEST --as ID` (tui/cli/contest.py picks the round) opens `ContestApp`: the round's
+case list (RoundScreen, round.py), each case played on the ordinary workbench in exam mode (no hints,
+findings hidden) or, in a review round, the case-file review screen (review.py). `lawdrill contest board
+CONTEST` opens the leaderboard (board.py).
+
+Time. The round's time limit runs from the moment the contestant starts the round; that moment is kept in the
+contestant's local store, so closing the terminal (or a crash) does not stop or reset the countdown. The limit
+ends at `start + time_limit` or when the round window closes, whichever is first. When it runs out every case
+the contestant opened is handed in: finished and written as a signed bundle to the outbox.
+
+Sessions in a contest run on a clamped wall clock (never later than the round's end): a contestant who comes
+back after the end finds the open cases handed in as they stood at the end, with journal times inside the
+limit, so the bundles import.
+
+Nothing lost: every act is in its fsynced journal before the workbench shows it; reopening the app resumes
+each open case from its journal (sim.resume), exactly as the trainee app does after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+
+from sim.contest.model import split_case_ref
+
+from ..app import LawdrillApp
+from ..host import WallClock
+
+if TYPE_CHECKING:
+    from sim.contest import Contest, Contestant, Mark, Round
+    from sim.loader import Library
+    from sim.session import Session
+    from sim.store import Attempt
+
+
+def _slug(text: str) -> str:
+    """A directory name for an id from a contest file (ids may be Chinese; path separators are not kept)."""
+    return re.sub(r"[^\w.-]", "_", text).strip(".") or "_"
+
+
+def round_home(home: Path, contest: Contest, contestant: Contestant, round_: Round) -> Path:
+    """The contestant's local store of one round, under the data directory `home`."""
+    return home / "contests" / _slug(contest.id) / _slug(contestant.id) / _slug(round_.id)
+
+
+class ContestApp(LawdrillApp):
+    """The trainee app locked to one round of a contest: no library, no history, no hints."""
+
+    # The round's list is the default screen, and Textual loads a screen's CSS_PATH only when the screen is
+    # pushed: its stylesheet is loaded with the app's.
+    CSS_PATH = [Path(__file__).parent.parent / "app.tcss", Path(__file__).with_name("round.tcss")]
+
+    def __init__(
+        self,
+        contest: Contest,
+        round_: Round,
+        contestant: Contestant,
+        library: Library,
+        *,
+        home: str | Path | None = None,
+        out: str | Path | None = None,
+        clock: WallClock | None = None,
+    ) -> None:
+        from sim.store import Store, default_home
+
+        mode = getattr(round_, "mode", "exam") or "exam"
+        super().__init__(
+            library,
+            home=home,
+            mode=mode if mode in ("practice", "exam") else "exam",
+            trainee=contestant.id,
+            clock=clock,
+            seed=round_.seed,
+        )
+        self.contest = contest
+        self.round = round_
+        self.contestant = contestant
+        base = Path(home) if home is not None else default_home()
+        self.contest_home = base / "contests" / _slug(contest.id)
+        self.round_home = round_home(base, contest, contestant, round_)
+        self.outbox = Path(out) if out is not None else base / "contest-outbox"
+        # Opened here, not on mount: a directory that cannot be written is reported by the command line.
+        self.store = Store(self.round_home)
+        self.timed_out = False
+        self.sessions: dict[str, tuple[Session, str]] = {}  # case id -> open session, attempt id
+
+    # --- the round's clock ---------------------------------------------------------------------------------
+
+    @property
+    def review(self) -> bool:
+        return self.round.kind == "review"
+
+    @property
+    def started_at(self) -> float | None:
+        assert self.store is not None
+        value = self.store.get(f"round-start:{self.round.id}")
+        return float(value) if value else None
+
+    def start_round(self) -> None:
+        """The countdown starts now (once: a second call keeps the first start)."""
+        assert self.store is not None
+        if self.started_at is None:
+            self.store.set(f"round-start:{self.round.id}", repr(float(self.clock())))
+
+    @property
+    def ends_at(self) -> float:
+        """When the round ends for this contestant: start + limit, or the window's close if sooner."""
+        closes = self.round.closes.timestamp()
+        start = self.started_at
+        if start is None:
+            return closes
+        return min(start + self.round.time_limit.total_seconds(), closes)
+
+    def remaining(self) -> float | None:
+        """Seconds left, None before the contestant has started."""
+        if self.started_at is None:
+            return None
+        return self.ends_at - self.clock()
+
+    def session_clock(self) -> float:
+        """The wall clock sessions record: never past the round's end (see the module docstring)."""
+        return min(self.clock(), self.ends_at)
+
+    def window_closed(self) -> bool:
+        return self.clock() >= self.round.closes.timestamp()
+
+    def results_visible(self) -> bool:
+        """A handed-in case's result: at once in a practice round, after the window closes in an exam."""
+        return self.mode == "practice" or self.window_closed()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick, name="contest-clock")
+
+    def tick(self) -> None:
+        """Once a second (and whenever a test moves the fake clock): redraw the countdown; hand in at 0."""
+        from .round import ContestHeader
+
+        for screen in self.screen_stack:
+            for header in screen.query(ContestHeader):
+                header.show_time()
+        left = self.remaining()
+        if left is not None and left <= 0 and not self.timed_out:
+            self.timed_out = True
+            self.call_later(self.time_up)
+
+    # --- the round's cases ---------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        from .round import RoundScreen
+
+        return RoundScreen()
+
+    def begin(self) -> None:  # the library screen is never shown in a contest
+        pass
+
+    def attempt_of(self, case_id: str) -> Attempt | None:
+        """The contestant's attempt at a case of this round (the latest, if several)."""
+        assert self.store is not None
+        found = [a for a in self.store.open_attempts() + self.store.history() if a.scenario == case_id]
+        return found[0] if found else None
+
+    def bundle_of(self, case_id: str) -> Path | None:
+        assert self.store is not None
+        value = self.store.get(f"bundle:{case_id}")
+        return Path(value) if value else None
+
+    def case_title(self, ref: str) -> str:
+        """A round entry's title: the case's (a review entry "case#trap" is that case's file)."""
+        assert self.library is not None
+        sc = self.library.scenarios.get(split_case_ref(ref)[0])
+        return sc.title if sc is not None else ref
+
+    def review_marks(self, ref: str) -> list[Mark]:
+        """The marks a contestant has made on a review entry (kept in the local store at every change)."""
+        from sim.contest import Mark
+
+        assert self.store is not None
+        raw = self.store.get(f"answers:{ref}")
+        return [Mark.from_json(m) for m in json.loads(raw)] if raw else []
+
+    def save_marks(self, ref: str, marks: Sequence[Mark]) -> None:
+        assert self.store is not None
+        self.store.set(f"answers:{ref}", json.dumps([m.to_json() for m in marks], ensure_ascii=False))
+
+    def can_hand_in(self, ref: str) -> bool:
+        """Whether there is anything to hand in: a case opened, a review with marks."""
+        if self.bundle_of(ref) is not None:
+            return False
+        if self.review:  # opened: even an empty answer sheet is handed in (and scores what it scores)
+            assert self.store is not None
+            return bool(self.store.get(f"review-start:{ref}"))
+        return self.attempt_of(ref) is not None
+
+    def open_case(self, case_id: str) -> None:
+        """Start (or resume) a case of the round on the contest workbench / the review screen."""
+        from sim import ReplayError, Session, resume
+
+        from .round import ContestWorkbench
+
+        assert self.store is not None and self.library is not None
+        if self.remaining() is None:
+            self.start_round()
+        if self.timed_out or (left := self.remaining()) is not None and left <= 0:
+            self.tick()
+            return
+        if self.review:
+            self.open_review(case_id)
+            return
+        sc = self.library.scenarios.get(case_id)
+        if sc is None:
+            self.notify(f"案例库中没有「{case_id}」", title="无法打开", severity="error", markup=False)
+            return
+        attempt = self.attempt_of(case_id)
+        if attempt is not None and attempt.status != "open":
+            self.notify("本案已交卷，不能再办理。", title="已交卷", markup=False)
+            return
+        if case_id in self.sessions:
+            session, attempt_id = self.sessions[case_id]
+        elif attempt is not None:
+            try:
+                session = resume(sc, attempt.journal, wall_clock=self.session_clock)
+            except (ReplayError, OSError) as exc:
+                self.notify(str(exc), title="无法继续本案", severity="error", timeout=10, markup=False)
+                return
+            attempt_id = attempt.id
+            self.notify(
+                f"已恢复 {len(session.acts)} 个执法动作，案件时间 {session.now:%Y-%m-%d %H:%M}",
+                title="继续办理",
+                markup=False,
+            )
+        else:
+            attempt_id, path = self.store.new_journal_path(sc.id)
+            session = Session(
+                sc,
+                seed=self.round.seed,
+                journal=path,
+                mode=self.mode,
+                trainee=self.contestant.id,
+                wall_clock=self.session_clock,
+            )
+            self.store.start(
+                attempt_id,
+                trainee=self.contestant.id,
+                scenario=sc.id,
+                title=sc.title,
+                content_hash=sc.content_hash,
+                mode=self.mode,
+                seed=self.round.seed,
+                journal=path,
+                started=session.started_wall,
+            )
+        self.sessions[case_id] = (session, attempt_id)
+        self.push_screen(ContestWorkbench(session, attempt_id))
+
+    def open_review(self, ref: str) -> None:
+        from .review import ReviewScreen
+
+        assert self.store is not None
+        if self.bundle_of(ref) is not None:
+            self.notify("本案卷已交卷，不能再修改。", title="已交卷", markup=False)
+            return
+        if not self.store.get(f"review-start:{ref}"):
+            self.store.set(f"review-start:{ref}", repr(float(self.session_clock())))
+        self.push_screen(ReviewScreen(ref))
+
+    def left_case(self, session: Session) -> None:
+        """The workbench was left (back to the list): its journal is closed; reopening resumes it."""
+        for cid, (s, _) in list(self.sessions.items()):
+            if s is session:
+                del self.sessions[cid]
+
+    # --- handing in -------------------------------------------------------------------------------------
+
+    def finish_session(self, session: Session, attempt_id: str) -> None:
+        """The workbench's 交卷 in a contest: finish, write the bundle, back to the round's list (no debrief
+        until the round is over)."""
+        path = self.hand_in_session(session, attempt_id)
+        self.pop_screen()
+        self.announce_hand_in([session.scenario.id], [path] if path else [])
+
+    def hand_in_session(self, session: Session, attempt_id: str) -> Path | None:
+        assert self.store is not None
+        result = session.finish()
+        self.store.finish(attempt_id, result, self.session_clock())
+        session.close()
+        self.left_case(session)
+        return self.write_bundle(session.scenario.id)
+
+    def hand_in_case(self, case_id: str) -> Path | None:
+        """Hand in a case that is not on screen (from the list, or at time-out): resume it from its journal
+        first, so what is handed in is exactly what the journal holds."""
+        from sim import ReplayError, resume
+
+        assert self.store is not None and self.library is not None
+        if self.review:
+            return self.write_bundle(case_id)
+        if case_id in self.sessions:
+            session, attempt_id = self.sessions[case_id]
+            return self.hand_in_session(session, attempt_id)
+        attempt = self.attempt_of(case_id)
+        if attempt is None:
+            return None
+        if attempt.status == "open":
+            try:
+                sc = self.library.scenarios[case_id]
+                session = resume(sc, attempt.journal, wall_clock=self.session_clock)
+            except (ReplayError, OSError, KeyError) as exc:
+                self.notify(f"{exc}", title="无法交卷", severity="error", timeout=10, markup=False)
+                return None
+            return self.hand_in_session(session, attempt.id)
+        return self.write_bundle(case_id)
+
+    def write_bundle(self, ref: str) -> Path | None:
+        """Write (once) the signed result bundle of a handed-in entry to the outbox: a play case's journal,
+        or a review's marks. None and a message if it cannot be written (a full disk: retried whenever the
+        round's list is shown)."""
+        from sim.contest import BundleError, write_bundle
+
+        assert self.store is not None
+        done = self.bundle_of(ref)
+        if done is not None and done.is_file():
+            return done
+        kw: dict[str, Any] = {"library": self.library}
+        if self.review:
+            start = self.store.get(f"review-start:{ref}") or self.store.get(f"round-start:{self.round.id}")
+            kw.update(
+                answers=self.review_marks(ref),
+                started=float(start) if start else self.session_clock(),
+                handed_in=self.session_clock(),
+            )
+            journal = None
+        else:
+            attempt = self.attempt_of(ref)
+            if attempt is None or attempt.status != "finished":
+                return None
+            journal = Path(attempt.journal)
+        try:
+            path = write_bundle(self.contest, self.round, self.contestant.id, ref, journal, self.outbox, **kw)
+        except OSError as exc:
+            where = f"{self.outbox}：{exc.strerror or exc}"
+            self.notify(where, title="成绩文件写入失败", severity="error", markup=False)
+            return None
+        except BundleError as exc:
+            self.notify(str(exc), title="成绩文件写入失败", severity="error", markup=False)
+            return None
+        path = Path(path).resolve()
+        self.store.set(f"bundle:{ref}", str(path))
+        return path
+
+    def ensure_bundles(self) -> None:
+        """Bundles of cases already handed in whose file is missing (the disk was full): write them now."""
+        assert self.store is not None
+        for cid in self.round.cases:
+            if self.review:
+                continue  # a review is handed in by writing its bundle: there is no other record of it
+            attempt = self.attempt_of(cid)
+            path = self.bundle_of(cid)
+            if attempt is not None and attempt.status == "finished" and (path is None or not path.is_file()):
+                self.store.set(f"bundle:{cid}", "")
+                self.write_bundle(cid)
+
+    async def time_up(self) -> None:
+        """Time is over: hand in every case the contestant opened, close every dialog, say where the files
+        are."""
+        from .round import RoundScreen
+
+        handed: list[str] = []
+        paths: list[Path] = []
+        for cid in self.round.cases:
+            if not self.can_hand_in(cid):
+                continue  # handed in already, or never opened: nothing to hand in
+            path = self.hand_in_case(cid)
+            handed.append(cid)
+            if path is not None:
+                paths.append(path)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, RoundScreen):
+            screen.show_round()
+        self.announce_hand_in(handed, paths, timed_out=True)
+
+    def announce_hand_in(
+        self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False
+    ) -> None:
+        from .round import RoundScreen
+
+        if isinstance(self.screen, RoundScreen):
+            self.screen.show_round()
+        titles = "、".join(f"「{self.case_title(c)}」" for c in cases)
+        where = "\n".join(f"　{p}" for p in paths)
+        if timed_out:
+            text = "本轮时间已到，已自动交卷" + (f"：{titles}" if cases else "（没有作答中的案件）")
+        else:
+            text = f"已交卷：{titles}"
+        if paths:
+            text += f"\n成绩文件：\n{where}"
+        self.notify(text, title="时间到" if timed_out else "交卷", timeout=15, markup=False)
+
+    # --- after the round --------------------------------------------------------------------------------
+
+    def show_result(self, case_id: str) -> None:
+        """After the round: the debrief of a handed-in case (replayed from its journal)."""
+        from sim import ReplayError, replay
+
+        assert self.library is not None
+        if self.review:
+            from .review import show_score
+
+            show_score(self, case_id)
+            return
+        attempt = self.attempt_of(case_id)
+        sc = self.library.scenarios.get(case_id)
+        if attempt is None or sc is None:
+            return
+        try:
+            session = replay(sc, attempt.journal)
+        except ReplayError as exc:
+            self.notify(str(exc), title="无法重放", severity="error", markup=False)
+            return
+        if session.result is None:
+            session.finish()
+        from ..trainee.debrief import DebriefScreen
+
+        assert session.result is not None
+        self.push_screen(DebriefScreen(session, session.result, attempt.id))
+
+    def open_history(self) -> None:
+        self.notify("比赛中不提供历史记录。", title="历史记录", markup=False)
+
+    def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too (MRO)
+        for session, _ in self.sessions.values():
+            session.close()
+
+
+def make_contest_app(
+    contest: Contest,
+    round_: Round,
+    contestant: Contestant,
+    library: Library,
+    *,
+    home: str | Path | None = None,
+    out: str | Path | None = None,
+    clock: WallClock | None = None,
+) -> ContestApp:
+    return ContestApp(contest, round_, contestant, library, home=home, out=out, clock=clock)
