@@ -32,6 +32,7 @@ from ..journal import JournalError, check_entries, read_journal
 from ..loader import Library
 from ..model import Scenario, Severity
 from .model import Contest, Round, cst_time, split_case_ref
+from .papers import SHEET_KINDS, SheetError, content_hash, score_sheet
 from .review import Mark, ReviewError, score_review
 
 FORMAT = "lawdrill-contest-bundle"
@@ -84,8 +85,8 @@ class VerifiedBundle:
     contest_id: str
     round_id: str
     contestant_id: str
-    case: str  # case id, or "case-id#trap" in a review round
-    kind: str  # play | review
+    case: str  # case id, "case-id#trap" in a review round, model.PAPER in a quiz round
+    kind: str  # play | review | quiz | analysis
     content_hash: str
     engine: str
     seed: int
@@ -153,14 +154,29 @@ def write_bundle(contest: Contest, round: Round | str, contestant_id: str, case_
     library = library if library is not None else contest.load_library()
     cid, trap = split_case_ref(case_id)
     scenario = library.scenarios.get(cid)
-    if scenario is None:
+    if scenario is None and r.kind not in SHEET_KINDS:
         raise BundleError(f"案例库中找不到案例「{cid}」")
+    try:
+        pinned = content_hash(r, cid, library) if r.kind in SHEET_KINDS else scenario.content_hash  # type: ignore[union-attr]
+    except SheetError as exc:
+        raise BundleError(str(exc)) from None
     payload: dict[str, Any] = {
         "bundle_id": uuid.uuid4().hex, "contest": contest.id, "round": r.id, "contestant": person.id,
-        "case": case_id, "kind": r.kind, "content_hash": scenario.content_hash, "engine": __version__,
+        "case": case_id, "kind": r.kind, "content_hash": pinned, "engine": __version__,
         "created": time.time(), "journal": None, "answers": None,
     }
-    if r.kind == "review":
+    if r.kind in SHEET_KINDS:
+        handed = time.time() if handed_in is None else float(handed_in)
+        begun = handed if started is None else float(started)
+        try:
+            ss = score_sheet(r, cid, answers if answers is not None else {}, library)
+        except SheetError as exc:
+            raise BundleError(str(exc)) from None
+        payload.update(seed=r.seed, answers={"sheet": ss.sheet, "started": begun, "handed_in": handed})
+        payload["reported"] = {"score": ss.score, "criticals": ss.criticals, "rules": list(ss.rules),
+                               "started": begun, "finished": handed}
+    elif r.kind == "review":
+        assert scenario is not None
         assert trap is not None
         marks = [Mark.from_json(m) for m in (answers or ())]
         handed = time.time() if handed_in is None else float(handed_in)
@@ -180,6 +196,7 @@ def write_bundle(contest: Contest, round: Round | str, contestant_id: str, case_
         head = entries[0]
         if head.get("scenario") != cid:
             raise BundleError(f"操作记录属于案例「{head.get('scenario')}」，不是「{cid}」")
+        assert scenario is not None
         _s, result = _play_result(scenario, entries)
         if result is None:
             raise BundleError("该案例尚未结案，不能交卷（请先结案）")
@@ -265,9 +282,16 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         raise _reject("journal_mismatch", f"成绩包的轮次类型「{payload.get('kind')}」与本轮「{r.kind}」不符")
     cid, trap = split_case_ref(case)
     scenario = library.scenarios.get(cid)
-    if scenario is None:
+    if r.kind in SHEET_KINDS:
+        try:
+            pinned = content_hash(r, cid, library)
+        except SheetError as exc:
+            raise _reject("case_missing", str(exc)) from None
+        if payload.get("content_hash") != pinned:
+            raise _reject("case_version", "试卷版本不一致（题库已改动）" if r.kind == "quiz" else f"案例「{cid}」")
+    elif scenario is None:
         raise _reject("case_missing", f"「{cid}」")
-    if payload.get("content_hash") != scenario.content_hash:
+    elif payload.get("content_hash") != scenario.content_hash:
         raise _reject("case_version", f"案例「{scenario.title}」")
     engine = payload.get("engine")
     allowed = contest.engines or (__version__,)
@@ -279,9 +303,24 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
     if not isinstance(reported, dict):
         raise _reject("not_bundle", "缺少成绩信息")
 
-    if payload.get("journal" if r.kind == "review" else "answers") is not None:
-        raise _reject("not_bundle", "评查轮成绩包不应含操作记录" if r.kind == "review" else "实操轮成绩包不应含评查标记")
-    if r.kind == "review":
+    if payload.get("answers" if r.kind == "play" else "journal") is not None:
+        raise _reject("not_bundle", "实操轮成绩包不应含答卷" if r.kind == "play" else "答卷类成绩包不应含操作记录")
+    if r.kind in SHEET_KINDS:
+        answers = payload.get("answers")
+        if not isinstance(answers, dict) or "sheet" not in answers:
+            raise _reject("not_bundle", "成绩包缺少答卷")
+        walls = [_number(answers.get("started")), _number(answers.get("handed_in"))]
+        try:
+            ss = score_sheet(r, cid, answers["sheet"], library)
+        except SheetError as exc:
+            raise _reject("not_bundle", str(exc)) from None
+        if reported.get("rules") != list(ss.rules) or reported.get("criticals") != ss.criticals:
+            raise _reject("tampered", "报告的失分项与重新评分不符")
+        score, criticals, rules = ss.score, ss.criticals, ss.rules
+        details = {**ss.details, "missed_articles": list(ss.articles)}
+        digest = None
+    elif r.kind == "review":
+        assert scenario is not None
         assert trap is not None
         answers = payload.get("answers")
         if not isinstance(answers, dict) or not isinstance(answers.get("marks"), list):
@@ -322,6 +361,7 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         walls = [_number(e.get("wall", head.get("wall"))) for e in entries]
         if entries[-1].get("t") != "finish":
             raise _reject("unfinished")
+        assert scenario is not None
         try:
             _s, result = _play_result(scenario, entries)
         except Exception as exc:  # noqa: BLE001 - a forged journal may break replay in any way; reject it
@@ -348,7 +388,7 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         minutes = int((finished - started).total_seconds() // 60)
         raise _reject("over_time", f"用时 {minutes} 分钟，时限 {int(r.time_limit.total_seconds() // 60)} 分钟")
     return VerifiedBundle(str(path), bundle_id, contest.id, r.id, person.id, case, r.kind,
-                          scenario.content_hash, str(engine), r.seed, score, criticals, rules, started,
+                          str(payload["content_hash"]), str(engine), r.seed, score, criticals, rules, started,
                           finished, digest, details)
 
 

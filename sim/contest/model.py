@@ -21,7 +21,12 @@ from ..bounds import BoundsError, read_file
 from ..yamlsrc import YamlError, YList, YMap, parse_file
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
-KINDS = ("play", "review")
+KINDS = ("play", "review", "quiz", "analysis")
+KIND_NAMES = {"play": "实操", "review": "案卷评查", "quiz": "法律知识", "analysis": "案例分析"}
+# The one entry of a knowledge round: the paper drawn by the round's seed (sim.contest.papers).
+PAPER = "paper"
+DEFAULT_QUESTIONS = 30
+MAX_QUESTIONS = 200
 MODES = ("exam", "practice")
 TIEBREAKS = ("score", "criticals", "wall_time", "finish_time", "id")
 DEFAULT_TIEBREAK = ("score", "criticals", "wall_time", "finish_time", "id")
@@ -60,14 +65,15 @@ class Round:
 
     id: str
     title: str
-    kind: str  # play | review
-    cases: tuple[str, ...]
+    kind: str  # play | review | quiz | analysis
+    cases: tuple[str, ...]  # quiz: (PAPER,), the one paper every contestant answers
     time_limit: dt.timedelta
     opens: dt.datetime
     closes: dt.datetime
     freeze: dt.datetime | None
     seed: int
     mode: str = "exam"
+    questions: int = DEFAULT_QUESTIONS  # quiz: the paper's size
 
     def is_open(self, now: dt.datetime) -> bool:
         now = aware(now)
@@ -160,7 +166,8 @@ class _Problems:
 
 _TOP_KEYS = {"contest", "key_env", "key_file", "key", "library", "engines", "tiebreak", "divisions", "rounds",
              "roster"}
-_ROUND_KEYS = {"id", "title", "kind", "mode", "cases", "time_limit", "opens", "closes", "freeze", "seed"}
+_ROUND_KEYS = {"id", "title", "kind", "mode", "cases", "time_limit", "opens", "closes", "freeze", "seed",
+               "questions"}
 _PERSON_KEYS = {"id", "name", "township", "division"}
 _DIVISION_KEYS = {"id", "name", "townships"}
 _DURATION = re.compile(r"^\s*(\d+)\s*(minutes?|min|分钟|hours?|h|小时)\s*$")
@@ -307,8 +314,8 @@ def _cases(p: _Problems, node: YMap, kind: str | None, what: str, library: Libra
             p.add(value, f"{what}是评查轮（review），第 {i + 1} 项要写明评查哪条办理路径：{{case: {case}, trap: 陷阱名称}}",
                   i)
             continue
-        if kind == "play" and trap:
-            p.add(value, f"{what}是实操轮（play），第 {i + 1} 项不应写 trap", i)
+        if kind in ("play", "analysis") and trap:
+            p.add(value, f"{what}是{KIND_NAMES[kind]}轮（{kind}），第 {i + 1} 项不应写 trap", i)
             continue
         if library is not None:
             scenario = library.scenarios.get(case)
@@ -339,12 +346,33 @@ def _round(p: _Problems, node: Any, index: int, library: Library | None) -> Roun
     title = _text(p, node, "title", what)
     kind = _text(p, node, "kind", what, required=False) or "play"
     if kind not in KINDS:
-        p.add(node, f"{what}的 kind「{kind}」无效：只能是 play（实操）或 review（案卷评查）", "kind")
+        p.add(node, f"{what}的 kind「{kind}」无效：只能是 "
+                    + "、".join(f"{k}（{KIND_NAMES[k]}）" for k in KINDS), "kind")
         kind = None  # type: ignore[assignment]
+    questions = DEFAULT_QUESTIONS
+    if "questions" in node:
+        q = node["questions"]
+        if kind != "quiz":
+            p.add(node, f"{what}不是法律知识轮（quiz），不应写「questions」", "questions")
+        elif isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= MAX_QUESTIONS:
+            p.add(node, f"{what}的 questions（试卷题量）应为 1 到 {MAX_QUESTIONS} 的整数", "questions")
+        else:
+            questions = q
     mode = _text(p, node, "mode", what, required=False) or "exam"
     if mode not in MODES:
         p.add(node, f"{what}的 mode「{mode}」无效：只能是 exam（考试）或 practice（练习）", "mode")
-    cases = _cases(p, node, kind, what, library)
+    if kind == "quiz":
+        if "cases" in node:
+            p.add(node, f"{what}是法律知识轮（quiz），试卷由本轮 seed 从题库抽取，不应写「cases」", "cases")
+        cases: tuple[str, ...] = (PAPER,)
+        if library is not None:
+            from ..quiz import question_bank
+
+            if len(question_bank(library)) < questions:
+                p.add(node, f"{what}要求 {questions} 道题，题库只有 {len(question_bank(library))} 道",
+                      "questions" if "questions" in node else None)
+    else:
+        cases = _cases(p, node, kind, what, library)
     limit = _duration(p, node, "time_limit", what)
     opens = _time(p, node, "opens", what)
     closes = _time(p, node, "closes", what)
@@ -364,7 +392,7 @@ def _round(p: _Problems, node: Any, index: int, library: Library | None) -> Roun
     if None in (rid, title, kind, limit, opens, closes, seed) or not cases or mode not in MODES:
         return None
     assert rid and title and limit and opens and closes and isinstance(seed, int)
-    return Round(rid, title, kind, cases, limit, opens, closes, freeze, seed, mode)
+    return Round(rid, title, kind, cases, limit, opens, closes, freeze, seed, mode, questions)
 
 
 def load_contest(path: str | Path, *, library: Library | None = None) -> Contest:

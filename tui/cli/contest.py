@@ -67,8 +67,11 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--json", action="store_true", help="以 JSON 输出每个成绩包的导入结果")
     store_options(p)
 
-    p = sub_command("standings", "排名", "按比武文件规定的排名规则列出排名（各轮合计或某一轮，可按组别）。", cmd_standings)
+    p = sub_command("standings", "排名", "按比武文件规定的排名规则列出排名（各轮合计或某一轮，可按组别）。\n"
+                    "加 --teams 列出乡镇团体排名：团体得分为该乡镇名单上每人总分的平均（未交卷者按 0 分计）。",
+                    cmd_standings)
     board_options(p)
+    p.add_argument("--teams", action="store_true", help="乡镇团体排名（以乡镇为队）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     store_options(p)
 
@@ -155,6 +158,7 @@ def _round_division(contest: Contest, args: argparse.Namespace) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from sim.contest import ContestError, load_contest
+    from sim.contest.model import KIND_NAMES
     from sim.contest.export import limit_text
 
     if not Path(args.contest).is_file():
@@ -168,12 +172,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for w in c.warnings:
         emit(f"{error_line(w)}（警告）")
-    kinds = {"play": "实操", "review": "案卷评查"}
-    rows = [[r.id, r.title, kinds[r.kind], str(len(r.cases)), limit_text(r.time_limit),
+    rows = [[r.id, r.title, KIND_NAMES[r.kind], f"{r.questions} 题" if r.kind == "quiz" else str(len(r.cases)), limit_text(r.time_limit),
              f"{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}",
              f"{r.freeze:%m-%d %H:%M}" if r.freeze else "不封榜", str(r.seed)] for r in c.rounds]
     emit(f"比武：{c.name}（{c.id}）", "")
-    emit(*table(["轮次", "名称", "类型", "案例数", "时限", "开放时段（北京时间）", "封榜", "随机种子"], rows,
+    emit(*table(["轮次", "名称", "类型", "案例/题量", "时限", "开放时段（北京时间）", "封榜", "随机种子"], rows,
                 max_width=screen_width(), shrink={1: 8}))
     by_div: dict[str, int] = {}
     for p in c.roster:
@@ -221,6 +224,8 @@ def cmd_standings(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     rows = _standings(args, contest)
+    if args.teams:
+        return _team_standings(args, contest, rows)
     if args.json:
         print_json({"contest": contest.id, "round": args.round, "division": args.division, "frozen": args.frozen,
                "tiebreak": list(contest.tiebreak), "standings": standings_json(contest, rows)})
@@ -231,6 +236,20 @@ def cmd_standings(args: argparse.Namespace) -> int:
         return EXIT_OK
     emit(*table(list(HEADERS), standings_rows(contest, rows), max_width=screen_width(),
                 shrink={3: 6, 8: 10}))
+    return EXIT_OK
+
+
+def _team_standings(args: argparse.Namespace, contest: Contest, people: list[Any]) -> int:
+    from sim.contest.export import board_title
+    from sim.contest.teams import TEAM_HEADERS, team_json, team_rows, team_standings
+
+    teams = team_standings(contest, people, division=args.division)
+    if args.json:
+        print_json({"contest": contest.id, "round": args.round, "division": args.division, "frozen": args.frozen,
+                    "teams": team_json(teams)})
+        return EXIT_OK
+    emit(board_title(contest, args.round, args.division, args.frozen) + "（乡镇团体）", "")
+    emit(*table(list(TEAM_HEADERS), team_rows(contest, teams), max_width=screen_width(), shrink={1: 6}))
     return EXIT_OK
 
 
