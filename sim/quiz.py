@@ -642,6 +642,12 @@ def _digest(items: Sequence[PaperItem]) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def joined_paper(seed: int, *parts: Paper) -> Paper:
+    """One paper of the items of `parts`, numbered again from 1 (a drill tops up its aimed questions)."""
+    items = [attrs.evolve(i, number=n) for n, i in enumerate((i for p in parts for i in p.items), 1)]
+    return Paper(seed, tuple(items), _digest(items))
+
+
 def draw_paper(bank: Sequence[Question], seed: int, size: int = 30, *,
                keep: Callable[[Question], bool] | None = None) -> Paper:
     """`size` questions drawn by `seed`, spread over the question families (each family in turn, so a paper

@@ -41,6 +41,19 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_trainee ON attempts(trainee, scenario);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sheets (
+    id TEXT PRIMARY KEY,
+    trainee TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    title TEXT NOT NULL,
+    finished REAL NOT NULL,
+    score INTEGER NOT NULL,
+    rules TEXT NOT NULL,
+    articles TEXT NOT NULL,
+    township TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sheets_trainee ON sheets(trainee);
 """
 
 # Columns added after the first release: a store written by an older lawdrill gets them on opening (SQLite's
@@ -77,6 +90,23 @@ class Attempt:
     passed: bool | None
     grade: str | None
     rules: tuple[str, ...]
+    township: str = ""
+
+
+@attrs.frozen
+class Sheet:
+    """A finished answer sheet: a knowledge paper (kind quiz, ref "drill" or "practice") or a case analysis
+    (kind analysis, ref the case id). `rules` and `articles` are what it missed (weak spots)."""
+
+    id: str
+    trainee: str
+    kind: str  # quiz | analysis
+    ref: str
+    title: str
+    finished: float
+    score: int
+    rules: tuple[str, ...]
+    articles: tuple[str, ...]
     township: str = ""
 
 
@@ -180,23 +210,52 @@ class Store:
             (trainee,)).fetchall()
         return {r[0]: r[1] for r in rows}
 
-    def _grouped(self, by: str | None, trainee: str | None) -> dict[str, list[Attempt]]:
-        """Finished attempts by group: all in "" (by=None), by case id (by="case") or by township."""
+    # --- answer sheets (knowledge papers, case analyses) ---
+    def record_sheet(self, *, trainee: str, kind: str, ref: str, title: str, score: int, rules: Any,
+                     articles: Any, finished: float, township: str = "") -> str:
+        sheet_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        self._db.execute(
+            "INSERT INTO sheets(id, trainee, kind, ref, title, finished, score, rules, articles, township)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?)",
+            (sheet_id, trainee, kind, ref, title, finished, int(score), json.dumps(list(rules)),
+             json.dumps(list(articles)), township))
+        return sheet_id
+
+    def sheets(self, trainee: str | None = None, kind: str | None = None) -> list[Sheet]:
+        clauses, args = ["1=1"], []
+        if trainee is not None:
+            clauses.append("trainee=?")
+            args.append(trainee)
+        if kind is not None:
+            clauses.append("kind=?")
+            args.append(kind)
+        rows = self._db.execute(
+            "SELECT id, trainee, kind, ref, title, finished, score, rules, articles, township FROM sheets"
+            f" WHERE {' AND '.join(clauses)} ORDER BY finished DESC", tuple(args)).fetchall()
+        return [Sheet(*r[:7], tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9] or "") for r in rows]
+
+    def _grouped(self, by: str | None, trainee: str | None) -> dict[str, list[tuple[str, ...]]]:
+        """The rules missed by each finished attempt and answer sheet, by group: all in "" (by=None), by case
+        id (by="case"; a knowledge paper under "quiz") or by township."""
         if by not in (None, "case", "township"):
             raise ValueError(f"unknown grouping {by!r}")
-        out: dict[str, list[Attempt]] = {}
+        out: dict[str, list[tuple[str, ...]]] = {}
         for a in self.history(trainee):
-            out.setdefault("" if by is None else a.scenario if by == "case" else a.township, []).append(a)
+            out.setdefault("" if by is None else a.scenario if by == "case" else a.township, []).append(a.rules)
+        for sh in self.sheets(trainee):
+            group = "" if by is None else (sh.ref if sh.kind == "analysis" else "quiz") if by == "case" \
+                else sh.township
+            out.setdefault(group, []).append(sh.rules)
         return out
 
     def weak_spots(self, by: str | None = None, *, trainee: str | None = None) -> list[RuleTally]:
-        """Rules broken in finished attempts, most often first within each group: overall (by=None), per case
+        """Rules broken in finished attempts (and missed on answer sheets), most often first within each group: overall (by=None), per case
         (by="case") or per township (by="township"). A rule counts once per attempt however often it fired."""
         tallies = []
         for group, attempts in self._grouped(by, trainee).items():
             counts: dict[str, int] = {}
-            for a in attempts:
-                for rule in dict.fromkeys(a.rules):
+            for missed in attempts:
+                for rule in dict.fromkeys(missed):
                     counts[rule] = counts.get(rule, 0) + 1
             tallies += [RuleTally(group, rule, n, len(attempts)) for rule, n in counts.items()]
         return sorted(tallies, key=lambda t: (t.group, -t.count, t.rule))

@@ -11,6 +11,7 @@ argparse parser, opening the library and a case) is public in `tui.cli.common`:
     catalogue  rules, cases                     the rule catalogue and the case list
     tools      explore, new, schema             case authors' tools
     trainer    graph, stats, trainer            the trainer's commands
+    drill      drill                            a knowledge paper aimed at a trainee's weakest articles
     contest    contest check|import|…|board     contests
 
 Start-up time matters (style.md, item 7): `lawdrill deadline` is a calculator people run many times a day.
@@ -32,14 +33,14 @@ import os
 import sys
 from collections.abc import Callable
 
-from tui.cli import catalogue, check, contest, deadline, run, tools, trainer, ui
+from tui.cli import catalogue, check, contest, deadline, drill, run, tools, trainer, ui
 from tui.cli.common import (
     ARGPARSE_ZH, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, UsageError, emit, emit_error,
     ngettext_zh,
 )
 
 # The order of the help's command list.
-GROUPS = (ui, check, run, deadline, catalogue, tools, trainer, contest)
+GROUPS = (ui, check, run, deadline, catalogue, tools, trainer, drill, contest)
 
 
 def build_parser() -> argparse.ArgumentParser:
