@@ -206,6 +206,20 @@ class LawdrillApp(AppCommands, App[None]):
 
         self.push_screen(HistoryScreen())
 
+    def open_quiz(self) -> None:
+        from sim.weakspots import drill_paper
+
+        from .trainee.quiz import QuizScreen
+
+        if self.library is None or self.store is None:
+            return
+        paper, spots = drill_paper(self.store, self.library, int(self.clock()), 10, trainee=self.trainee)
+        if not paper.items:
+            self.notify("题库中没有题目。", severity="warning", markup=False)
+            return
+        aimed = ("针对薄弱条文：" + "、".join(w.label for w in spots[:3])) if spots else "随机抽题"
+        self.push_screen(QuizScreen(paper, "执法演练 · 法律知识练习", aimed))
+
     def open_trainer(self) -> None:
         """The trainer screen; from then on the library's files are watched and reloaded when they change."""
         from .trainer.screen import TrainerScreen

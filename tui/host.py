@@ -59,6 +59,9 @@ class TraineeHost(Protocol):
 
     def open_history(self) -> None: ...
 
+    def open_quiz(self) -> None:
+        """A short knowledge paper aimed at the trainee's weakest articles (法律知识练习)."""
+
     def open_trainer(self) -> None: ...
 
     def open_graph(self, scenario: Scenario, *, current: str | None = None, path: int | None = None) -> None: ...

@@ -22,7 +22,7 @@ TUI = Path(__file__).resolve().parents[2] / "tui"
 # screen modules -> the host their `app` is. The leaderboard is its own small app (BoardApp, same module).
 SCREENS = {
     **{f"trainee/{m}.py": TraineeHost for m in ("library", "briefing", "workbench", "forms", "debrief", "history",
-                                               "graph")},
+                                               "graph", "quiz")},
     "trainer/screen.py": TraineeHost,
     "contest/round.py": ContestHost,
     "contest/review.py": ContestHost,

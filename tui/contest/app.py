@@ -435,6 +435,9 @@ class ContestApp(LawdrillApp):
     def open_history(self) -> None:
         self.notify("比赛中不提供历史记录。", title="历史记录", markup=False)
 
+    def open_quiz(self) -> None:
+        self.notify("比赛中不提供知识练习。", title="知识练习", markup=False)
+
     def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too (MRO)
         for session, _ in self.sessions.values():
             session.close()

@@ -43,6 +43,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_filter", "搜索", key_display="/", id="search"),
         Binding("m", "toggle_mode", "切换模式", id="toggle-mode"),
         Binding("h", "history", "历史记录", id="history"),
+        Binding("k", "quiz", "知识练习", id="quiz"),
         Binding("n", "rename", "更换学员", id="rename"),
         Binding("v", "trainer", "教员工具", id="trainer"),
         Binding("escape", "leave_filter", "返回列表", show=False, id="leave-filter"),
@@ -167,6 +168,10 @@ class LibraryScreen(Screen[None]):
     def action_history(self) -> None:
         if self.app.store is not None:
             self.app.open_history()
+
+    def action_quiz(self) -> None:
+        if self.app.store is not None:
+            self.app.open_quiz()
 
     def action_rename(self) -> None:
         if self.app.store is not None:
