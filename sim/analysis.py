@@ -19,7 +19,7 @@ parser can take over the matching without changing answers already journaled.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -75,6 +75,17 @@ class AnalysisSpec:
     note: str = ""
 
 
+def _check_members(node: Any, key: str, values: Sequence[str], allowed: Container[str],
+                   message: Callable[[str], str]) -> None:
+    """Each of `values` (read from node[key]) must be in `allowed`; the error points at the item itself."""
+    from .loader import _fail
+
+    items = node.get(key)
+    for i, v in enumerate(values):
+        if v not in allowed:
+            _fail(items if isinstance(items, list) else node, message(v), i if isinstance(items, list) else key)
+
+
 def parse_analysis(node: Any, evidence_ids: Iterable[str], articles: Mapping[str, Article]) -> AnalysisSpec:
     """The `analysis:` key of a case (raises the loader's error with file:line:col)."""
     from .loader import _check_keys, _fail, _get, _list, _strs
@@ -85,11 +96,7 @@ def parse_analysis(node: Any, evidence_ids: Iterable[str], articles: Mapping[str
     _check_keys(node, ANALYSIS_KEYS, what)
     violation = _get(node, "violation", str, what)
     violated = _strs(node, "violated", what)
-    for i, key in enumerate(violated):
-        if key not in articles:
-            _fail(node["violated"] if isinstance(node["violated"], list) else node,
-                  f"{what}的违反条款「{key}」不在法律条文目录中",
-                  i if isinstance(node["violated"], list) else "violated")
+    _check_members(node, "violated", violated, articles, lambda key: f"{what}的违反条款「{key}」不在法律条文目录中")
     known = set(evidence_ids)
     elements: list[Element] = []
     for i, body in enumerate(_list(node, "elements", what)):
@@ -109,11 +116,8 @@ def parse_analysis(node: Any, evidence_ids: Iterable[str], articles: Mapping[str
     circumstances = None
     if "circumstances" in node:
         circumstances = _strs(node, "circumstances", what)
-        for j, c in enumerate(circumstances):
-            if c not in CIRCUMSTANCES:
-                _fail(node["circumstances"] if isinstance(node["circumstances"], list) else node,
-                      f"{what}的情节「{c}」无效（可用：{'、'.join(CIRCUMSTANCES)}）",
-                      j if isinstance(node["circumstances"], list) else "circumstances")
+        _check_members(node, "circumstances", circumstances, CIRCUMSTANCES,
+                       lambda c: f"{what}的情节「{c}」无效（可用：{'、'.join(CIRCUMSTANCES)}）")
     return AnalysisSpec(violation, violated, tuple(elements), circumstances, _get(node, "note", str, what, ""))
 
 

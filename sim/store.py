@@ -125,6 +125,13 @@ class RuleTally:
         return self.count / self.attempts if self.attempts else 0.0
 
 
+def _where(base: str, **equal: str | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause: `base` and column = value for each filter given (None: not filtered). The column
+    names are this module's own keywords, never input."""
+    given = {k: v for k, v in equal.items() if v is not None}
+    return "WHERE " + " AND ".join([base] + [f"{k}=?" for k in given]), tuple(given.values())
+
+
 class Store:
     def __init__(self, home: str | Path | None = None):
         self.home = Path(home) if home is not None else default_home()
@@ -195,14 +202,8 @@ class Store:
         return self._rows("WHERE status='open' AND trainee=?", (trainee,))
 
     def history(self, trainee: str | None = None, scenario: str | None = None) -> list[Attempt]:
-        clauses, args = ["status='finished'"], []
-        if trainee is not None:
-            clauses.append("trainee=?")
-            args.append(trainee)
-        if scenario is not None:
-            clauses.append("scenario=?")
-            args.append(scenario)
-        return self._rows("WHERE " + " AND ".join(clauses), tuple(args))
+        where, args = _where("status='finished'", trainee=trainee, scenario=scenario)
+        return self._rows(where, args)
 
     def best_scores(self, trainee: str) -> dict[str, int]:
         rows = self._db.execute(
@@ -222,16 +223,10 @@ class Store:
         return sheet_id
 
     def sheets(self, trainee: str | None = None, kind: str | None = None) -> list[Sheet]:
-        clauses, args = ["1=1"], []
-        if trainee is not None:
-            clauses.append("trainee=?")
-            args.append(trainee)
-        if kind is not None:
-            clauses.append("kind=?")
-            args.append(kind)
+        where, args = _where("1=1", trainee=trainee, kind=kind)
         rows = self._db.execute(
             "SELECT id, trainee, kind, ref, title, finished, score, rules, articles, township FROM sheets"
-            f" WHERE {' AND '.join(clauses)} ORDER BY finished DESC", tuple(args)).fetchall()
+            f" {where} ORDER BY finished DESC", args).fetchall()
         return [Sheet(*r[:7], tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9] or "") for r in rows]
 
     def _grouped(self, by: str | None, trainee: str | None) -> dict[str, list[tuple[str, ...]]]:
