@@ -252,8 +252,26 @@ def test_special_files_named_directly_are_refused_without_reading(
     assert code == 2 and "不是普通文件" in err
     code, _, err = timed_cli(capsys, "replay", path)
     assert code == 2 and "不是普通文件" in err
+    code, _, err = timed_cli(capsys, "deadline", "2026-07-01", "--days", "3", "--calendar-file", path)
+    assert code == 2 and f"{path}: 不是普通文件" in err
     with pytest.raises(BoundsError, match="不是普通文件"):
         read_file(path, 1024)
+
+
+def test_special_files_named_directly_with_the_check_cache_on(
+        fifo: Path, zero_link: Path, tmp_path: Path) -> None:
+    """The way a user runs it: the check-result cache keys on the content of every file named, so it must
+    refuse a FIFO or a device before the loader does (it used to block on the FIFO and grow on /dev/zero).
+    In a child process with a timeout, so a regression fails instead of hanging the suite."""
+    env = {**os.environ, "LAWDRILL_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop("LAWDRILL_NO_CACHE", None)
+    proc = subprocess.run([sys.executable, "-m", "tui", "check", "--fast", str(fifo), str(zero_link), str(CASE)],
+                          capture_output=True, env=env, timeout=60)
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
+    assert f"{fifo}: 不是普通文件（是管道）" in out and f"{zero_link}: 不是普通文件（是设备或特殊文件）" in out
+    assert f"✓ {CASE_ID}" in out  # the good case beside them is still checked
 
 
 def test_non_utf8_file_name_under_a_strict_utf8_stdout(tmp_path: Path) -> None:
