@@ -254,6 +254,11 @@ def test_special_files_named_directly_are_refused_without_reading(
     assert code == 2 and "不是普通文件" in err
     code, _, err = timed_cli(capsys, "deadline", "2026-07-01", "--days", "3", "--calendar-file", path)
     assert code == 2 and f"{path}: 不是普通文件" in err
+    code, _, err = timed_cli(capsys, "run", path, "--steps", path)
+    assert code == 2 and f"案例文件 {path} 不是普通文件" in err
+    for command in ("check", "standings", "report"):
+        code, _, err = timed_cli(capsys, "contest", command, path)
+        assert code == 2 and f"比武文件 {path} 不是普通文件" in err, (command, err)
     with pytest.raises(BoundsError, match="不是普通文件"):
         read_file(path, 1024)
 
@@ -581,6 +586,14 @@ def test_property_replay_of_any_journal_line(tmp_path: Path, capsys: pytest.Capt
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     code, out, err = timed_cli(capsys, "replay", path, "--json")
     assert code in (0, 1, 2), err
+    # What the UI's resume offer does with the same file: it catches ReplayError only (tui/app.py), so resume
+    # must raise nothing else, and agree with replay on whether the journal can be used.
+    try:
+        resume(library().scenarios[CASE_ID], path).close()
+        resumed = True
+    except ReplayError:
+        resumed = False
+    assert resumed == (code != 2), (code, err)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

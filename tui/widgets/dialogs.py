@@ -87,8 +87,24 @@ class NameDialog(Dialog[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class ResumeDialog(Dialog[str | None]):
+class ChoiceDialog(Dialog[str | None]):
+    """A dialog dismissed with the choice of a key binding (`choose('…')`) or of a button (CHOICES maps button
+    ids to choices; any other button is "later")."""
+
+    CHOICES: dict[str, str] = {}
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.CHOICES.get(event.button.id or "", "later"))
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class ResumeDialog(ChoiceDialog):
     """继续 / 放弃 / 稍后 for an attempt that was not finished (crash, power cut, or the trainee left)."""
+
+    CHOICES = {"resume-yes": "resume", "resume-abandon": "abandon"}
 
     BINDINGS = [
         Binding("c", "choose('resume')", "继续", id="resume"),
@@ -123,19 +139,12 @@ class ResumeDialog(Dialog[str | None]):
     def on_mount(self) -> None:
         self.query_one("#resume-yes").focus()
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(
-            {"resume-yes": "resume", "resume-abandon": "abandon"}.get(event.button.id or "", "later")
-        )
 
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
-
-
-class DamagedJournalDialog(Dialog[str | None]):
+class DamagedJournalDialog(ChoiceDialog):
     """An unfinished attempt whose journal cannot be replayed (damaged, edited or from another case):
     放弃 / 另存后放弃 / 稍后, for the same files `lawdrill replay` refuses."""
+
+    CHOICES = {"damaged-abandon": "abandon", "damaged-keep": "keep"}
 
     BINDINGS = [
         Binding("d", "choose('abandon')", "放弃", id="abandon"),
@@ -163,13 +172,6 @@ class DamagedJournalDialog(Dialog[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#damaged-keep").focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss({"damaged-abandon": "abandon", "damaged-keep": "keep"}.get(event.button.id or "", "later"))
-
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
 
 
 class ConfirmDialog(Dialog[bool]):
