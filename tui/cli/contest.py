@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli import common
 from tui.cli.common import (
-    EXIT_FAILED, EXIT_OK, AddCommand, Parser, UsageError, emit, error_line, library_note, print_json, screen_width,
-    table,
+    EXIT_FAILED, EXIT_OK, AddCommand, Parser, UsageError, emit, error_line, library_note, print_json, require_file,
+    screen_width, table,
 )
 
 if TYPE_CHECKING:
@@ -110,8 +110,7 @@ def _contest(path: str) -> Contest:
     """Load a contest file; a bad one is bad input (exit 2) with every problem listed."""
     from sim.contest import ContestError, load_contest
 
-    if not Path(path).is_file():
-        raise UsageError(f"找不到比武文件：{path}")
+    require_file(path, "比武文件")
     try:
         return load_contest(path)
     except ContestError as exc:
@@ -157,8 +156,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from sim.contest import ContestError, load_contest
     from sim.contest.export import limit_text
 
-    if not Path(args.contest).is_file():
-        raise UsageError(f"找不到比武文件：{args.contest}")
+    require_file(args.contest, "比武文件")
     try:
         c = load_contest(args.contest)
     except ContestError as exc:
