@@ -78,7 +78,12 @@ def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFi
     assert bad[0]["code"] == "tampered" and "重新评分" in bad[0]["message"]
 
     code, out, _ = run_cli(capsys, "contest", "import", cfile, good, "--home", home)
-    assert code == 1 and "［replayed］" in out and "导入 0 份，拒绝 1 份。" in out
+    assert code == 0 and "= " in out and "已导入过" in out and "导入 0 份，此前已导入 1 份，拒绝 0 份。" in out
+
+    # Re-importing the whole inbox is idempotent: reported as already stored, exit 0.
+    code, out, _ = run_cli(capsys, "contest", "import", cfile, tmp_path / "inbox", "--home", home, "--json")
+    res = json.loads(out)
+    assert code == 0 and (res["imported"], res["already_stored"], res["rejected"]) == (0, 2, 0)
 
     code, out, _ = run_cli(capsys, "contest", "standings", cfile, "--home", home, "--json")
     assert code == 0

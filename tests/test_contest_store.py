@@ -143,14 +143,20 @@ def test_xlsx_export_cells(seeded, tmp_path: Path) -> None:
         store.import_bundles(contest, library(), bundles)
         board = store.standings(contest)
         rows = store.results(contest.id)
-    out = export_standings(contest, board, "xlsx", tmp_path / "board.xlsx")
+    out = export_standings(contest, board, "xlsx", tmp_path / "board.xlsx", library=library())
     ws = load_workbook(out).active
     assert ws.title == "排名"
     assert ws["A1"].value == "测试杯执法比武 · 总成绩 排名"
+    straw, fire = (library().scenario(c).title for c in ("straw-burning-01", "fire-lane-01"))
+    # One score column per case of every round (the review round's entry too), numbered by round.
     assert [c.value for c in ws[3]] == ["名次", "编号", "姓名", "乡镇（单位）", "组别", "总分", "否决项", "用时",
-                                        "最后交卷", "完成案例"]
+                                        "最后交卷", "完成案例", f"第1轮·{straw}", f"第1轮·{fire}",
+                                        f"第2轮·案卷评查：{straw}"]
     assert [c.value for c in ws[4]][:7] == [1, "A1", "张一", "城关镇", "东片", 160, 1]
+    assert [c.value for c in ws[4]][10:] == [100, 60, None]  # A1's two cases; no review result (empty cell)
+    assert [c.value for c in ws[6]][10:] == [100, None, None]  # A3: the second case was over time
     assert [c.value for c in ws[7]][:7] == [4, "B1", "赵四", "黄山乡", "西片", 85, 0]
+    assert ws[4][7].value.endswith("秒") and "分" in ws[4][7].value  # time spent, with its units
     assert ws.max_row == 7
     report = township_report(contest, rows, library())
     render_report(report, "xlsx", tmp_path / "report.xlsx")
@@ -176,9 +182,22 @@ def test_csv_and_html_exports(seeded, tmp_path: Path) -> None:
         board = store.standings(contest, frozen=True)
     csv_text = export_standings(contest, board, "csv", tmp_path / "b.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[1].startswith("1,A1,张一,城关镇,东片,160,1,")
+    # Per-case columns (titles unknown without the library: the case ids), "—" for no result.
+    assert csv_text.splitlines()[0].endswith(",第1轮·straw-burning-01,第1轮·fire-lane-01,第2轮·案卷评查：straw-burning-01")
+    assert csv_text.splitlines()[1].endswith(",100,60,—")
     html_file = export_standings(contest, board, "html", tmp_path / "b.html", frozen=True)
     page = html_file.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "已封榜" in page and "<script" not in page and "张一" in page
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0分00秒"), (45.4, "0分45秒"), (67, "1分07秒"), (3599.6, "1小时00分00秒"), (4025, "1小时07分05秒"),
+    (36000, "10小时00分00秒")])
+def test_times_spent_carry_their_units(seconds: float, text: str) -> None:
+    """"1:07" could be an hour and seven minutes or a minute and seven seconds: every time says which."""
+    from sim.contest.export import duration_text
+
+    assert duration_text(seconds) == text
 
 
 def test_load_many_processes_lose_nothing() -> None:

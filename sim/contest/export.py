@@ -30,10 +30,11 @@ HEADERS = ("名次", "编号", "姓名", "乡镇（单位）", "组别", "总分
 
 
 def duration_text(seconds: float) -> str:
-    s = int(round(seconds))
+    """Time spent with its units, so that no one reads minutes as hours: "7分05秒", "1小时07分05秒"."""
+    s = max(0, int(round(seconds)))
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+    return f"{h}小时{m:02d}分{sec:02d}秒" if h else f"{m}分{sec:02d}秒"
 
 
 def limit_text(limit: dt.timedelta) -> str:
@@ -59,19 +60,65 @@ def division_name(contest: Contest, did: str | None) -> str:
     return d.name if d else did
 
 
-def standings_rows(contest: Contest, standings: Sequence[Standing]) -> list[list[str]]:
-    """The standings as text cells under HEADERS (what the CLI prints and the files contain)."""
-    return [[str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division),
-             str(s.score), str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at),
-             str(s.cases_done)]
-            for s in standings]
+NO_SCORE = "—"
+
+
+def case_title(library: Library | None, ref: str) -> str:
+    """A case's title for a column or a list ("案卷评查：title" for a review entry); the id if unknown."""
+    case, trap = split_case_ref(ref)
+    sc = library.scenarios.get(case) if library is not None else None
+    title = sc.title if sc is not None else case
+    return f"案卷评查：{title}" if trap is not None else title
+
+
+def case_headers(contest: Contest, library: Library | None, columns: Sequence[tuple[str, str]], *,
+                 short: bool = False) -> list[str]:
+    """Column headers for the per-case scores: the case titles (with the round's number when the columns span
+    several rounds), or, `short`, 第1案, 第2案… for a terminal (`case_legend` says which is which)."""
+    rounds = [r.id for r in contest.rounds]
+    several = len({rid for rid, _ in columns}) > 1
+    out = []
+    for i, (rid, ref) in enumerate(columns, 1):
+        if short:
+            out.append(f"第{i}案")
+        else:
+            prefix = f"第{rounds.index(rid) + 1}轮·" if several and rid in rounds else ""
+            out.append(prefix + case_title(library, ref))
+    return out
+
+
+def case_legend(contest: Contest, library: Library | None, columns: Sequence[tuple[str, str]]) -> list[str]:
+    """What the short headers stand for, one line each: 第1案：麦收期间露天焚烧秸秆（初赛：现场执法实操）."""
+    out = []
+    for i, (rid, ref) in enumerate(columns, 1):
+        r = contest.round(rid)
+        out.append(f"第{i}案：{case_title(library, ref)}（{r.title if r else rid}）")
+    return out
+
+
+def standings_rows(contest: Contest, standings: Sequence[Standing],
+                   columns: Sequence[tuple[str, str]] = ()) -> list[list[str]]:
+    """The standings as text cells under HEADERS (what the CLI prints and the files contain), then one score
+    cell per case column ("—": no result, or one hidden by the freeze)."""
+    out = []
+    for s in standings:
+        cells = [str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division),
+                 str(s.score), str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at),
+                 str(s.cases_done)]
+        for rid, ref in columns:
+            score = s.case_score(rid, ref)
+            cells.append(NO_SCORE if score is None else str(score))
+        out.append(cells)
+    return out
 
 
 def standings_json(contest: Contest, standings: Sequence[Standing]) -> list[dict[str, Any]]:
     return [{"rank": s.rank, "id": s.contestant_id, "name": s.name, "township": s.township,
              "division": s.division, "division_name": division_name(contest, s.division), "score": s.score,
              "criticals": s.criticals, "wall_seconds": round(s.wall_seconds, 3),
-             "finished_at": s.finished_at.isoformat() if s.finished_at else None, "cases_done": s.cases_done}
+             "wall_time": duration_text(s.wall_seconds),
+             "finished_at": s.finished_at.isoformat() if s.finished_at else None, "cases_done": s.cases_done,
+             "cases": [{"round": rid, "case": ref, "score": score} for rid, ref, score in s.cases]}
             for s in standings]
 
 
@@ -121,26 +168,33 @@ def _tiebreak_note(contest: Contest) -> str:
 
 def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, path: str | Path, *,
                      round_id: str | None = None, division: str | None = None, frozen: bool = False,
-                     generated: dt.datetime | None = None) -> Path:
-    """Write the standings as csv (UTF-8 with BOM, so Excel opens the Chinese right), xlsx or html."""
+                     generated: dt.datetime | None = None, library: Library | None = None) -> Path:
+    """Write the standings as csv (UTF-8 with BOM, so Excel opens the Chinese right), xlsx or html, with one
+    score column per case of the round (of every round for the overall standings)."""
     path = Path(path)
     title = board_title(contest, round_id, division, frozen)
-    rows = standings_rows(contest, standings)
+    columns = contest.case_columns(round_id)
+    headers = [*HEADERS, *case_headers(contest, library, columns)]
+    rows = standings_rows(contest, standings, columns)
     when = time_text(generated or dt.datetime.now(CST))
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(HEADERS)
+        w.writerow(headers)
         w.writerows(rows)
         path.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif fmt == "xlsx":
-        wb, ws = _workbook("排名", title, f"生成时间：{when}　{_tiebreak_note(contest)}", HEADERS)
+        wb, ws = _workbook("排名", title, f"生成时间：{when}　{_tiebreak_note(contest)}", headers)
         for s, cells in zip(standings, rows, strict=True):
-            # Numbers stay numbers, so the organiser can sort and sum in Excel.
+            # Numbers stay numbers, so the organiser can sort and sum in Excel; a case without a result is
+            # an empty cell.
             ws.append([s.rank, s.contestant_id, s.name, s.township, cells[4], s.score, s.criticals, cells[7],
-                       cells[8], s.cases_done])
-        for col, width in zip("ABCDEFGHIJ", (6, 10, 10, 14, 10, 8, 8, 10, 20, 10), strict=True):
-            ws.column_dimensions[col].width = width
+                       cells[8], s.cases_done, *(s.case_score(rid, ref) for rid, ref in columns)])
+        widths = (6, 10, 10, 14, 10, 8, 8, 14, 20, 10, *(max(10, min(24, len(h) * 2)) for h in headers[10:]))
+        from openpyxl.utils import get_column_letter
+
+        for i, width in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A4"
         wb.save(path)
     elif fmt == "html":
@@ -148,7 +202,8 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
                 f'<p class="note">生成时间：{_e(when)}。{_e(_tiebreak_note(contest))}</p>']
         if frozen:
             body.append('<p class="frozen">已封榜：封榜后交卷的成绩未计入本榜，最终排名以揭榜为准。</p>')
-        body.append(_html_table(HEADERS, rows, {0, 5, 6, 9}) if rows else "<p>暂无成绩。</p>")
+        numeric = {0, 5, 6, 9, *range(10, len(headers))}
+        body.append(_html_table(headers, rows, numeric) if rows else "<p>暂无成绩。</p>")
         path.write_text(_page(title, body), encoding="utf-8")
     else:
         raise ValueError(f"不支持的格式「{fmt}」（可用：{'、'.join(FORMATS)}）")

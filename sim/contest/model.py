@@ -106,6 +106,11 @@ class Contest:
     def contestant(self, cid: str) -> Contestant | None:
         return next((c for c in self.roster if c.id == cid), None)
 
+    def case_columns(self, round_id: str | None = None) -> list[tuple[str, str]]:
+        """(round id, case ref) of every case of one round, or of all rounds, in the file's order: the
+        per-case score columns of the standings and the cases a contestant is expected to hand in."""
+        return [(r.id, ref) for r in self.rounds if round_id is None or r.id == round_id for ref in r.cases]
+
     def division(self, did: str) -> Division | None:
         return next((d for d in self.divisions if d.id == did), None)
 

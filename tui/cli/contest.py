@@ -197,16 +197,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     library = _library(contest)
     with _store(args) as store:
         outcomes = store.import_bundles(contest, library, files)
-    ok = sum(o.ok for o in outcomes)
-    bad = len(outcomes) - ok
+    stored = sum(o.already_stored for o in outcomes)
+    ok = sum(o.ok for o in outcomes) - stored
+    bad = len(outcomes) - ok - stored
     if args.json:
-        print_json({"imported": ok, "rejected": bad, "outcomes": [
+        print_json({"imported": ok, "already_stored": stored, "rejected": bad, "outcomes": [
             {"path": o.path, "ok": o.ok, "code": o.code, "message": o.message, "result_id": o.result_id}
             for o in outcomes]})
     else:
         for o in outcomes:
-            emit(f"{'✓' if o.ok else '✗'} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
-        emit(f"导入 {ok} 份，拒绝 {bad} 份。")
+            mark = "=" if o.already_stored else "✓" if o.ok else "✗"
+            emit(f"{mark} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
+        emit(f"导入 {ok} 份" + (f"，此前已导入 {stored} 份" if stored else "") + f"，拒绝 {bad} 份。")
     return EXIT_OK if bad == 0 else EXIT_FAILED
 
 
@@ -217,7 +219,7 @@ def _standings(args: argparse.Namespace, contest: Contest) -> list[Any]:
 
 
 def cmd_standings(args: argparse.Namespace) -> int:
-    from sim.contest.export import HEADERS, board_title, standings_json, standings_rows
+    from sim.contest.export import HEADERS, board_title, case_headers, case_legend, standings_json, standings_rows
 
     contest = _contest(args.contest)
     rows = _standings(args, contest)
@@ -229,8 +231,12 @@ def cmd_standings(args: argparse.Namespace) -> int:
     if not rows:
         emit("暂无成绩。")
         return EXIT_OK
-    emit(*table(list(HEADERS), standings_rows(contest, rows), max_width=screen_width(),
+    columns = contest.case_columns(args.round)
+    library = _library(contest)
+    headers = [*HEADERS, *case_headers(contest, library, columns, short=True)]
+    emit(*table(headers, standings_rows(contest, rows, columns), max_width=screen_width(),
                 shrink={3: 6, 8: 10}))
+    emit("", "各案得分（—：未交卷或封榜后交卷）：", *(f"　{line}" for line in case_legend(contest, library, columns)))
     return EXIT_OK
 
 
@@ -244,7 +250,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"输出目录不存在：{out.parent}")
     try:
         export_standings(contest, rows, args.format, out, round_id=args.round, division=args.division,
-                         frozen=args.frozen)
+                         frozen=args.frozen, library=_library(contest))
     except OSError as exc:
         raise UsageError(f"无法写入 {out}：{exc.strerror}") from None
     emit(f"已导出 {len(rows)} 人的排名：{out}")
