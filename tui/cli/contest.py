@@ -92,14 +92,30 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
     p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
 
-    p = sub_command("board", "排行榜（打开界面，定时刷新）", "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。",
-                    cmd_board)
-    p.add_argument("--round", metavar="R", help="只看某一轮")
+    p = sub_command("board", "排行榜（终端界面或投影用网页，定时刷新）",
+                    "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。\n"
+                    "加 --web 则启动网页排行榜（投影用，自动刷新、封榜与揭晓、分组、收卷情况），\n"
+                    "启动时显示组织者控制页地址（揭晓用）。网页不引用任何外部字体或脚本，内网可用。", cmd_board)
+    p.add_argument("--round", metavar="R", help="只看某一轮（终端界面）")
+    p.add_argument("--web", action="store_true", help="启动网页排行榜（投影用），而不是终端界面")
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDR",
+                   help="网页排行榜监听的地址（默认 127.0.0.1 只限本机；0.0.0.0 供局域网内其他电脑访问）")
+    p.add_argument("--port", type=int, default=8080, metavar="N", help="网页排行榜的端口（默认 8080）")
+    store_options(p)
+
+    p = sub_command("collection", "收卷情况（谁已交齐、谁未交，按乡镇）",
+                    "按乡镇列出某一轮的收卷情况：已交齐、未交齐（缺哪些案例）、未交卷的参赛人员。\n"
+                    "不指定轮次时显示当前开放的一轮（没有则为最近开始的一轮）。", cmd_collection)
+    p.add_argument("--round", metavar="R", help="轮次编号")
+    p.add_argument("--township", metavar="T", help="只看某一乡镇")
+    p.add_argument("--missing", action="store_true", help="只列出尚未交齐的人员")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     store_options(p)
 
 
 def _no_subcommand(args: argparse.Namespace) -> int:
-    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、export、report、run、board）",
+    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、collection、export、report、run、board、"
+                     "pack）",
                      "运行「lawdrill contest -h」查看用法。")
 
 
@@ -307,12 +323,78 @@ def cmd_board(args: argparse.Namespace) -> int:
     if args.round and contest.round(args.round) is None:
         raise UsageError(f"比武「{contest.name}」中没有编号为「{args.round}」的一轮。",
                          "\n".join(["各轮：", *round_windows(contest)]))
+    if args.web and not 0 < args.port < 65536:
+        raise UsageError(f"端口 {args.port} 无效（应为 1-65535）")
     store = _store(args)
     try:
+        if args.web:
+            return run_web_board(contest, store, host=args.host, port=args.port)
         _need_terminal("排行榜界面", f"查看排名请用「lawdrill contest standings {args.contest}」。")
         return run_board(contest, store, round_id=args.round)
     finally:
         store.close()  # the board closes it on exit too; closing twice is harmless
+
+
+def run_web_board(contest: Contest, store: ContestStore, *, host: str, port: int) -> int:
+    """`lawdrill contest board --web`: the projector board (tui.contest.web) until Ctrl+C."""
+    from tui.contest.web import serve_board  # aiohttp only for this command
+
+    library = _library(contest)
+    try:
+        serve_board(store, contest, host=host, port=port, library=library, announce=emit)
+    except OSError as exc:
+        raise UsageError(f"无法在 {host}:{port} 启动网页排行榜：{exc.strerror or exc}",
+                         "端口可能已被占用：用 --port 换一个端口。") from None
+    return EXIT_OK
+
+
+def cmd_collection(args: argparse.Namespace) -> int:
+    from sim.contest.collection import COMPLETE, NONE, PARTIAL, STATE_LABELS, collection, default_round
+    from sim.contest.export import case_title, division_name, time_text
+
+    contest = _contest(args.contest)
+    _round_division(contest, args)
+    if args.township and all(c.township != args.township for c in contest.roster):
+        towns = "、".join(dict.fromkeys(c.township for c in contest.roster))
+        raise UsageError(f"名单中没有乡镇「{args.township}」（名单中的乡镇：{towns}）")
+    round_ = (contest.round(args.round) if args.round
+              else default_round(contest, dt.datetime.now(dt.timezone.utc)))
+    assert round_ is not None
+    with _store(args) as store:
+        rows = store.results(contest.id, round_.id)
+    col = collection(contest, round_, rows, township=args.township)
+    library = _library(contest)
+    if args.json:
+        print_json({"contest": contest.id, "round": round_.id, "cases": list(round_.cases),
+                    "counts": {s: col.count(s) for s in (COMPLETE, PARTIAL, NONE)},
+                    "townships": [{"township": t.township, "division": t.division,
+                                   "counts": {s: t.count(s) for s in (COMPLETE, PARTIAL, NONE)},
+                                   "people": [{"id": p.contestant.id, "name": p.contestant.name, "state": p.state,
+                                               "handed_in": list(p.handed_in), "missing": list(p.missing),
+                                               "last": p.last.isoformat() if p.last else None}
+                                              for p in t.people]}
+                                  for t in col.townships]})
+        return EXIT_OK
+    n = len(round_.cases)
+    emit(f"{contest.name} · {round_.title} · 收卷情况（本轮 {n} 个案例）", "")
+    marks = {COMPLETE: "✓", PARTIAL: "△", NONE: "✗"}
+    for t in col.townships:
+        division = division_name(contest, t.division)
+        emit(f"{t.township}" + (f"（{division}）" if division else "") + f"：{len(t.people)} 人，"
+             f"{STATE_LABELS[COMPLETE]} {t.count(COMPLETE)}，{STATE_LABELS[PARTIAL]} {t.count(PARTIAL)}，"
+             f"{STATE_LABELS[NONE]} {t.count(NONE)}")
+        for p in t.people:
+            if args.missing and p.state == COMPLETE:
+                continue
+            line = f"　{marks[p.state]} {p.contestant.id} {p.contestant.name}　{STATE_LABELS[p.state]} {len(p.handed_in)}/{n}"
+            if p.state == PARTIAL:
+                line += "，缺：" + "、".join(case_title(library, ref) for ref in p.missing)
+            if p.last is not None:
+                line += f"，最后交卷 {time_text(p.last)}"
+            emit(line)
+    emit("", f"合计 {len(col.people)} 人：{STATE_LABELS[COMPLETE]} {col.count(COMPLETE)} 人，"
+             f"{STATE_LABELS[PARTIAL]} {col.count(PARTIAL)} 人，{STATE_LABELS[NONE]} {col.count(NONE)} 人。")
+    return EXIT_OK
 
 
 # --- the two UI commands: which round, then the app ----------------------------------------------------
