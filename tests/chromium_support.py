@@ -88,3 +88,16 @@ def cjk_font(pdf: Pdf) -> bool:
 
 def is_a4(pdf: Pdf) -> bool:
     return pdf.sizes() == {(round(A4_POINTS[0]), round(A4_POINTS[1]))}
+
+
+def contains(text: str, needle: str) -> bool:
+    """Whether the PDF text holds `needle`, read the way a PDF gives text back: line breaks and spaces may
+    fall anywhere (a cell wraps), fullwidth forms come back NFKC-folded (（A1） as (A1)), and an ideograph
+    may come back as its CJK-radical twin (麦 as ⻨: one glyph of the font serves both code points)."""
+    import re
+    import unicodedata
+
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    pattern = "".join(f"(?:{re.escape(c)}|[\u2e80-\u2fdf])" if "\u4e00" <= c <= "\u9fff" else re.escape(c)
+                      for c in re.sub(r"\s+", "", unicodedata.normalize("NFKC", needle)))
+    return re.search(pattern, flat) is not None

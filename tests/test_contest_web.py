@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sim.contest import ContestStore, write_bundle
 from tui.contest.web import CSP, add_board_routes, board_app
 
-from chromium_support import Pdf, cjk_font, print_pdf
+from chromium_support import Pdf, cjk_font, contains, print_pdf
 from contest_support import CLOSES, FREEZE, OPENS, library, make_contest, play
 
 # A1 both cases (100 + 60), A2 both (30 + 100), A3 the first only, B1 the second after the 11:00 freeze.
@@ -231,6 +231,7 @@ def test_board_renders_in_headless_chromium(seeded, tmp_path: Path) -> None:
         loop.close()
     text = pdf.text()
     for name in ("张一", "王二", "李三", "赵四", "测试杯执法比武", "实时排名"):
-        assert name in text
+        assert contains(text, name), name
+    assert not contains(text, "孙丽")  # not on this roster: the check can fail
     assert cjk_font(pdf), pdf.fonts()
     assert set(seen) <= {"/board/", "/favicon.ico"}, seen

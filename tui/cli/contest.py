@@ -84,6 +84,7 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--format", choices=["md", "html", "xlsx"], default="md", help="报告格式（默认 md）")
     p.add_argument("-o", "--output", metavar="FILE", help="输出文件（md、html 默认输出到屏幕；xlsx 必须指定）")
     p.add_argument("--round", metavar="R", help="只统计某一轮")
+    p.add_argument("--township", metavar="T", help="只出某一乡镇的报告（列出该乡镇每名参赛人员的成绩）")
     store_options(p)
 
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
@@ -164,6 +165,12 @@ def _round_division(contest: Contest, args: argparse.Namespace) -> None:
     if getattr(args, "division", None) and contest.division(args.division) is None:
         names = "、".join(d.id for d in contest.divisions) or "（未设组别）"
         raise UsageError(f"比武「{contest.name}」没有组别「{args.division}」（可用：{names}）")
+
+
+def _known_township(contest: Contest, township: str | None) -> None:
+    if township and all(c.township != township for c in contest.roster):
+        towns = "、".join(dict.fromkeys(c.township for c in contest.roster))
+        raise UsageError(f"名单中没有乡镇「{township}」（名单中的乡镇：{towns}）")
 
 
 # --- commands --------------------------------------------------------------------------------------------
@@ -280,10 +287,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     _round_division(contest, args)
     if args.format == "xlsx" and not args.output:
         raise UsageError("xlsx 格式的报告需要用 -o 指定输出文件")
+    _known_township(contest, args.township)
     library = _library(contest)
     with _store(args) as store:
         rows = store.results(contest.id, args.round)
-    report = township_report(contest, rows, library, round_id=args.round)
+    report = township_report(contest, rows, library, round_id=args.round, township=args.township)
     if args.output:
         out = Path(args.output)
         if not out.parent.exists():
@@ -354,9 +362,7 @@ def cmd_collection(args: argparse.Namespace) -> int:
 
     contest = _contest(args.contest)
     _round_division(contest, args)
-    if args.township and all(c.township != args.township for c in contest.roster):
-        towns = "、".join(dict.fromkeys(c.township for c in contest.roster))
-        raise UsageError(f"名单中没有乡镇「{args.township}」（名单中的乡镇：{towns}）")
+    _known_township(contest, args.township)
     round_ = (contest.round(args.round) if args.round
               else default_round(contest, dt.datetime.now(dt.timezone.utc)))
     assert round_ is not None
