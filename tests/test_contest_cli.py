@@ -33,6 +33,7 @@ def test_check_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, err
     assert "2026年冬季乡镇综合行政执法大比武" in out and "检查通过：2 轮，8 人" in out
     assert "20261123" in out and "90 分钟" in out
+    assert "本文件的轮次时间相对于读取当天" in out  # the example's windows follow the calendar
 
 
 def test_check_reports_problems_with_positions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

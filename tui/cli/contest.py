@@ -202,6 +202,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in c.roster:
         key = (c.division(p.division).name if p.division and c.division(p.division) else "未分组")
         by_div[key] = by_div.get(key, 0) + 1
+    if c.relative_to is not None:
+        emit("", f"本文件的轮次时间相对于读取当天（{c.relative_to:%Y-%m-%d}）计算，开放时段随日期顺延，"
+                 "适用于演示和练习；正式比赛请写明日期。")
     emit("", f"参赛人员 {len(c.roster)} 人（" + "，".join(f"{k} {v} 人" for k, v in by_div.items()) + "）")
     emit(f"检查通过：{len(c.rounds)} 轮，{len(c.roster)} 人" + (f"，{len(c.warnings)} 条警告。" if c.warnings else "。"))
     return EXIT_OK
