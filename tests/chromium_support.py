@@ -23,12 +23,23 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-default-apps", "--disable-extensions", "--no-pdf-header-footer"]
 
 
+def _missing(what: str) -> None:
+    if os.environ.get("LAWDRILL_REQUIRE_CHROMIUM") == "1":
+        pytest.fail(f"LAWDRILL_REQUIRE_CHROMIUM=1 but {what}")
+    pytest.skip(f"{what} (.ci/run installs it)")
+
+
 def chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        if os.environ.get("LAWDRILL_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("LAWDRILL_REQUIRE_CHROMIUM=1 but chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("headless Chromium not installed (apt-get install -y chromium; .ci/run installs it)")
+        _missing("headless Chromium is not installed (apt-get install -y chromium)")
+    # Chinese text needs a CJK font installed: without one the pages print as boxes.
+    fc = shutil.which("fc-list")
+    if fc is not None:
+        fonts = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+        if not fonts.strip():
+            _missing("no CJK font is installed (apt-get install -y fonts-noto-cjk)")
+    assert exe is not None
     return exe
 
 
