@@ -14,7 +14,7 @@ import pytest
 
 from sim.contest import ContestStore, load_contest, write_bundle
 from sim.contest.model import CST
-from sim.contest.pack import PackError, _set_top_key, pack_contest
+from sim.contest.pack import PackError, set_top_key, pack_contest
 from sim.loader import load_library
 from tui.cli import main
 
@@ -109,7 +109,7 @@ def test_pack_refuses_bad_places(tmp_path: Path, capsys: pytest.CaptureFixture[s
     ("a: 1\n", "a: 1\n# Written by `lawdrill contest pack`.\nlibrary: [z]\n"),
 ])
 def test_top_level_key_replacement_keeps_the_rest(text: str, expected: str) -> None:
-    assert _set_top_key(text, "library", "[z]") == expected
+    assert set_top_key(text, "library", "[z]") == expected
 
 
 def test_pack_uses_the_same_windows_as_the_organiser(tmp_path: Path) -> None:

@@ -17,20 +17,17 @@ from hypothesis import strategies as st
 from sim.contest import Contest, Contestant, ContestStore, ResultRow, Standing, rank, write_bundle
 from sim.contest.export import export_standings, render_report, township_report
 
-from contest_support import FREEZE, OPENS, library, make_contest, pg_url, play  # noqa: F401 - fixture
+from contest_support import (FREEZE, OPENS, RESULTS_PLAN, library, make_contest, pg_url,  # noqa: F401 - fixture
+                             play)
 
 ROOT = Path(__file__).resolve().parent.parent
 T = OPENS + dt.timedelta(minutes=5)
 
 # (contestant, case, journal path, start offset in minutes): scores 100 / 30 / 60 / 100 / 85...
 PLAN = [
-    ("A1", "straw-burning-01", "reference", 1),
-    ("A1", "fire-lane-01", "当事人申辩后未予理会", 20),
-    ("A2", "straw-burning-01", "申辩后加罚且超出幅度", 2),
-    ("A2", "fire-lane-01", "reference", 25),
-    ("A3", "straw-burning-01", "reference", 3),
+    *RESULTS_PLAN[:5],
     ("A3", "fire-lane-01", "reference", 118),  # second case 2 hours after the first start: over time
-    ("B1", "fire-lane-01", "用白纸手写处罚决定，未签名", 125),  # handed in after the 11:00 freeze
+    RESULTS_PLAN[5],  # B1: handed in after the 11:00 freeze
 ]
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,17 +21,9 @@ from sim.contest import ContestStore, write_bundle
 from tui.contest.web import CSP, add_board_routes, board_app
 
 from chromium_support import Pdf, cjk_font, contains, print_pdf
-from contest_support import CLOSES, FREEZE, OPENS, library, make_contest, play
+from contest_support import CLOSES, FREEZE, OPENS, RESULTS_PLAN, library, make_contest, play
 
-# A1 both cases (100 + 60), A2 both (30 + 100), A3 the first only, B1 the second after the 11:00 freeze.
-PLAN = [
-    ("A1", "straw-burning-01", "reference", 1),
-    ("A1", "fire-lane-01", "当事人申辩后未予理会", 20),
-    ("A2", "straw-burning-01", "申辩后加罚且超出幅度", 2),
-    ("A2", "fire-lane-01", "reference", 25),
-    ("A3", "straw-burning-01", "reference", 3),
-    ("B1", "fire-lane-01", "用白纸手写处罚决定，未签名", 125),
-]
+PLAN = RESULTS_PLAN
 KEY = "organiser-key-for-tests"
 
 
@@ -58,7 +50,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-async def client(seeded) -> Iterator[tuple[TestClient, Clock]]:
+async def client(seeded) -> AsyncIterator[tuple[TestClient, Clock]]:
     contest, store = seeded
     clock = Clock(OPENS + dt.timedelta(minutes=90))  # 10:30: before the freeze
     app, _state = board_app(store, contest, library=library(), clock=clock, key=KEY)

@@ -41,7 +41,7 @@ class PackResult:
     wheels: int
 
 
-def _set_top_key(text: str, key: str, value: str) -> str:
+def set_top_key(text: str, key: str, value: str) -> str:
     """Replace the top-level `key:` entry of a block-style YAML document (its line and the indented lines
     under it) by `key: value`, keeping every other line and comment; append it when the key is missing."""
     lines = text.splitlines()
@@ -153,12 +153,12 @@ def pack_contest(contest: Contest, out: str | Path, *, wheels: str | Path | None
         # Every library path: the bundled base first, then the contest's own, in its order (later ones win).
         own = {rel.split("/")[0] for _src, rel in layout if not rel.startswith("base/")}
         paths = ["library/base", *(f"library/{d}" for d in sorted(own, key=lambda r: int(r.split("-")[0])))]
-        text = _set_top_key(text, "library", "[" + ", ".join(json.dumps(p, ensure_ascii=False) for p in paths) + "]")
+        text = set_top_key(text, "library", "[" + ", ".join(json.dumps(p, ensure_ascii=False) for p in paths) + "]")
         key_note = "随比武文件分发给比赛电脑，不要张贴或外传"
         if re.search(r"(?m)^key_file\s*:", text):
             (stage / "keys").mkdir()
             (stage / "keys" / "contest.key").write_bytes(contest.key + b"\n")
-            text = _set_top_key(text, "key_file", "keys/contest.key")
+            text = set_top_key(text, "key_file", "keys/contest.key")
         elif re.search(r"(?m)^key_env\s*:", text):
             key_note = "本比武的密钥取自环境变量，未放入本包：比赛电脑上须设置同一环境变量"
         else:

@@ -31,8 +31,7 @@ from aiohttp import web
 
 from sim.contest.board import freeze_in_force, reveal_rows, still_open, tiebreak_text
 from sim.contest.collection import COMPLETE, NONE, PARTIAL, STATE_LABELS, collection, default_round
-from sim.contest.export import (board_title, case_headers, case_legend, case_title, division_name, duration_text,
-                                time_text)
+from sim.contest.export import board_title, case_headers, case_legend, case_title, division_name, duration_text
 from sim.contest.model import CST
 
 if TYPE_CHECKING:
