@@ -227,3 +227,15 @@ def test_board_renders_in_headless_chromium(seeded, tmp_path: Path) -> None:
     assert not contains(text, "孙丽")  # not on this roster: the check can fail
     assert cjk_font(pdf), pdf.fonts()
     assert set(seen) <= {"/board/", "/favicon.ico"}, seen
+
+
+def test_board_benchmark_runs_scaled_down() -> None:
+    """benchmarks/board_web.py, scaled down: every page answers 200 on a generated county contest."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "board_web.py"), "--people", "40",
+                           "--requests", "3"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "40 contestants" in proc.stdout and "GET /board/collection" in proc.stdout
