@@ -90,6 +90,7 @@ class BoardScreen(Screen[None]):
             ("score", "总分"),
             ("criticals", "否决项"),
             ("time", "用时"),
+            *((f"case-{i}", f"第{i}案") for i in range(1, len(c.case_columns(self.app.round_id)) + 1)),
             ("finished", "最后交卷"),
             ("done", "已交"),
         ):
@@ -180,8 +181,8 @@ class BoardScreen(Screen[None]):
         table.clear()
         before = {s.contestant_id: s.score for s in self.public}
         revealing = self.revealed is not None
-        cells = standings_rows(self.contest, [s for s, _ in rows])
-        for (s, final), (_rank, _cid, name, town, division, _score, _crit, used, finished, done) in zip(
+        cells = standings_rows(self.contest, [s for s, _ in rows], self.contest.case_columns(self.app.round_id))
+        for (s, final), (_rank, _cid, name, town, division, _score, _crit, used, finished, done, *cases) in zip(
             rows, cells, strict=True
         ):
             style = "bold" if revealing and final else ""
@@ -198,6 +199,7 @@ class BoardScreen(Screen[None]):
                 score,
                 Text(str(s.criticals), style="red" if s.criticals else ""),
                 used,
+                *(Text(c, style="dim" if c == "—" else "") for c in cases),
                 finished or "—",
                 done,
                 key=s.contestant_id,
