@@ -163,7 +163,7 @@ class _Pages:
         return self.page("无法显示", [f'<p class="empty">{_e(exc)}</p>',
                                        f'<p class="empty"><a href="{self.prefix}/">返回排行榜</a></p>'], status=400)
 
-    def nav(self, here: str, scope: _Scope, *, view: str = "board") -> str:
+    def nav(self, scope: _Scope, *, view: str = "board") -> str:
         links = []
         path = self.prefix + ("/" if view == "board" else "/collection")
         rounds: list[tuple[str | None, str]] = [] if view == "collection" else [(None, "总成绩")]
@@ -228,7 +228,7 @@ class _Pages:
             return self.bad(exc)
         public, final, now = await self.standings(scope)
         rows, banner, kind = self.shown(scope, public, final, now)
-        revealing = kind in ("reveal",)
+        revealing = kind == "reveal"
         columns = self.contest.case_columns(scope.round_id)
         title = board_title(self.contest, scope.round_id, scope.division, False)
         seconds = self.refresh_seconds(request.query)
@@ -244,7 +244,7 @@ class _Pages:
                 *case_headers(self.contest, self.library, columns, short=True), "已交"]
         numeric = {0, 4, 5, *range(7, 7 + len(columns) + 1)}
         body = [f"<header><h1>{_e(self.contest.name)}</h1><div class=\"sub\">{_e(title)}</div></header>",
-                self.nav("board", scope), f'<div class="banner {kind}">{_e(banner)}</div>', "<main>"]
+                self.nav(scope), f'<div class="banner {kind}">{_e(banner)}</div>', "<main>"]
         if not rows:
             body.append('<p class="empty">成绩库中还没有成绩。</p>')
         else:
@@ -314,7 +314,7 @@ class _Pages:
                    f"{STATE_LABELS[PARTIAL]} {col.count(PARTIAL)} 人，{STATE_LABELS[NONE]} {col.count(NONE)} 人"
                    f"（本轮 {len(round_.cases)} 个案例）")
         body = [f"<header><h1>{_e(self.contest.name)}</h1><div class=\"sub\">{_e(round_.title)} · 收卷情况</div>"
-                "</header>", self.nav("collection", _Scope(round_.id, None), view="collection"),
+                "</header>", self.nav(_Scope(round_.id, None), view="collection"),
                 f'<div class="banner {"live" if not col.outstanding else "frozen"}">{_e(summary)}</div>',
                 '<main><div class="towns">']
         for t in col.townships:
