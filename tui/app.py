@@ -476,6 +476,9 @@ class LawdrillApp(AppCommands, App[None]):
         assert self.store is not None
         return self.store.home / "reports"
 
+    def report_context(self) -> list[tuple[str, str]]:
+        return [("乡镇", self.township)] if self.township else []
+
     def on_unmount(self) -> None:
         if self.store is not None:
             self.store.close()

@@ -437,6 +437,11 @@ class ContestApp(LawdrillApp):
     def open_history(self) -> None:
         self.notify("比赛中不提供历史记录。", title="历史记录", markup=False)
 
+    def report_context(self) -> list[tuple[str, str]]:
+        c = self.contestant
+        return [("比武", self.contest.name), ("轮次", self.round.title), ("乡镇", c.township),
+                ("参赛人员", f"{c.name}（{c.id}）")]
+
     def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too (MRO)
         for session, _ in self.sessions.values():
             session.close()
