@@ -13,6 +13,7 @@ The limits are documented for authors in docs/scenario-format.md ("Limits").
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import math
 import os
@@ -182,7 +183,7 @@ def read_file(path: str | Path, limit: int) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise BoundsError(f"无法读取文件：{exc.strerror or exc}") from None
+        raise BoundsError(f"无法读取文件：{os_reason(exc)}") from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -202,9 +203,20 @@ def read_file(path: str | Path, limit: int) -> bytes:
             raise FileTooLarge(too_big)
         return b"".join(chunks)
     except OSError as exc:
-        raise BoundsError(f"无法读取文件：{exc.strerror or exc}") from None
+        raise BoundsError(f"无法读取文件：{os_reason(exc)}") from None
     finally:
         os.close(fd)
+
+
+_ERRNO_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+             errno.EISDIR: "是目录", errno.ENOTDIR: "路径中有一部分不是目录", errno.ENAMETOOLONG: "文件名过长",
+             errno.ELOOP: "符号链接循环", errno.EIO: "读写错误"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Chinese for the common cases (its own text, in the locale's language,
+    otherwise)."""
+    return _ERRNO_ZH.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def _size(n: int) -> str:

@@ -85,11 +85,20 @@ def key_of(*parts: Any) -> str:
 
 def files_key(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
     """(resolved path, sha256 of the bytes) of each file, sorted: the content part of a key. Raises OSError if
-    a file cannot be read (then there is nothing to key on)."""
+    a file cannot be read (then there is nothing to key on): also for a FIFO, a device or a file over the
+    loader's size limit, which are refused without reading them (a FIFO named on the command line would
+    otherwise block here before the loader could report it)."""
+    from .bounds import BoundsError, read_file
+    from .yamlsrc import MAX_FILE_BYTES
+
     out = []
     for p in paths:
         path = Path(p).resolve()
-        out.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+        try:
+            data = read_file(path, MAX_FILE_BYTES)
+        except BoundsError as exc:
+            raise OSError(str(exc)) from None
+        out.append((str(path), hashlib.sha256(data).hexdigest()))
     return sorted(out)
 
 

@@ -780,12 +780,16 @@ _TABLE_KEYS = {"year", "source", "status", "holidays", "workdays", "url", "publi
 
 
 def _read_year_file(path: str | Path) -> YearTable:
+    from .bounds import BoundsError, read_file
+    from .yamlsrc import MAX_FILE_BYTES, YamlError, parse_text  # the same guarded reader as the scenario files
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarDataError(p, f"无法读取文件 cannot read file: {exc}") from exc
-    from .yamlsrc import YamlError, parse_text  # the same guarded reader as the scenario files
+    try:  # a FIFO or a device named with --calendar-file is refused without reading it
+        text = read_file(p, MAX_FILE_BYTES).decode("utf-8")
+    except BoundsError as exc:
+        raise CalendarDataError(p, str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise CalendarDataError(p, f"不是 UTF-8 编码的文本（第 {exc.start} 字节）") from None
 
     try:
         data = parse_text(text, str(p))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -178,8 +178,14 @@ def verdict(result: Result) -> str:
     return text + ("　（存在否决项）" if result.vetoed else "")
 
 
-def _header(scenario: Scenario, session: Session) -> list[tuple[str, str]]:
+def _header(scenario: Scenario, session: Session, context: Sequence[tuple[str, str]] = (),
+            generated: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """The report's heading fields: the date, then where it was made (`context`: ("比武", name), ("轮次",
+    title), ("乡镇", township)…, given by the front end that knows them; empty values left out), then the case."""
+    when = generated or dt.datetime.now().astimezone()
     return [
+        ("日期", f"{when:%Y-%m-%d %H:%M}"),
+        *((k, v) for k, v in context if v),
         ("案例", f"{scenario.title}（{scenario.id}）"),
         ("程序", scenario.procedure.title),
         ("学员", session.trainee or "（未署名）"),
@@ -207,9 +213,11 @@ def _md_table(rows: list[Row], *, marks: bool) -> list[str]:
     return out
 
 
-def render_markdown(scenario: Scenario, session: Session, result: Result) -> str:
+def render_markdown(scenario: Scenario, session: Session, result: Result, *,
+                    context: Sequence[tuple[str, str]] = (), generated: dt.datetime | None = None) -> str:
+    """The report as Markdown. `context`: where it was made (比武, 轮次, 乡镇…), printed under the date."""
     out = ["# 执法演练讲评报告", ""]
-    out += [f"- **{k}**：{v}" for k, v in _header(scenario, session)]
+    out += [f"- **{k}**：{v}" for k, v in _header(scenario, session, context, generated)]
     out += ["", f"## {verdict(result)}", ""]
     out += ["## 发现的问题", ""]
     if not result.findings:
@@ -244,8 +252,22 @@ def render_markdown(scenario: Scenario, session: Session, result: Result) -> str
 
 # --- HTML -------------------------------------------------------------------------------------------------
 
+# The screen layout, then the paper one: A4 with margins, tables that break between rows with their header
+# row repeated, a finding or a document never split from its title, long ids wrapped instead of cut off.
+PRINT_CSS = """
+@page{size:A4;margin:16mm 14mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:10.5pt;line-height:1.5}
+h1{font-size:16pt}h2{font-size:13pt}h3{font-size:11pt}
+h1,h2,h3{break-after:avoid;page-break-after:avoid}
+thead{display:table-header-group}tr,.finding,dl{break-inside:avoid;page-break-inside:avoid}
+.verdict{border:1px solid #999}
+}
+td,dd{overflow-wrap:break-word}td.n{white-space:nowrap}
+"""
+
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:60em;margin:2em auto;
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:60em;margin:2em auto;
 padding:0 1em;color:#1f2328;line-height:1.6}
 h1{border-bottom:2px solid #8b0000;padding-bottom:.3em}
 .verdict{font-size:1.3em;font-weight:bold;padding:.5em 1em;border-radius:6px}
@@ -266,9 +288,9 @@ def _e(text: Any) -> str:
 
 def _html_table(rows: list[Row], *, marks: bool) -> str:
     head = (
-        "<tr><th>序号</th><th>时间</th><th>执法动作</th><th>要点</th>"
+        "<thead><tr><th>序号</th><th>时间</th><th>执法动作</th><th>要点</th>"
         + ("<th>问题</th>" if marks else "")
-        + "</tr>"
+        + "</tr></thead>"
     )
     body = []
     for i, r in enumerate(rows, 1):
@@ -276,18 +298,20 @@ def _html_table(rows: list[Row], *, marks: bool) -> str:
         if marks:
             cells += f"<td>{r.marks or ''}</td>"
         body.append(f"<tr>{cells}</tr>")
-    return f"<table>{head}{''.join(body)}</table>"
+    return f"<table>{head}<tbody>{''.join(body)}</tbody></table>"
 
 
-def render_html(scenario: Scenario, session: Session, result: Result) -> str:
-    """A self-contained page (inline CSS, no scripts, every text escaped)."""
+def render_html(scenario: Scenario, session: Session, result: Result, *,
+                context: Sequence[tuple[str, str]] = (), generated: dt.datetime | None = None) -> str:
+    """A self-contained page (inline CSS, no scripts, every text escaped) that prints on A4. `context`: where
+    it was made (比武, 轮次, 乡镇…), printed under the date."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{_e('执法演练讲评报告 · ' + scenario.title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{_e('执法演练讲评报告 · ' + scenario.title)}</title><style>{_CSS}{PRINT_CSS}</style></head><body>",
         "<h1>执法演练讲评报告</h1>",
         "<dl>"
-        + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _header(scenario, session))
+        + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _header(scenario, session, context, generated))
         + "</dl>",
         f'<p class="verdict {"pass" if result.passed else "fail"}">{_e(verdict(result))}</p>',
         "<h2>发现的问题</h2>",

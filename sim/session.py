@@ -43,6 +43,11 @@ class ReplayError(Exception):
     """A journal that does not belong to this scenario (or is damaged)."""
 
 
+class CaseChanged(ReplayError):
+    """A well-formed journal of this case written on an earlier version of it (the content hash differs): its
+    acts cannot be replayed as they were, but can be carried over to the new version."""
+
+
 @attrs.frozen
 class ActRecord:
     index: int
@@ -963,7 +968,7 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
     if head.get("scenario") != scenario.id:
         raise ReplayError(f"记录属于案例「{head.get('scenario')}」，不是「{scenario.id}」")
     if strict and head.get("hash") != scenario.content_hash:
-        raise ReplayError("案例内容与记录时的版本不同（内容校验值不一致），无法按原案重放")
+        raise CaseChanged("案例内容与记录时的版本不同（内容校验值不一致），无法按原案重放")
     s = Session(scenario, seed=int(head.get("seed", 0)), mode=str(head.get("mode", "exam")),
                 trainee=str(head.get("trainee", "")), calendar=calendar, wall_clock=wall_clock, _header=dict(head))
     s._replaying = True

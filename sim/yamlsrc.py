@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .bounds import MAX_INT_DIGITS, MAX_NUMBER, BoundsError, FileTooLarge, read_file
+from .bounds import MAX_INT_DIGITS, MAX_NUMBER, BoundsError, FileTooLarge, read_file, shown
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -159,7 +159,10 @@ class _Converter:
             return out_list
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR:  # most values: no need for the constructor's dispatch
-                return node.value
+                # Control characters, bidirectional overrides and lone surrogates become visible escapes
+                # here, once: a title or a party's name can then be shown on any screen (the UI's, the
+                # CLI's, a report) without moving the cursor, clearing the terminal or reordering text.
+                return shown(node.value)
             return self._scalar(node)
         raise self.fail(node, "无法识别的 YAML 节点")
 

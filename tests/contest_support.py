@@ -28,6 +28,17 @@ PLAY_CASES = ["straw-burning-01", "fire-lane-01"]
 REVIEW_TRAP = ("straw-burning-01", "协管员一人现场检查")
 SEED = 777
 
+# Results for round r1 of the contest below (contestant, case, journal path, start offset in minutes):
+# A1 both cases (100 + 60), A2 both (30 + 100), A3 the first only, B1 the second after the 11:00 freeze.
+RESULTS_PLAN = [
+    ("A1", "straw-burning-01", "reference", 1),
+    ("A1", "fire-lane-01", "当事人申辩后未予理会", 20),
+    ("A2", "straw-burning-01", "申辩后加罚且超出幅度", 2),
+    ("A2", "fire-lane-01", "reference", 25),
+    ("A3", "straw-burning-01", "reference", 3),
+    ("B1", "fire-lane-01", "用白纸手写处罚决定，未签名", 125),
+]
+
 _LIBRARY: Library | None = None
 
 

@@ -484,7 +484,7 @@ def test_file_name_must_match_year_and_file_must_exist(tmp_path: Path) -> None:
     path = _write(tmp_path, "2028.yaml", SYNTHETIC_2027.format(status="official"))
     with pytest.raises(CalendarDataError, match="2028"):
         LegalCalendar().load_year_file(path)
-    with pytest.raises(CalendarDataError, match="cannot read"):
+    with pytest.raises(CalendarDataError, match="无法读取文件：文件不存在"):
         LegalCalendar().load_year_file(tmp_path / "missing.yaml")
 
 

@@ -116,8 +116,27 @@ def test_replayed_bundle_and_second_hand_in_are_rejected(contest, tmp_path: Path
     shutil.copy(first, copy)
     with ContestStore.open(None, home=tmp_path / "home") as store:
         out = store.import_bundles(contest, library(), [first, second, copy])
-        assert [o.code for o in out] == ["ok", "duplicate", "replayed"]
+        assert [o.code for o in out] == ["ok", "duplicate", "already_stored"]
+        assert [o.ok for o in out] == [True, False, True]
         assert store.results("test-cup")[0].score == 100  # the first one is kept
+        # The whole inbox again: nothing new, nothing rejected that was not rejected before, nothing doubled.
+        again = store.import_bundles(contest, library(), [first, second, copy])
+        assert [o.code for o in again] == ["already_stored", "duplicate", "already_stored"]
+        assert "已导入过" in again[0].message and store.count("test-cup") == 1
+
+
+def test_a_different_bundle_under_a_stored_id_is_a_replay(contest, tmp_path: Path) -> None:
+    """Only the very bundle stored before counts as already stored: another journal signed under the same
+    bundle id (made with the key) is still refused as a replay."""
+    first = _bundle(contest, tmp_path)
+    other = _bundle(contest, tmp_path, path=TRAP)
+    doc = load_doc(other)
+    doc["payload"]["bundle_id"] = load_doc(first)["payload"]["bundle_id"]
+    doc["payload"]["contestant"] = "A1"
+    forged = resign(tmp_path / "same-id.bundle.json", doc)
+    with ContestStore.open(None, home=tmp_path / "home") as store:
+        out = store.import_bundles(contest, library(), [first, forged])
+    assert [o.code for o in out] == ["ok", "replayed"]
 
 
 def test_copied_journal_is_rejected(contest, tmp_path: Path) -> None:

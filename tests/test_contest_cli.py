@@ -33,6 +33,7 @@ def test_check_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, err
     assert "2026年冬季乡镇综合行政执法大比武" in out and "检查通过：2 轮，8 人" in out
     assert "20261123" in out and "90 分钟" in out
+    assert "本文件的轮次时间相对于读取当天" in out  # the example's windows follow the calendar
 
 
 def test_check_reports_problems_with_positions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,7 +79,12 @@ def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFi
     assert bad[0]["code"] == "tampered" and "重新评分" in bad[0]["message"]
 
     code, out, _ = run_cli(capsys, "contest", "import", cfile, good, "--home", home)
-    assert code == 1 and "［replayed］" in out and "导入 0 份，拒绝 1 份。" in out
+    assert code == 0 and "= " in out and "已导入过" in out and "导入 0 份，此前已导入 1 份，拒绝 0 份。" in out
+
+    # Re-importing the whole inbox is idempotent: reported as already stored, exit 0.
+    code, out, _ = run_cli(capsys, "contest", "import", cfile, tmp_path / "inbox", "--home", home, "--json")
+    res = json.loads(out)
+    assert code == 0 and (res["imported"], res["already_stored"], res["rejected"]) == (0, 2, 0)
 
     code, out, _ = run_cli(capsys, "contest", "standings", cfile, "--home", home, "--json")
     assert code == 0
@@ -166,3 +172,69 @@ def test_ui_commands_without_a_terminal_exit_2(tmp_path: Path, command: list[str
     assert out.read_text("utf-8") == ""
     if command[0] == "board":
         assert f"lawdrill contest standings {cup}" in proc.stderr
+
+
+def test_collection_and_per_case_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Who has handed in what, per township; the standings' per-case columns with their legend."""
+    contest = make_contest(tmp_path)
+    cfile = tmp_path / "cup.yaml"
+    inbox = tmp_path / "inbox"
+    write_bundle(contest, "r1", "A1", "straw-burning-01", play("straw-burning-01", tmp_path / "1.jsonl"), inbox,
+                 library=library())
+    write_bundle(contest, "r1", "A1", "fire-lane-01",
+                 play("fire-lane-01", tmp_path / "2.jsonl", start=OPENS + dt.timedelta(minutes=30)), inbox,
+                 library=library())
+    write_bundle(contest, "r1", "A3", "fire-lane-01",
+                 play("fire-lane-01", tmp_path / "3.jsonl", start=OPENS + dt.timedelta(minutes=9)), inbox,
+                 library=library())
+    home = tmp_path / "home"
+    assert run_cli(capsys, "contest", "import", cfile, inbox, "--home", home)[0] == 0
+
+    code, out, _ = run_cli(capsys, "contest", "collection", cfile, "--round", "r1", "--home", home)
+    straw = library().scenario("straw-burning-01").title
+    assert code == 0
+    assert "城关镇（东片）：2 人，已交齐 1，未交齐 0，未交卷 1" in out
+    assert "✓ A1 张一　已交齐 2/2" in out and "✗ A2 王二　未交卷 0/2" in out
+    assert f"△ A3 李三　未交齐 1/2，缺：{straw}" in out
+    assert "合计 4 人：已交齐 1 人，未交齐 1 人，未交卷 2 人。" in out
+
+    code, out, _ = run_cli(capsys, "contest", "collection", cfile, "--round", "r1", "--home", home, "--missing",
+                           "--township", "城关镇")
+    assert code == 0 and "A2 王二" in out and "A1 张一" not in out and "李三" not in out
+
+    code, out, _ = run_cli(capsys, "contest", "collection", cfile, "--round", "r1", "--home", home, "--json")
+    data = json.loads(out)
+    assert data["counts"] == {"complete": 1, "partial": 1, "none": 2}
+    a3 = next(p for t in data["townships"] for p in t["people"] if p["id"] == "A3")
+    assert (a3["state"], a3["missing"]) == ("partial", ["straw-burning-01"])
+
+    code, _, err = run_cli(capsys, "contest", "collection", cfile, "--township", "桃源乡", "--home", home)
+    assert code == 2 and "名单中没有乡镇「桃源乡」" in err
+
+    code, out, _ = run_cli(capsys, "contest", "standings", cfile, "--round", "r1", "--home", home)
+    assert code == 0
+    head = next(line for line in out.splitlines() if line.startswith("名次"))
+    assert head.split() == ["名次", "编号", "姓名", "乡镇（单位）", "组别", "总分", "否决项", "用时", "最后交卷",
+                            "完成案例", "第1案", "第2案"]
+    a3_line = next(line for line in out.splitlines() if "李三" in line)
+    assert a3_line.split()[-2:] == ["—", "100"]
+    assert f"第1案：{straw}（第一轮）" in out
+
+    code, out, _ = run_cli(capsys, "contest", "standings", cfile, "--round", "r1", "--home", home, "--json")
+    a1 = next(s for s in json.loads(out)["standings"] if s["id"] == "A1")
+    assert [c["case"] for c in a1["cases"]] == ["straw-burning-01", "fire-lane-01"] and a1["wall_time"].endswith("秒")
+
+
+def test_web_board_on_a_busy_port_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    cup = write_contest(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code, _, err = run_cli(capsys, "contest", "board", cup, "--web", "--port", port, "--home",
+                               tmp_path / "home")
+    assert code == 2 and f"无法在 127.0.0.1:{port} 启动网页排行榜" in err and "Traceback" not in err
+    code, _, err = run_cli(capsys, "contest", "board", cup, "--web", "--port", "70000")
+    assert code == 2 and "端口 70000 无效" in err

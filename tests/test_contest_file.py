@@ -118,3 +118,49 @@ def test_yaml_syntax_error_has_position(tmp_path: Path) -> None:
         load_contest(path, library=library())
     p = info.value.problems[0]
     assert p.file == str(path) and p.line >= 3 and "YAML" in p.message
+
+
+def test_relative_windows_count_from_the_day_read(tmp_path: Path) -> None:
+    doc = contest_doc()
+    doc["rounds"][0].update(opens="today-3 08:00", closes="today+4 18:00", freeze="today+4 12:00")
+    doc["rounds"][1].update(opens="today+11 09:00", closes="today + 11d 11:00")
+    path = write_contest(tmp_path, doc)
+    c = load_contest(path, library=library(), today=dt.date(2031, 7, 1))
+    r1, r2 = c.rounds
+    assert (r1.opens, r1.closes) == (dt.datetime(2031, 6, 28, 8, 0, tzinfo=CST),
+                                     dt.datetime(2031, 7, 5, 18, 0, tzinfo=CST))
+    assert r2.closes == dt.datetime(2031, 7, 12, 11, 0, tzinfo=CST) and c.relative_to == dt.date(2031, 7, 1)
+    assert c.round_at(dt.datetime(2031, 7, 1, 12, 0)) == r1
+    # A file with dates only says so.
+    (tmp_path / "fixed").mkdir()
+    assert load_contest(write_contest(tmp_path / "fixed"), library=library()).relative_to is None
+
+
+@pytest.mark.parametrize("raw", ["today+x 08:00", "today 25:00", "today+7 18:61", "tomorrow", "today*2"])
+def test_bad_relative_times_are_reported(tmp_path: Path, raw: str) -> None:
+    doc = contest_doc()
+    doc["rounds"][0]["opens"] = raw
+    found = _problems(tmp_path, doc)
+    assert any("opens" in f and ("相对时间" in f or "不是有效的时间" in f) for f in found), found
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 2, 11), dt.date(2031, 7, 1), dt.date(2099, 12, 28), None])
+def test_example_contest_runs_on_any_day(tmp_path: Path, today: dt.date | None) -> None:
+    """The README's flow on the example, whatever the date: the preliminary is open today, a case played
+    today imports and ranks, and the final lies ahead (None: the real today)."""
+    from sim.contest import ContestStore, write_bundle
+
+    from contest_support import play
+
+    c = load_contest(EXAMPLE, library=library(), today=today)
+    day = c.relative_to
+    assert day is not None and (today is None or day == today)
+    noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=CST)
+    prelim = c.round_at(noon)
+    assert prelim is not None and prelim.id == "prelim"
+    assert c.round("review").opens > prelim.closes > noon
+    journal = play("straw-burning-01", tmp_path / "a01.jsonl", seed=prelim.seed, start=noon)
+    bundle = write_bundle(c, "prelim", "A01", "straw-burning-01", journal, tmp_path / "out", library=library())
+    with ContestStore.open(None, home=tmp_path / "home") as store:
+        assert [o.code for o in store.import_bundles(c, library(), [bundle])] == ["ok"]
+        assert [(s.contestant_id, s.score) for s in store.standings(c)] == [("A01", 100)]

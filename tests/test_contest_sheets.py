@@ -172,3 +172,12 @@ def test_both_kinds_end_to_end_on_the_command_line(tmp_path: Path, capsys: pytes
     assert code == 0 and (tmp_path / "b.xlsx").stat().st_size > 0
     code, out = cli("contest", "report", cfile, "--home", home, "--round", "r3")
     assert code == 0 and "城关镇" in out
+
+
+def test_contest_run_refuses_a_sheet_round_with_a_message(contest, tmp_path: Path) -> None:
+    from tui.cli.common import UsageError
+    from tui.cli.contest import run_contest
+
+    inside = contest.round("r3").opens.timestamp() + 60
+    with pytest.raises(UsageError, match="法律知识轮"):
+        run_contest(contest, library(), contest.contestant("A1"), home=tmp_path / "h", clock=lambda: inside)

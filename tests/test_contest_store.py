@@ -17,20 +17,17 @@ from hypothesis import strategies as st
 from sim.contest import Contest, Contestant, ContestStore, ResultRow, Standing, rank, write_bundle
 from sim.contest.export import export_standings, render_report, township_report
 
-from contest_support import FREEZE, OPENS, library, make_contest, pg_url, play  # noqa: F401 - fixture
+from contest_support import (FREEZE, OPENS, RESULTS_PLAN, library, make_contest, pg_url,  # noqa: F401 - fixture
+                             play)
 
 ROOT = Path(__file__).resolve().parent.parent
 T = OPENS + dt.timedelta(minutes=5)
 
 # (contestant, case, journal path, start offset in minutes): scores 100 / 30 / 60 / 100 / 85...
 PLAN = [
-    ("A1", "straw-burning-01", "reference", 1),
-    ("A1", "fire-lane-01", "当事人申辩后未予理会", 20),
-    ("A2", "straw-burning-01", "申辩后加罚且超出幅度", 2),
-    ("A2", "fire-lane-01", "reference", 25),
-    ("A3", "straw-burning-01", "reference", 3),
+    *RESULTS_PLAN[:5],
     ("A3", "fire-lane-01", "reference", 118),  # second case 2 hours after the first start: over time
-    ("B1", "fire-lane-01", "用白纸手写处罚决定，未签名", 125),  # handed in after the 11:00 freeze
+    RESULTS_PLAN[5],  # B1: handed in after the 11:00 freeze
 ]
 
 
@@ -143,14 +140,20 @@ def test_xlsx_export_cells(seeded, tmp_path: Path) -> None:
         store.import_bundles(contest, library(), bundles)
         board = store.standings(contest)
         rows = store.results(contest.id)
-    out = export_standings(contest, board, "xlsx", tmp_path / "board.xlsx")
+    out = export_standings(contest, board, "xlsx", tmp_path / "board.xlsx", library=library())
     ws = load_workbook(out).active
     assert ws.title == "排名"
     assert ws["A1"].value == "测试杯执法比武 · 总成绩 排名"
+    straw, fire = (library().scenario(c).title for c in ("straw-burning-01", "fire-lane-01"))
+    # One score column per case of every round (the review round's entry too), numbered by round.
     assert [c.value for c in ws[3]] == ["名次", "编号", "姓名", "乡镇（单位）", "组别", "总分", "否决项", "用时",
-                                        "最后交卷", "完成案例"]
+                                        "最后交卷", "完成案例", f"第1轮·{straw}", f"第1轮·{fire}",
+                                        f"第2轮·案卷评查：{straw}"]
     assert [c.value for c in ws[4]][:7] == [1, "A1", "张一", "城关镇", "东片", 160, 1]
+    assert [c.value for c in ws[4]][10:] == [100, 60, None]  # A1's two cases; no review result (empty cell)
+    assert [c.value for c in ws[6]][10:] == [100, None, None]  # A3: the second case was over time
     assert [c.value for c in ws[7]][:7] == [4, "B1", "赵四", "黄山乡", "西片", 85, 0]
+    assert ws[4][7].value.endswith("秒") and "分" in ws[4][7].value  # time spent, with its units
     assert ws.max_row == 7
     report = township_report(contest, rows, library())
     render_report(report, "xlsx", tmp_path / "report.xlsx")
@@ -176,9 +179,22 @@ def test_csv_and_html_exports(seeded, tmp_path: Path) -> None:
         board = store.standings(contest, frozen=True)
     csv_text = export_standings(contest, board, "csv", tmp_path / "b.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[1].startswith("1,A1,张一,城关镇,东片,160,1,")
+    # Per-case columns (titles unknown without the library: the case ids), "—" for no result.
+    assert csv_text.splitlines()[0].endswith(",第1轮·straw-burning-01,第1轮·fire-lane-01,第2轮·案卷评查：straw-burning-01")
+    assert csv_text.splitlines()[1].endswith(",100,60,—")
     html_file = export_standings(contest, board, "html", tmp_path / "b.html", frozen=True)
     page = html_file.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "已封榜" in page and "<script" not in page and "张一" in page
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0分00秒"), (45.4, "0分45秒"), (67, "1分07秒"), (3599.6, "1小时00分00秒"), (4025, "1小时07分05秒"),
+    (36000, "10小时00分00秒")])
+def test_times_spent_carry_their_units(seconds: float, text: str) -> None:
+    """"1:07" could be an hour and seven minutes or a minute and seven seconds: every time says which."""
+    from sim.contest.export import duration_text
+
+    assert duration_text(seconds) == text
 
 
 def test_load_many_processes_lose_nothing() -> None:

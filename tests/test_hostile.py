@@ -252,8 +252,31 @@ def test_special_files_named_directly_are_refused_without_reading(
     assert code == 2 and "不是普通文件" in err
     code, _, err = timed_cli(capsys, "replay", path)
     assert code == 2 and "不是普通文件" in err
+    code, _, err = timed_cli(capsys, "deadline", "2026-07-01", "--days", "3", "--calendar-file", path)
+    assert code == 2 and f"{path}: 不是普通文件" in err
+    code, _, err = timed_cli(capsys, "run", path, "--steps", path)
+    assert code == 2 and f"案例文件 {path} 不是普通文件" in err
+    for command in ("check", "standings", "report"):
+        code, _, err = timed_cli(capsys, "contest", command, path)
+        assert code == 2 and f"比武文件 {path} 不是普通文件" in err, (command, err)
     with pytest.raises(BoundsError, match="不是普通文件"):
         read_file(path, 1024)
+
+
+def test_special_files_named_directly_with_the_check_cache_on(
+        fifo: Path, zero_link: Path, tmp_path: Path) -> None:
+    """The way a user runs it: the check-result cache keys on the content of every file named, so it must
+    refuse a FIFO or a device before the loader does (it used to block on the FIFO and grow on /dev/zero).
+    In a child process with a timeout, so a regression fails instead of hanging the suite."""
+    env = {**os.environ, "LAWDRILL_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop("LAWDRILL_NO_CACHE", None)
+    proc = subprocess.run([sys.executable, "-m", "tui", "check", "--fast", str(fifo), str(zero_link), str(CASE)],
+                          capture_output=True, env=env, timeout=60)
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
+    assert f"{fifo}: 不是普通文件（是管道）" in out and f"{zero_link}: 不是普通文件（是设备或特殊文件）" in out
+    assert f"✓ {CASE_ID}" in out  # the good case beside them is still checked
 
 
 def test_non_utf8_file_name_under_a_strict_utf8_stdout(tmp_path: Path) -> None:
@@ -538,6 +561,9 @@ def nested(depth: int, leaf: Any = 1) -> Any:
     return value
 
 
+# The properties run as many examples as the Hypothesis profile asks (conftest: 60 under HYPOTHESIS_PROFILE=ci,
+# 30 otherwise), but the two that load or play a whole case per example, which are capped at 25 to keep the
+# suite fast (about 0.35 s an example).
 hostile_json_text = st.one_of(
     json_values.map(json.dumps),
     st.integers(1, 3000).map(lambda n: json.dumps(nested(min(n, 900))) if n < 900 else "[" * n + "]" * n),
@@ -546,7 +572,7 @@ hostile_json_text = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(line=hostile_json_text, where=st.sampled_from(["entry", "params", "at", "seed", "wall"]))
 def test_property_replay_of_any_journal_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -563,6 +589,14 @@ def test_property_replay_of_any_journal_line(tmp_path: Path, capsys: pytest.Capt
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     code, out, err = timed_cli(capsys, "replay", path, "--json")
     assert code in (0, 1, 2), err
+    # What the UI's resume offer does with the same file: it catches ReplayError only (tui/app.py), so resume
+    # must raise nothing else, and agree with replay on whether the journal can be used.
+    try:
+        resume(library().scenarios[CASE_ID], path).close()
+        resumed = True
+    except ReplayError:
+        resumed = False
+    assert resumed == (code != 2), (code, err)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -605,7 +639,7 @@ def test_property_case_files_with_any_value(tmp_path: Path, value: Any, field: s
     assert lib.scenarios or all(e.line >= 0 and re.search(r"[\u4e00-\u9fff]", e.message) for e in lib.errors)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(text=hostile_json_text)
 def test_property_bundles_of_any_content(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
@@ -618,7 +652,7 @@ def test_property_bundles_of_any_content(tmp_path: Path, capsys: pytest.CaptureF
     assert "拒绝 1 份" in out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(value=json_values | st.integers(1, 300).map(nested) | big_numbers,
        field=st.sampled_from(["contest", "rounds", "roster", "tiebreak", "divisions", "key_file"]))

@@ -293,7 +293,8 @@ def test_new_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: 
 @pytest.mark.parametrize(("args", "message"), [
     (["new", "x-01", "--template", "general"], "程序模板「general」不存在。可用的模板：agency-enforcement"),
     (["new", "x-01", "--template", "common"], "是抽象模板"),
-    (["new", "X 01", "--template", "general-penalty"], "案例编号「X 01」不合适"),
+    (["new", "X 01", "--template", "general-penalty"], "案例编号「X 01」不合规"),
+    (["new", "../../x", "--template", "general-penalty"], "案例编号「../../x」不合规"),
     (["new", "straw-burning-01", "--template", "general-penalty"], "已有编号为「straw-burning-01」的案例"),
     (["new", "x-01"], "--template"),
 ])

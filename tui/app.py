@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sim.session import Session
     from sim.store import Attempt, Store
 
-    from .trainer.reload import LibraryWatcher
+    from .trainer.reload import LibraryWatcher, Rebuilt
 
 class LawdrillApp(AppCommands, App[None]):
     """执法演练."""
@@ -124,10 +124,12 @@ class LawdrillApp(AppCommands, App[None]):
         self.township = self.store.get("township")
         self.library_screen.show_library()
         if lib.errors:  # a broken file is left out; the rest of the library works
-            shown = "\n".join(str(e) for e in lib.errors[:3])
+            from sim.bounds import shown  # a file name's undecodable bytes and control characters as escapes
+
+            first = "\n".join(shown(str(e)) for e in lib.errors[:3])
             more = f"\n……共 {len(lib.errors)} 处" if len(lib.errors) > 3 else ""
             self.notify(
-                shown + more, title="部分案例文件有错误，已跳过", severity="warning", timeout=10, markup=False
+                first + more, title="部分案例文件有错误，已跳过", severity="warning", timeout=10, markup=False
             )
         if self.start_trainer:
             self.open_trainer()
@@ -236,7 +238,7 @@ class LawdrillApp(AppCommands, App[None]):
 
     def watch_library(self) -> None:
         """Poll the library's files once a second (mtimes: no extra dependency, works on every platform)."""
-        from .trainer.reload import LibraryWatcher
+        from .trainer.reload import LibraryWatcher, Rebuilt
 
         if self._watcher is None:
             self._watcher = LibraryWatcher(self.library_paths)
@@ -301,7 +303,6 @@ class LawdrillApp(AppCommands, App[None]):
         """Open screens follow the new version of their case: a briefing shows it, a workbench's session is
         rebuilt on it with the trainee's acts re-applied (new attempt; the old journal is kept)."""
         from .trainee.briefing import BriefingScreen
-        from .trainer.reload import rebuild_session
         from .trainee.workbench import WorkbenchScreen
 
         for screen in list(self.screen_stack):
@@ -318,32 +319,42 @@ class LawdrillApp(AppCommands, App[None]):
                 self.notify(f"案例「{sc_old.title}」已从案例库中移除，当前演练按原来的版本继续。",
                             title="案例已移除", severity="warning", timeout=10, markup=False)
                 continue
-            if fresh is sc_old or fresh.content_hash == sc_old.content_hash:
+            if fresh is sc_old or fresh.content_hash == sc_old.content_hash or session.journal is None:
                 continue
-            try:
-                rebuilt = rebuild_session(session, fresh, self.store, wall_clock=self.clock)
-            except Exception as exc:  # noqa: BLE001 - keep the running session whatever went wrong
-                self.notify(f"无法在新版本上重新办理（{type(exc).__name__}：{exc}），当前演练按原来的版本继续。",
-                            title="演练未更新", severity="error", timeout=12, markup=False)
-                continue
-            fresh_session = rebuilt.session
-            assert fresh_session.journal is not None
-            self.store.start(rebuilt.attempt_id, trainee=session.trainee, scenario=fresh.id,
-                             title=fresh.title, content_hash=fresh.content_hash, mode=session.mode,
-                             seed=session.seed, journal=fresh_session.journal.path,
-                             started=fresh_session.started_wall,
-                             township=self.township)
-            self.store.abandon(screen.attempt_id)  # kept in the store and on disk; no longer offered
-            session.close()
-            screen.replace_session(rebuilt.session, rebuilt.attempt_id)
-            lines = [f"案例「{fresh.title}」已修改，已按新版本重新办理 {rebuilt.replayed} 个执法动作"
-                     f"（案件状态：{rebuilt.session.state_label}）。原来的办案记录已保留。"]
-            lines += case_changes(sc_old, fresh)
-            if rebuilt.refused:
-                lines.append("以下步骤在新版本中被拒绝：")
-                lines += [f"· {r}" for r in rebuilt.refused]
-            self.notify("\n".join(lines), title="演练已按新版本更新",
-                        severity="warning" if rebuilt.refused else "information", timeout=20, markup=False)
+            rebuilt = self._rebuild_attempt(session.journal.path, screen.attempt_id, fresh,
+                                            case_changes(sc_old, fresh), keeps="当前演练按原来的版本继续")
+            if rebuilt is not None:
+                session.close()
+                screen.replace_session(rebuilt.session, rebuilt.attempt_id)
+
+    def _rebuild_attempt(self, journal: str | Path, attempt_id: str, fresh: Scenario, changes: list[str], *,
+                         keeps: str) -> Rebuilt | None:
+        """Carry an attempt over to the new version of its case: a new attempt with the acts of `journal`
+        re-applied, recorded in the store; the old one is kept there and on disk, no longer offered. None
+        (and a message saying what happens instead: `keeps`) if the acts cannot be carried over."""
+        from .trainer.reload import rebuild_session
+
+        assert self.store is not None
+        try:
+            rebuilt = rebuild_session(journal, fresh, self.store, wall_clock=self.clock)
+        except Exception as exc:  # noqa: BLE001 - keep the old attempt whatever went wrong
+            self.notify(f"无法在新版本上重新办理（{type(exc).__name__}：{exc}），{keeps}。",
+                        title="演练未更新", severity="error", timeout=12, markup=False)
+            return None
+        s = rebuilt.session
+        assert s.journal is not None
+        self.store.start(rebuilt.attempt_id, trainee=s.trainee, scenario=fresh.id, title=fresh.title,
+                         content_hash=fresh.content_hash, mode=s.mode, seed=s.seed, journal=s.journal.path,
+                         started=s.started_wall, township=self.township)
+        self.store.abandon(attempt_id)  # kept in the store and on disk; no longer offered
+        lines = [f"案例「{fresh.title}」已修改，已按新版本重新办理 {rebuilt.replayed} 个执法动作"
+                 f"（案件状态：{s.state_label}）。原来的办案记录已保留。", *changes]
+        if rebuilt.refused:
+            lines.append("以下步骤在新版本中被拒绝：")
+            lines += [f"· {r}" for r in rebuilt.refused]
+        self.notify("\n".join(lines), title="演练已按新版本更新",
+                    severity="warning" if rebuilt.refused else "information", timeout=20, markup=False)
+        return rebuilt
 
     def start_session(self, scenario: Scenario) -> None:
         """A new attempt: journal in the store home, recorded in the store, then the workbench."""
@@ -378,6 +389,8 @@ class LawdrillApp(AppCommands, App[None]):
     def resume_attempt(self, attempt: Attempt) -> bool:
         """Reopen an unfinished attempt from its journal; False (and a message) if it cannot be."""
         from sim import ReplayError, resume
+        from sim.bounds import os_reason, shown
+        from sim.session import CaseChanged
 
         from .trainee.workbench import WorkbenchScreen
 
@@ -393,8 +406,18 @@ class LawdrillApp(AppCommands, App[None]):
             return False
         try:
             session = resume(sc, attempt.journal)
-        except (ReplayError, OSError) as exc:
-            self.notify(str(exc), title="无法继续上次的演练", severity="error", timeout=10, markup=False)
+        except CaseChanged:  # the case was edited since: carry the acts over to its new version
+            rebuilt = self._rebuild_attempt(attempt.journal, attempt.id, sc, [], keeps="演练保留为未完成")
+            if rebuilt is None:
+                return False
+            self._show(WorkbenchScreen(rebuilt.session, rebuilt.attempt_id))
+            return True
+        except ReplayError as exc:  # every damaged, edited or foreign journal lands here (sim.journal)
+            self._offer_damaged(attempt, sc.title, shown(str(exc)))
+            return True
+        except OSError as exc:
+            self.notify(f"无法读取办案记录 {shown(str(attempt.journal))}：{os_reason(exc)}",
+                        title="无法继续上次的演练", severity="error", timeout=10, markup=False)
             return False
         self._show(WorkbenchScreen(session, attempt.id))
         self.notify(
@@ -402,6 +425,39 @@ class LawdrillApp(AppCommands, App[None]):
             title="继续上次的演练",
             markup=False,
         )
+        return True
+
+    def _offer_damaged(self, attempt: Attempt, title: str, reason: str) -> None:
+        """放弃, 另存后放弃 (the journal moves to the data folder's damaged/) or 稍后 (the attempt stays open and
+        its journal where it is): no choice deletes a journal."""
+        from .widgets.dialogs import DamagedJournalDialog
+
+        def answer(choice: str | None) -> None:
+            assert self.store is not None
+            if choice == "keep" and not self._keep_aside(Path(attempt.journal)):
+                choice = "later"
+            if choice in ("abandon", "keep"):
+                self.store.abandon(attempt.id)
+                self.library_screen.show_library()
+            else:
+                self._declined.add(attempt.id)
+            self._offer_resume()
+
+        self.push_screen(DamagedJournalDialog(title, reason), answer)
+
+    def _keep_aside(self, journal: Path) -> bool:
+        from sim.bounds import os_reason, shown
+
+        assert self.store is not None
+        dest = self.store.home / "damaged" / journal.name
+        try:
+            dest.parent.mkdir(exist_ok=True)
+            journal.replace(dest)
+        except OSError as exc:
+            self.notify(f"无法另存办案记录：{os_reason(exc)}，演练保留为未完成", title="另存失败",
+                        severity="error", timeout=10, markup=False)
+            return False
+        self.notify(f"办案记录已另存到 {shown(str(dest))}", title="已另存", markup=False)
         return True
 
     def _show(self, screen: Screen[Any]) -> None:
@@ -433,6 +489,9 @@ class LawdrillApp(AppCommands, App[None]):
     def reports_dir(self) -> Path:
         assert self.store is not None
         return self.store.home / "reports"
+
+    def report_context(self) -> list[tuple[str, str]]:
+        return [("乡镇", self.township)] if self.township else []
 
     def on_unmount(self) -> None:
         if self.store is not None:

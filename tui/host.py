@@ -79,6 +79,10 @@ class TraineeHost(Protocol):
 
     def reports_dir(self) -> Path: ...
 
+    def report_context(self) -> list[tuple[str, str]]:
+        """Where a report is made, printed on it under the date: the township; in a contest the contest,
+        the round and the contestant too (sim.report `context`)."""
+
     def check_library_files(self) -> bool:
         """Reload the library now if one of its files changed; True if a reload started."""
 

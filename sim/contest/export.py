@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..loader import Library
+from ..report import PRINT_CSS
 from ..scoring import PASS_MARK, cite_labels
 from .model import CST, Contest, split_case_ref
 
@@ -30,10 +31,11 @@ HEADERS = ("名次", "编号", "姓名", "乡镇（单位）", "组别", "总分
 
 
 def duration_text(seconds: float) -> str:
-    s = int(round(seconds))
+    """Time spent with its units, so that no one reads minutes as hours: "7分05秒", "1小时07分05秒"."""
+    s = max(0, int(round(seconds)))
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+    return f"{h}小时{m:02d}分{sec:02d}秒" if h else f"{m}分{sec:02d}秒"
 
 
 def limit_text(limit: dt.timedelta) -> str:
@@ -59,19 +61,65 @@ def division_name(contest: Contest, did: str | None) -> str:
     return d.name if d else did
 
 
-def standings_rows(contest: Contest, standings: Sequence[Standing]) -> list[list[str]]:
-    """The standings as text cells under HEADERS (what the CLI prints and the files contain)."""
-    return [[str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division),
-             str(s.score), str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at),
-             str(s.cases_done)]
-            for s in standings]
+NO_SCORE = "—"
+
+
+def case_title(library: Library | None, ref: str) -> str:
+    """A case's title for a column or a list ("案卷评查：title" for a review entry); the id if unknown."""
+    case, trap = split_case_ref(ref)
+    sc = library.scenarios.get(case) if library is not None else None
+    title = sc.title if sc is not None else case
+    return f"案卷评查：{title}" if trap is not None else title
+
+
+def case_headers(contest: Contest, library: Library | None, columns: Sequence[tuple[str, str]], *,
+                 short: bool = False) -> list[str]:
+    """Column headers for the per-case scores: the case titles (with the round's number when the columns span
+    several rounds), or, `short`, 第1案, 第2案… for a terminal (`case_legend` says which is which)."""
+    rounds = [r.id for r in contest.rounds]
+    several = len({rid for rid, _ in columns}) > 1
+    out = []
+    for i, (rid, ref) in enumerate(columns, 1):
+        if short:
+            out.append(f"第{i}案")
+        else:
+            prefix = f"第{rounds.index(rid) + 1}轮·" if several and rid in rounds else ""
+            out.append(prefix + case_title(library, ref))
+    return out
+
+
+def case_legend(contest: Contest, library: Library | None, columns: Sequence[tuple[str, str]]) -> list[str]:
+    """What the short headers stand for, one line each: 第1案：麦收期间露天焚烧秸秆（初赛：现场执法实操）."""
+    out = []
+    for i, (rid, ref) in enumerate(columns, 1):
+        r = contest.round(rid)
+        out.append(f"第{i}案：{case_title(library, ref)}（{r.title if r else rid}）")
+    return out
+
+
+def standings_rows(contest: Contest, standings: Sequence[Standing],
+                   columns: Sequence[tuple[str, str]] = ()) -> list[list[str]]:
+    """The standings as text cells under HEADERS (what the CLI prints and the files contain), then one score
+    cell per case column ("—": no result, or one hidden by the freeze)."""
+    out = []
+    for s in standings:
+        cells = [str(s.rank), s.contestant_id, s.name, s.township, division_name(contest, s.division),
+                 str(s.score), str(s.criticals), duration_text(s.wall_seconds), time_text(s.finished_at),
+                 str(s.cases_done)]
+        for rid, ref in columns:
+            score = s.case_score(rid, ref)
+            cells.append(NO_SCORE if score is None else str(score))
+        out.append(cells)
+    return out
 
 
 def standings_json(contest: Contest, standings: Sequence[Standing]) -> list[dict[str, Any]]:
     return [{"rank": s.rank, "id": s.contestant_id, "name": s.name, "township": s.township,
              "division": s.division, "division_name": division_name(contest, s.division), "score": s.score,
              "criticals": s.criticals, "wall_seconds": round(s.wall_seconds, 3),
-             "finished_at": s.finished_at.isoformat() if s.finished_at else None, "cases_done": s.cases_done}
+             "wall_time": duration_text(s.wall_seconds),
+             "finished_at": s.finished_at.isoformat() if s.finished_at else None, "cases_done": s.cases_done,
+             "cases": [{"round": rid, "case": ref, "score": score} for rid, ref, score in s.cases]}
             for s in standings]
 
 
@@ -86,10 +134,11 @@ def board_title(contest: Contest, round_id: str | None, division: str | None, fr
 
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;
+color:#222}dl{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}dt{font-weight:bold}dd{margin:0}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #999;padding:.3em .7em;text-align:left}
-th{background:#eee}td.n{text-align:right}.note{color:#555}.frozen{color:#a00;font-weight:bold}
+th{background:#eee}td.n{text-align:right}table.people td{white-space:nowrap}.note{color:#555}.frozen{color:#a00;font-weight:bold}
 """
 
 
@@ -98,18 +147,19 @@ def _e(x: Any) -> str:
 
 
 def _html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
-                numeric: frozenset[int] | set[int] = frozenset()) -> str:
+                numeric: frozenset[int] | set[int] = frozenset(), cls: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f'<td class="n">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
                          for i, c in enumerate(r)) + "</tr>"
         for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    attr = f' class="{cls}"' if cls else ""
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _page(title: str, body: list[str]) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n"
+            f"<title>{_e(title)}</title><style>{_CSS}{PRINT_CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
 
@@ -121,26 +171,33 @@ def _tiebreak_note(contest: Contest) -> str:
 
 def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, path: str | Path, *,
                      round_id: str | None = None, division: str | None = None, frozen: bool = False,
-                     generated: dt.datetime | None = None) -> Path:
-    """Write the standings as csv (UTF-8 with BOM, so Excel opens the Chinese right), xlsx or html."""
+                     generated: dt.datetime | None = None, library: Library | None = None) -> Path:
+    """Write the standings as csv (UTF-8 with BOM, so Excel opens the Chinese right), xlsx or html, with one
+    score column per case of the round (of every round for the overall standings)."""
     path = Path(path)
     title = board_title(contest, round_id, division, frozen)
-    rows = standings_rows(contest, standings)
+    columns = contest.case_columns(round_id)
+    headers = [*HEADERS, *case_headers(contest, library, columns)]
+    rows = standings_rows(contest, standings, columns)
     when = time_text(generated or dt.datetime.now(CST))
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(HEADERS)
+        w.writerow(headers)
         w.writerows(rows)
         path.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif fmt == "xlsx":
-        wb, ws = _workbook("排名", title, f"生成时间：{when}　{_tiebreak_note(contest)}", HEADERS)
+        wb, ws = _workbook("排名", title, f"生成时间：{when}　{_tiebreak_note(contest)}", headers)
         for s, cells in zip(standings, rows, strict=True):
-            # Numbers stay numbers, so the organiser can sort and sum in Excel.
+            # Numbers stay numbers, so the organiser can sort and sum in Excel; a case without a result is
+            # an empty cell.
             ws.append([s.rank, s.contestant_id, s.name, s.township, cells[4], s.score, s.criticals, cells[7],
-                       cells[8], s.cases_done])
-        for col, width in zip("ABCDEFGHIJ", (6, 10, 10, 14, 10, 8, 8, 10, 20, 10), strict=True):
-            ws.column_dimensions[col].width = width
+                       cells[8], s.cases_done, *(s.case_score(rid, ref) for rid, ref in columns)])
+        widths = (6, 10, 10, 14, 10, 8, 8, 14, 20, 10, *(max(10, min(24, len(h) * 2)) for h in headers[10:]))
+        from openpyxl.utils import get_column_letter
+
+        for i, width in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A4"
         wb.save(path)
     elif fmt == "html":
@@ -148,7 +205,8 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
                 f'<p class="note">生成时间：{_e(when)}。{_e(_tiebreak_note(contest))}</p>']
         if frozen:
             body.append('<p class="frozen">已封榜：封榜后交卷的成绩未计入本榜，最终排名以揭榜为准。</p>')
-        body.append(_html_table(HEADERS, rows, {0, 5, 6, 9}) if rows else "<p>暂无成绩。</p>")
+        numeric = {0, 5, 6, 9, *range(10, len(headers))}
+        body.append(_html_table(headers, rows, numeric) if rows else "<p>暂无成绩。</p>")
         path.write_text(_page(title, body), encoding="utf-8")
     else:
         raise ValueError(f"不支持的格式「{fmt}」（可用：{'、'.join(FORMATS)}）")
@@ -185,6 +243,9 @@ class ContestReport:
     townships: tuple[TownshipLine, ...]
     total: TownshipLine
     top_rules: tuple[RuleCount, ...]
+    township: str | None = None  # a report for one township: its people are listed
+    people_headers: tuple[str, ...] = ()
+    people: tuple[tuple[str, ...], ...] = ()  # one row per roster entry of the township (no result: "未交卷")
 
 
 def _passed(r: ResultRow) -> bool:
@@ -224,15 +285,26 @@ def _line(name: str, division: str, roster: int, rows: Sequence[ResultRow], libr
                         _rule_counts(rows, library, limit))
 
 
+PEOPLE_HEADERS = ("名次", "编号", "姓名", "总分", "否决项", "用时", "完成案例")
+
+
 def township_report(contest: Contest, rows: Sequence[ResultRow], library: Library, *,
-                    round_id: str | None = None, top: int = 3) -> ContestReport:
+                    round_id: str | None = None, top: int = 3, township: str | None = None) -> ContestReport:
     """Participation (roster vs. contestants with a result), average score and pass rate per case result (pass
-    = at least 60 points and no veto item), and the rules broken most, per township and overall."""
+    = at least 60 points and no veto item), and the rules broken most, per township and overall. `township`:
+    the report of that township alone, with each of its contestants (rank within the township, per-case
+    scores; those with no result listed as 未交卷)."""
+    from .store import rank
+
     if round_id is not None:
         rows = [r for r in rows if r.round_id == round_id]
     towns: dict[str, list[str]] = {}
     for c in contest.roster:
-        towns.setdefault(c.township, []).append(c.id)
+        if township is None or c.township == township:
+            towns.setdefault(c.township, []).append(c.id)
+    if township is not None:
+        ids = set(towns.get(township, ()))
+        rows = [r for r in rows if r.contestant_id in ids]
     lines = []
     for town, ids in towns.items():
         mine = [r for r in rows if r.contestant_id in set(ids)]
@@ -240,9 +312,24 @@ def township_report(contest: Contest, rows: Sequence[ResultRow], library: Librar
         division = division_name(contest, div.division if div else None)
         lines.append(_line(town, division, len(ids), mine, library, top))
     r = contest.round(round_id) if round_id else None
-    total = _line("合计", "", len(contest.roster), rows, library, top)
+    roster = sum(len(ids) for ids in towns.values())
+    total = _line("合计", "", roster, rows, library, top)
+    people_headers: tuple[str, ...] = ()
+    people: list[tuple[str, ...]] = []
+    if township is not None:
+        columns = contest.case_columns(round_id)
+        people_headers = (*PEOPLE_HEADERS, *case_headers(contest, library, columns))
+        standings = rank(contest, rows)
+        for cells in standings_rows(contest, standings, columns):
+            people.append((cells[0], cells[1], cells[2], cells[5], cells[6], cells[7], cells[9], *cells[10:]))
+        ranked = {s.contestant_id for s in standings}
+        for cid in towns.get(township, ()):
+            if cid not in ranked:
+                c = contest.contestant(cid)
+                people.append(("—", cid, c.name if c else cid, NO_SCORE, NO_SCORE, NO_SCORE, "未交卷",
+                               *(NO_SCORE for _ in columns)))
     return ContestReport(contest.name, r.title if r else "全部轮次", tuple(lines), total,
-                         _rule_counts(rows, library, 10))
+                         _rule_counts(rows, library, 10), township, people_headers, tuple(people))
 
 
 def _pct(x: float | None) -> str:
@@ -276,27 +363,40 @@ RULE_HEADERS = ("序号", "问题（规则）", "法律依据", "出现次数")
 def render_report(report: ContestReport, fmt: str, path: str | Path | None = None,
                   generated: dt.datetime | None = None) -> str | Path:
     """md / html return the text (and write it if `path` is given); xlsx needs `path` and returns it."""
-    title = f"{report.contest} · {report.round_title} · 组织情况报告"
+    where = report.township or "全部乡镇"
+    title = f"{report.contest} · {report.round_title} · {where} · 组织情况报告"
     when = time_text(generated or dt.datetime.now(CST))
     note = "参与率 = 参赛人数 / 名单人数；平均分与合格率按每份案例成绩计算（合格 = 不低于 60 分且无否决项）。"
+    fields = [("日期", when), ("比武", report.contest), ("轮次", report.round_title), ("乡镇", where)]
     rows, rules = report_rows(report), _rule_rows(report)
+    people = [list(p) for p in report.people]
     if fmt == "md":
         def md_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
             esc = [[c.replace("|", "\\|") for c in r] for r in body]
             return (["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
                     + ["| " + " | ".join(r) + " |" for r in esc])
 
-        lines = [f"# {title}", "", f"生成时间：{when}", "", note, "", "## 各乡镇情况", "",
-                 *md_table(REPORT_HEADERS, rows), "", "## 违反最多的规则", ""]
+        lines = [f"# {title}", "", *(f"- **{k}**：{v}" for k, v in fields), "", note, "",
+                 "## 各乡镇情况" if report.township is None else "## 本乡镇情况", "",
+                 *md_table(REPORT_HEADERS, rows), ""]
+        if report.township is not None:
+            lines += ["## 参赛人员成绩", "", *md_table(report.people_headers, people), ""]
+        lines += ["## 违反最多的规则", ""]
         lines += md_table(RULE_HEADERS, rules) if rules else ["暂无。"]
         text = "\n".join(lines) + "\n"
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
     if fmt == "html":
-        body = [f"<h1>{_e(title)}</h1>", f'<p class="note">生成时间：{_e(when)}。{_e(note)}</p>',
-                "<h2>各乡镇情况</h2>", _html_table(REPORT_HEADERS, rows, {2, 3, 4, 5, 6, 7}),
-                "<h2>违反最多的规则</h2>", _html_table(RULE_HEADERS, rules, {0, 3}) if rules else "<p>暂无。</p>"]
+        body = [f"<h1>{_e(title)}</h1>",
+                "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in fields) + "</dl>",
+                f'<p class="note">{_e(note)}</p>',
+                f"<h2>{'各乡镇情况' if report.township is None else '本乡镇情况'}</h2>",
+                _html_table(REPORT_HEADERS, rows, {2, 3, 4, 5, 6, 7})]
+        if report.township is not None:
+            body += ["<h2>参赛人员成绩</h2>",
+                     _html_table(report.people_headers, people, {0, 1, 3, 4, 5, 6, *range(7, len(report.people_headers))}, "people")]
+        body += ["<h2>违反最多的规则</h2>", _html_table(RULE_HEADERS, rules, {0, 3}) if rules else "<p>暂无。</p>"]
         text = _page(title, body)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -304,7 +404,8 @@ def render_report(report: ContestReport, fmt: str, path: str | Path | None = Non
     if fmt == "xlsx":
         if path is None:
             raise ValueError("xlsx 报告需要输出文件路径")
-        wb, ws = _workbook("各乡镇情况", title, f"生成时间：{when}　{note}", REPORT_HEADERS)
+        wb, ws = _workbook("各乡镇情况", title, "　".join(f"{k}：{v}" for k, v in fields) + f"　{note}",
+                           REPORT_HEADERS)
         for t, cells in zip((*report.townships, report.total), rows, strict=True):
             ws.append([t.township, t.division, t.roster, t.took_part,
                        round(t.took_part / t.roster, 4) if t.roster else None, t.results,
@@ -312,6 +413,11 @@ def render_report(report: ContestReport, fmt: str, path: str | Path | None = Non
                        None if t.pass_rate is None else round(t.pass_rate, 4), cells[8]])
             for col in ("E", "H"):
                 ws[f"{col}{ws.max_row}"].number_format = "0.0%"
+        if report.township is not None:
+            ws3 = wb.create_sheet("参赛人员成绩")
+            ws3.append(list(report.people_headers))
+            for p in report.people:
+                ws3.append([int(c) if c.isdigit() else c for c in p])
         ws2 = wb.create_sheet("违反最多的规则")
         ws2.append(list(RULE_HEADERS))
         for i, r in enumerate(report.top_rules, 1):

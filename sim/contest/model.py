@@ -101,6 +101,8 @@ class Contest:
     library: tuple[str, ...]  # case library paths (absolute); empty = the bundled library
     engines: tuple[str, ...] = ()  # engine versions accepted in bundles; empty = this engine's version only
     warnings: tuple[LoadError, ...] = ()
+    # The day relative round times ("today+7 18:00") were counted from; None if the file writes dates only.
+    relative_to: dt.date | None = None
 
     def round(self, rid: str) -> Round | None:
         return next((r for r in self.rounds if r.id == rid), None)
@@ -111,6 +113,11 @@ class Contest:
 
     def contestant(self, cid: str) -> Contestant | None:
         return next((c for c in self.roster if c.id == cid), None)
+
+    def case_columns(self, round_id: str | None = None) -> list[tuple[str, str]]:
+        """(round id, case ref) of every case of one round, or of all rounds, in the file's order: the
+        per-case score columns of the standings and the cases a contestant is expected to hand in."""
+        return [(r.id, ref) for r in self.rounds if round_id is None or r.id == round_id for ref in r.cases]
 
     def division(self, did: str) -> Division | None:
         return next((d for d in self.divisions if d.id == did), None)
@@ -152,9 +159,16 @@ def split_case_ref(ref: str) -> tuple[str, str | None]:
 
 
 class _Problems:
-    def __init__(self, file: str):
+    def __init__(self, file: str, today: dt.date | None = None):
         self.file = file
         self.items: list[LoadError] = []
+        self.today = today  # the day relative times count from (None: today in Beijing, looked up once)
+        self.relative = False  # a relative time was read
+
+    def day(self) -> dt.date:
+        if self.today is None:
+            self.today = dt.datetime.now(CST).date()
+        return self.today
 
     def add(self, node: Any, message: str, key: str | int | None = None) -> None:
         if key is not None and isinstance(node, (YMap, YList)):
@@ -199,12 +213,37 @@ def _ident(p: _Problems, node: YMap, key: str, what: str) -> str | None:
     return value
 
 
+# A time relative to the day the file is read (Beijing date): "today 08:00", "today+7 18:00", "today-3".
+# For demonstration and practice contests that must work on any day (the example contest); a real contest
+# writes dates. The window slides with the calendar: a bundle imports while it lies inside the window as
+# computed on the day of the import.
+_RELATIVE = re.compile(r"^today\s*(?:([+-])\s*(\d{1,3})\s*(?:d|days?)?)?(?:\s+(\d{1,2}):(\d{2}))?$", re.I)
+
+
+def _relative_time(p: _Problems, raw: str) -> dt.datetime | None:
+    m = _RELATIVE.match(raw.strip())
+    if m is None:
+        return None
+    sign, days, hour, minute = m.groups()
+    offset = int(days or 0) * (-1 if sign == "-" else 1)
+    h, mi = int(hour or 0), int(minute or 0)
+    if h > 23 or mi > 59:
+        return None
+    p.relative = True
+    return dt.datetime.combine(p.day() + dt.timedelta(days=offset), dt.time(h, mi), tzinfo=CST)
+
+
 def _time(p: _Problems, node: YMap, key: str, what: str, *, required: bool = True) -> dt.datetime | None:
     if key not in node:
         if required:
-            p.add(node, f"{what}缺少「{key}」（如 2026-12-01 09:00）")
+            p.add(node, f"{what}缺少「{key}」（如 2026-12-01 09:00，或相对今天的 today+7 18:00）")
         return None
     raw = node[key]
+    if isinstance(raw, str) and raw.strip().lower().startswith("today"):
+        value = _relative_time(p, raw)
+        if value is None:
+            p.add(node, f"{what}的「{key}」「{raw}」不是有效的相对时间（如 today 08:00、today+7 18:00、today-3）", key)
+        return value
     if isinstance(raw, dt.datetime):
         value = raw
     elif isinstance(raw, dt.date):
@@ -395,8 +434,9 @@ def _round(p: _Problems, node: Any, index: int, library: Library | None) -> Roun
     return Round(rid, title, kind, cases, limit, opens, closes, freeze, seed, mode, questions)
 
 
-def load_contest(path: str | Path, *, library: Library | None = None) -> Contest:
+def load_contest(path: str | Path, *, library: Library | None = None, today: dt.date | None = None) -> Contest:
     """Read and check a contest file. `library` defaults to the one the file names (or the bundled one).
+    `today`: the day relative times ("today+7 18:00") count from (default: today in Beijing).
     Raises ContestError listing every problem found."""
     path = Path(path)
     file = str(path)
@@ -406,7 +446,7 @@ def load_contest(path: str | Path, *, library: Library | None = None) -> Contest
         raise ContestError([LoadError(exc.file, exc.line, exc.col, exc.message)]) from None
     if not isinstance(doc, YMap):
         raise ContestError([LoadError(file, 1, 1, "比武文件顶层应为映射（contest、rounds、roster…）")])
-    p = _Problems(file)
+    p = _Problems(file, today)
     _unknown(p, doc, _TOP_KEYS, "比武文件")
     base = path.resolve().parent
 
@@ -523,4 +563,4 @@ def load_contest(path: str | Path, *, library: Library | None = None) -> Contest
         raise ContestError(p.items)
     assert cid and name
     return Contest(cid, name, file, key, tuple(rounds), tuple(roster), tuple(divisions), tiebreak, lib_paths,
-                   engines, tuple(warnings))
+                   engines, tuple(warnings), p.today if p.relative else None)

@@ -52,13 +52,20 @@ results = sa.Table(
 sa.Index("ix_contest_results_round", results.c.contest, results.c.round)
 
 
+ALREADY_STORED = "already_stored"
+
+
 @attrs.frozen
 class ImportOutcome:
     path: str
-    ok: bool
-    code: str  # "ok" or a rejection code (sim.contest.bundle.CODES)
+    ok: bool  # stored now, or already stored (the same bundle imported before): nothing for the organiser to do
+    code: str  # "ok", "already_stored" or a rejection code (sim.contest.bundle.CODES)
     message: str  # Chinese
     result_id: str | None  # the bundle id stored
+
+    @property
+    def already_stored(self) -> bool:
+        return self.code == ALREADY_STORED
 
 
 @attrs.frozen
@@ -93,6 +100,12 @@ class Standing:
     wall_seconds: float
     finished_at: dt.datetime | None
     cases_done: int
+    # Each result counted: (round id, case ref, score), in the order of the contest's rounds and cases.
+    cases: tuple[tuple[str, str, int], ...] = ()
+
+    def case_score(self, round_id: str, case_ref: str) -> int | None:
+        """The score of one case (None: not handed in, or hidden by the freeze)."""
+        return next((score for r, c, score in self.cases if r == round_id and c == case_ref), None)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -219,7 +232,17 @@ class ContestStore:
         def no(code: str, detail: str = "") -> ImportOutcome:
             return ImportOutcome(v.path, False, code, CODES[code] + (f"：{detail}" if detail else ""), None)
 
-        if conn.execute(sa.select(results.c.bundle_id).where(results.c.bundle_id == v.bundle_id)).first():
+        stored = conn.execute(sa.select(results).where(results.c.bundle_id == v.bundle_id)).first()
+        if stored is not None:
+            same = (stored.contest, stored.round, stored.contestant, stored.case_ref, stored.journal_digest,
+                    stored.score) == (v.contest_id, v.round_id, v.contestant_id, v.case, v.journal_digest,
+                                      v.score)
+            if same:
+                # The very bundle imported before (an inbox imported again, a second copy of the file): it
+                # changes nothing, so it is reported as stored, not as a rejection.
+                return ImportOutcome(v.path, True, ALREADY_STORED,
+                                     f"已导入过（{stored.contestant} {stored.round} {stored.case_ref} "
+                                     f"{stored.score} 分），未重复计入", v.bundle_id)
             return no("replayed", f"成绩包编号 {v.bundle_id}")
         mine = (results.c.contest == v.contest_id, results.c.round == v.round_id,
                 results.c.contestant == v.contestant_id)
@@ -319,6 +342,7 @@ def _sort_key(tiebreak: Sequence[str], s: Standing) -> tuple[Any, ...]:
 def rank(contest: Contest, rows: Iterable[ResultRow], *, division: str | None = None) -> list[Standing]:
     """Sum each contestant's results (score, criticals, time spent; last hand-in), order by the contest's
     tie-break list, and rank: contestants equal on every tie-break key share a rank (1, 2, 2, 4)."""
+    order = {key: (i,) for i, key in enumerate(contest.case_columns())}
     agg: dict[str, list[ResultRow]] = {}
     for row in rows:
         agg.setdefault(row.contestant_id, []).append(row)
@@ -327,9 +351,11 @@ def rank(contest: Contest, rows: Iterable[ResultRow], *, division: str | None = 
         c = contest.contestant(cid) or Contestant(cid, cid, "", None)
         if division is not None and c.division != division:
             continue
+        cases = tuple(sorted(((r.round_id, r.case, r.score) for r in mine),
+                             key=lambda x: order.get((x[0], x[1]), (len(order), x[0], x[1]))))
         people.append(Standing(0, cid, c.name, c.township, c.division, sum(r.score for r in mine),
                                sum(r.criticals for r in mine), sum(r.wall_seconds for r in mine),
-                               max(r.finished for r in mine), len(mine)))
+                               max(r.finished for r in mine), len(mine), cases))
     people.sort(key=lambda s: (_sort_key(contest.tiebreak, s), s.contestant_id))
     out: list[Standing] = []
     for i, s in enumerate(people):

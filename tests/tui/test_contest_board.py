@@ -58,10 +58,10 @@ async def test_standings_in_the_configured_tiebreak_order_with_divisions(seeded,
         await opened(app, pilot)
         # score, then criticals (60 without a veto item before 60 with one), then time spent.
         assert [(r[0], r[1], r[4], r[5], r[6]) for r in table_rows(app)] == [
-            ("1", "李华", "100", "0", "10:00"),
-            ("2", "王小明", "100", "0", "20:00"),
-            ("3", "周敏", "60", "0", "5:00"),
-            ("4", "赵强", "60", "1", "5:00"),
+            ("1", "李华", "100", "0", "10分00秒"),
+            ("2", "王小明", "100", "0", "20分00秒"),
+            ("3", "周敏", "60", "0", "5分00秒"),
+            ("4", "赵强", "60", "1", "5分00秒"),
         ]
         assert "排名依据：总分高 → 否决项少 → 用时少 → 交卷早 → 编号" in screen_text(app)
         await keys(pilot, "right")  # 东片

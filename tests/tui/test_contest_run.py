@@ -270,3 +270,27 @@ async def test_reopened_after_the_end_hands_in_at_once_as_it_stood(contest, libr
         assert bundle is not None
     v = read_bundle(bundle, contest, library)
     assert v.wall_seconds == LIMIT and v.finished.timestamp() == FROZEN_WALL + LIMIT
+
+
+async def test_a_damaged_journal_at_reopening_is_said_not_a_crash(contest, library, home):
+    """A contestant's journal edited between two runs (issue 12): opening the case again says why it cannot be
+    continued; the app, the round's list and the other cases stay usable."""
+    app = contest_app(contest, library, home, FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_case(pilot, 0)
+        await keys(pilot, "escape", "y")
+        journal = Path(app.attempt_of(PLAY_CASES[0]).journal)
+    lines = [json.loads(x) for x in journal.read_text(encoding="utf-8").splitlines()]
+    journal.write_text("".join(json.dumps(e) + "\n" for e in [{**lines[0], "seed": "abc"}, *lines[1:]]),
+                       encoding="utf-8")
+    messages: list = []
+    app = contest_app(contest, library, home, FakeClock(FROZEN_WALL + 60))
+    async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
+        await pilot.pause()
+        await keys(pilot, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RoundScreen)
+        [(title, message)] = [n for n in notes(messages) if n[0] == "无法继续本案"]
+        assert "格式不正确" in message and "内部错误" not in message, message
+        await start_case(pilot, 1)  # the next case still opens

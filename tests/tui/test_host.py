@@ -70,3 +70,7 @@ def test_the_contest_app_is_a_contest_host(tmp_path: Path, library, contest_key)
     contest = load(write_contest(tmp_path / "contest"), library)
     app = contest_app(contest, library, tmp_path / "home", FakeClock())
     assert isinstance(app, ContestHost)
+    # A report printed in a contest says which contest, round, township and contestant it belongs to.
+    fields = dict(app.report_context())
+    assert fields["比武"] == contest.name and fields["轮次"] == app.round.title
+    assert fields["乡镇"] == app.contestant.township and app.contestant.id in fields["参赛人员"]

@@ -253,6 +253,16 @@ def require_paths(paths: Iterable[str | Path], what: str) -> None:
             raise UsageError(f"找不到{what}：{p}")
 
 
+def require_file(path: str | Path, what: str) -> None:
+    """A file argument that must be a regular file: missing, or a FIFO, a device or a folder, is bad input
+    (never opened: a FIFO would block)."""
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"找不到{what}：{path}")
+    if not p.is_file():
+        raise UsageError(f"{what} {path} 不是普通文件，拒绝读取")
+
+
 def open_library(paths: Sequence[str] | None) -> Library:
     from sim.loader import load_library
 
@@ -283,8 +293,7 @@ def find_case(ref: str, library: Sequence[str] | None) -> tuple[Library, Scenari
     path = Path(ref)
     looks_like_file = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
     if looks_like_file or path.is_file():
-        if not path.is_file():
-            raise UsageError(f"找不到案例文件：{ref}")
+        require_file(path, "案例文件")
         if library:
             require_paths(library, "案例库路径")
         lib = load_library([*library, path] if library else [path])

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli import common
 from tui.cli.common import (
-    EXIT_FAILED, EXIT_OK, AddCommand, Parser, UsageError, emit, error_line, library_note, print_json, screen_width,
-    table,
+    EXIT_FAILED, EXIT_OK, AddCommand, Parser, UsageError, emit, error_line, library_note, print_json, require_file,
+    screen_width, table,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--format", choices=["md", "html", "xlsx"], default="md", help="报告格式（默认 md）")
     p.add_argument("-o", "--output", metavar="FILE", help="输出文件（md、html 默认输出到屏幕；xlsx 必须指定）")
     p.add_argument("--round", metavar="R", help="只统计某一轮")
+    p.add_argument("--township", metavar="T", help="只出某一乡镇的报告（列出该乡镇每名参赛人员的成绩）")
     store_options(p)
 
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
@@ -95,14 +96,36 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
     p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
 
-    p = sub_command("board", "排行榜（打开界面，定时刷新）", "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。",
-                    cmd_board)
-    p.add_argument("--round", metavar="R", help="只看某一轮")
+    p = sub_command("board", "排行榜（终端界面或投影用网页，定时刷新）",
+                    "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。\n"
+                    "加 --web 则启动网页排行榜（投影用，自动刷新、封榜与揭晓、分组、收卷情况），\n"
+                    "启动时显示组织者控制页地址（揭晓用）。网页不引用任何外部字体或脚本，内网可用。", cmd_board)
+    p.add_argument("--round", metavar="R", help="只看某一轮（终端界面）")
+    p.add_argument("--web", action="store_true", help="启动网页排行榜（投影用），而不是终端界面")
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDR",
+                   help="网页排行榜监听的地址（默认 127.0.0.1 只限本机；0.0.0.0 供局域网内其他电脑访问）")
+    p.add_argument("--port", type=int, default=8080, metavar="N", help="网页排行榜的端口（默认 8080）")
+    store_options(p)
+
+    p = sub_command("pack", "离线比武包（比武文件、固定版本的案例库、安装文件与说明）",
+                    "为没有服务器的考场生成一个文件夹或 zip：比武文件、签名密钥、固定版本的案例库、\n"
+                    "安装文件（用 --wheels 指定）和中文说明。打包后会重新读取并核对每个案例的内容校验值。", cmd_pack)
+    p.add_argument("-o", "--output", required=True, metavar="DIR|FILE.zip", help="输出文件夹（须不存在或为空）或 .zip 文件")
+    p.add_argument("--wheels", metavar="DIR", help="lawdrill 及其依赖的安装文件目录（*.whl，可用 pip wheel 生成）")
+
+    p = sub_command("collection", "收卷情况（谁已交齐、谁未交，按乡镇）",
+                    "按乡镇列出某一轮的收卷情况：已交齐、未交齐（缺哪些案例）、未交卷的参赛人员。\n"
+                    "不指定轮次时显示当前开放的一轮（没有则为最近开始的一轮）。", cmd_collection)
+    p.add_argument("--round", metavar="R", help="轮次编号")
+    p.add_argument("--township", metavar="T", help="只看某一乡镇")
+    p.add_argument("--missing", action="store_true", help="只列出尚未交齐的人员")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     store_options(p)
 
 
 def _no_subcommand(args: argparse.Namespace) -> int:
-    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、export、report、run、board）",
+    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、collection、export、report、run、board、"
+                     "pack）",
                      "运行「lawdrill contest -h」查看用法。")
 
 
@@ -113,8 +136,7 @@ def _contest(path: str) -> Contest:
     """Load a contest file; a bad one is bad input (exit 2) with every problem listed."""
     from sim.contest import ContestError, load_contest
 
-    if not Path(path).is_file():
-        raise UsageError(f"找不到比武文件：{path}")
+    require_file(path, "比武文件")
     try:
         return load_contest(path)
     except ContestError as exc:
@@ -153,6 +175,12 @@ def _round_division(contest: Contest, args: argparse.Namespace) -> None:
         raise UsageError(f"比武「{contest.name}」没有组别「{args.division}」（可用：{names}）")
 
 
+def _known_township(contest: Contest, township: str | None) -> None:
+    if township and all(c.township != township for c in contest.roster):
+        towns = "、".join(dict.fromkeys(c.township for c in contest.roster))
+        raise UsageError(f"名单中没有乡镇「{township}」（名单中的乡镇：{towns}）")
+
+
 # --- commands --------------------------------------------------------------------------------------------
 
 
@@ -161,8 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from sim.contest.model import KIND_NAMES
     from sim.contest.export import limit_text
 
-    if not Path(args.contest).is_file():
-        raise UsageError(f"找不到比武文件：{args.contest}")
+    require_file(args.contest, "比武文件")
     try:
         c = load_contest(args.contest)
     except ContestError as exc:
@@ -182,6 +209,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in c.roster:
         key = (c.division(p.division).name if p.division and c.division(p.division) else "未分组")
         by_div[key] = by_div.get(key, 0) + 1
+    if c.relative_to is not None:
+        emit("", f"本文件的轮次时间相对于读取当天（{c.relative_to:%Y-%m-%d}）计算，开放时段随日期顺延，"
+                 "适用于演示和练习；正式比赛请写明日期。")
     emit("", f"参赛人员 {len(c.roster)} 人（" + "，".join(f"{k} {v} 人" for k, v in by_div.items()) + "）")
     emit(f"检查通过：{len(c.rounds)} 轮，{len(c.roster)} 人" + (f"，{len(c.warnings)} 条警告。" if c.warnings else "。"))
     return EXIT_OK
@@ -200,16 +230,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     library = _library(contest)
     with _store(args) as store:
         outcomes = store.import_bundles(contest, library, files)
-    ok = sum(o.ok for o in outcomes)
-    bad = len(outcomes) - ok
+    stored = sum(o.already_stored for o in outcomes)
+    ok = sum(o.ok for o in outcomes) - stored
+    bad = len(outcomes) - ok - stored
     if args.json:
-        print_json({"imported": ok, "rejected": bad, "outcomes": [
+        print_json({"imported": ok, "already_stored": stored, "rejected": bad, "outcomes": [
             {"path": o.path, "ok": o.ok, "code": o.code, "message": o.message, "result_id": o.result_id}
             for o in outcomes]})
     else:
         for o in outcomes:
-            emit(f"{'✓' if o.ok else '✗'} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
-        emit(f"导入 {ok} 份，拒绝 {bad} 份。")
+            mark = "=" if o.already_stored else "✓" if o.ok else "✗"
+            emit(f"{mark} {Path(o.path).name}：{o.message}" + ("" if o.ok else f"［{o.code}］"))
+        emit(f"导入 {ok} 份" + (f"，此前已导入 {stored} 份" if stored else "") + f"，拒绝 {bad} 份。")
     return EXIT_OK if bad == 0 else EXIT_FAILED
 
 
@@ -220,7 +252,7 @@ def _standings(args: argparse.Namespace, contest: Contest) -> list[Any]:
 
 
 def cmd_standings(args: argparse.Namespace) -> int:
-    from sim.contest.export import HEADERS, board_title, standings_json, standings_rows
+    from sim.contest.export import HEADERS, board_title, case_headers, case_legend, standings_json, standings_rows
 
     contest = _contest(args.contest)
     rows = _standings(args, contest)
@@ -234,8 +266,12 @@ def cmd_standings(args: argparse.Namespace) -> int:
     if not rows:
         emit("暂无成绩。")
         return EXIT_OK
-    emit(*table(list(HEADERS), standings_rows(contest, rows), max_width=screen_width(),
+    columns = contest.case_columns(args.round)
+    library = _library(contest)
+    headers = [*HEADERS, *case_headers(contest, library, columns, short=True)]
+    emit(*table(headers, standings_rows(contest, rows, columns), max_width=screen_width(),
                 shrink={3: 6, 8: 10}))
+    emit("", "各案得分（—：未交卷或封榜后交卷）：", *(f"　{line}" for line in case_legend(contest, library, columns)))
     return EXIT_OK
 
 
@@ -263,7 +299,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"输出目录不存在：{out.parent}")
     try:
         export_standings(contest, rows, args.format, out, round_id=args.round, division=args.division,
-                         frozen=args.frozen)
+                         frozen=args.frozen, library=_library(contest))
     except OSError as exc:
         raise UsageError(f"无法写入 {out}：{exc.strerror}") from None
     emit(f"已导出 {len(rows)} 人的排名：{out}")
@@ -277,10 +313,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     _round_division(contest, args)
     if args.format == "xlsx" and not args.output:
         raise UsageError("xlsx 格式的报告需要用 -o 指定输出文件")
+    _known_township(contest, args.township)
     library = _library(contest)
     with _store(args) as store:
         rows = store.results(contest.id, args.round)
-    report = township_report(contest, rows, library, round_id=args.round)
+    report = township_report(contest, rows, library, round_id=args.round, township=args.township)
     if args.output:
         out = Path(args.output)
         if not out.parent.exists():
@@ -320,12 +357,93 @@ def cmd_board(args: argparse.Namespace) -> int:
     if args.round and contest.round(args.round) is None:
         raise UsageError(f"比武「{contest.name}」中没有编号为「{args.round}」的一轮。",
                          "\n".join(["各轮：", *round_windows(contest)]))
+    if args.web and not 0 < args.port < 65536:
+        raise UsageError(f"端口 {args.port} 无效（应为 1-65535）")
     store = _store(args)
     try:
+        if args.web:
+            return run_web_board(contest, store, host=args.host, port=args.port)
         _need_terminal("排行榜界面", f"查看排名请用「lawdrill contest standings {args.contest}」。")
         return run_board(contest, store, round_id=args.round)
     finally:
         store.close()  # the board closes it on exit too; closing twice is harmless
+
+
+def run_web_board(contest: Contest, store: ContestStore, *, host: str, port: int) -> int:
+    """`lawdrill contest board --web`: the projector board (tui.contest.web) until Ctrl+C."""
+    from tui.contest.web import serve_board  # aiohttp only for this command
+
+    library = _library(contest)
+    try:
+        serve_board(store, contest, host=host, port=port, library=library, announce=emit)
+    except OSError as exc:
+        raise UsageError(f"无法在 {host}:{port} 启动网页排行榜：{exc.strerror or exc}",
+                         "端口可能已被占用：用 --port 换一个端口。") from None
+    return EXIT_OK
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from sim.contest.pack import INSTRUCTIONS, PackError, pack_contest
+
+    contest = _contest(args.contest)
+    try:
+        result = pack_contest(contest, args.output, wheels=args.wheels)
+    except PackError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
+    wheels = f"安装文件 {result.wheels} 个" if result.wheels else "未附安装文件（见说明）"
+    emit(f"已生成离线比武包：{result.path}",
+         f"共 {result.files} 个文件；核对案例 {result.cases} 个，内容与本机一致；{wheels}。",
+         f"考场操作步骤见包内「{INSTRUCTIONS}」。")
+    return EXIT_OK
+
+
+def cmd_collection(args: argparse.Namespace) -> int:
+    from sim.contest.collection import COMPLETE, NONE, PARTIAL, STATE_LABELS, collection, default_round
+    from sim.contest.export import case_title, division_name, time_text
+
+    contest = _contest(args.contest)
+    _round_division(contest, args)
+    _known_township(contest, args.township)
+    round_ = (contest.round(args.round) if args.round
+              else default_round(contest, dt.datetime.now(dt.timezone.utc)))
+    assert round_ is not None
+    with _store(args) as store:
+        rows = store.results(contest.id, round_.id)
+    col = collection(contest, round_, rows, township=args.township)
+    library = _library(contest)
+    if args.json:
+        print_json({"contest": contest.id, "round": round_.id, "cases": list(round_.cases),
+                    "counts": {s: col.count(s) for s in (COMPLETE, PARTIAL, NONE)},
+                    "townships": [{"township": t.township, "division": t.division,
+                                   "counts": {s: t.count(s) for s in (COMPLETE, PARTIAL, NONE)},
+                                   "people": [{"id": p.contestant.id, "name": p.contestant.name, "state": p.state,
+                                               "handed_in": list(p.handed_in), "missing": list(p.missing),
+                                               "last": p.last.isoformat() if p.last else None}
+                                              for p in t.people]}
+                                  for t in col.townships]})
+        return EXIT_OK
+    n = len(round_.cases)
+    emit(f"{contest.name} · {round_.title} · 收卷情况（本轮 {n} 个案例）", "")
+    marks = {COMPLETE: "✓", PARTIAL: "△", NONE: "✗"}
+    for t in col.townships:
+        division = division_name(contest, t.division)
+        emit(f"{t.township}" + (f"（{division}）" if division else "") + f"：{len(t.people)} 人，"
+             f"{STATE_LABELS[COMPLETE]} {t.count(COMPLETE)}，{STATE_LABELS[PARTIAL]} {t.count(PARTIAL)}，"
+             f"{STATE_LABELS[NONE]} {t.count(NONE)}")
+        for p in t.people:
+            if args.missing and p.state == COMPLETE:
+                continue
+            line = f"　{marks[p.state]} {p.contestant.id} {p.contestant.name}　{STATE_LABELS[p.state]} {len(p.handed_in)}/{n}"
+            if p.state == PARTIAL:
+                line += "，缺：" + "、".join(case_title(library, ref) for ref in p.missing)
+            if p.last is not None:
+                line += f"，最后交卷 {time_text(p.last)}"
+            emit(line)
+    emit("", f"合计 {len(col.people)} 人：{STATE_LABELS[COMPLETE]} {col.count(COMPLETE)} 人，"
+             f"{STATE_LABELS[PARTIAL]} {col.count(PARTIAL)} 人，{STATE_LABELS[NONE]} {col.count(NONE)} 人。")
+    return EXIT_OK
 
 
 # --- the two UI commands: which round, then the app ----------------------------------------------------
@@ -370,7 +488,7 @@ def run_contest(
     still to hand in). The command line has loaded the contest and checked the contestant and the terminal;
     what is wrong here (no round now, a data directory that cannot be opened) is a UsageError."""
     from sim.contest.export import round_windows
-    from sim.contest.model import cst_time
+    from sim.contest.model import KIND_NAMES, cst_time
     from sim.store import default_home
 
     from tui.contest.app import make_contest_app  # Textual only for the UI commands
@@ -386,6 +504,11 @@ def run_contest(
             f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
             "\n".join(["各轮比赛时间：", *round_windows(contest)]),
         )
+    if round_.kind in ("quiz", "analysis"):
+        # The answer sheets of these rounds are written with sim.contest.write_bundle(answers=…); the
+        # contest app plays and reviews cases only.
+        raise UsageError(f"「{round_.title}」是{KIND_NAMES[round_.kind]}轮，比武界面只能作答实操轮和案卷评查轮。",
+                         "这一轮的答卷由组织者收取后生成成绩包（见 docs/contests.md）。")
     try:
         app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
     except (OSError, sqlite3.Error) as exc:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +142,6 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 # --- new ---------------------------------------------------------------------------------------------------
 
-_CASE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-
 # What each copied section means, for the trainer who edits the new file (comment lines above the key).
 _SECTION_NOTES = {
     "procedure": "程序模板（决定状态、动作和规则）。",
@@ -235,13 +232,16 @@ def _schema_target(dest: Path) -> str:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from sim.bounds import BoundsError, check_id
     from sim.loader import plain_data
     from sim.schema import schema_comment
     from sim.yamlsrc import YamlError, parse_file
 
     case_id = args.case[:-5] if args.case.endswith(".yaml") else args.case
-    if not _CASE_ID.fullmatch(case_id):
-        raise UsageError(f"案例编号「{case_id}」不合适：请只用小写字母、数字、连字符和下划线，如 straw-burning-02")
+    try:
+        check_id(case_id, "案例编号")  # the loader's own rule: the id becomes the file's name
+    except BoundsError as exc:
+        raise UsageError(f"{exc}，如 straw-burning-02") from None
     folder = Path(args.dir or ".")
     if not folder.is_dir():
         raise UsageError(f"目录不存在：{folder}")

@@ -201,6 +201,7 @@ class ContestApp(LawdrillApp):
     def open_case(self, case_id: str) -> None:
         """Start (or resume) a case of the round on the contest workbench / the review screen."""
         from sim import ReplayError, Session, resume
+        from sim.bounds import shown
 
         from .round import ContestWorkbench
 
@@ -226,8 +227,8 @@ class ContestApp(LawdrillApp):
         elif attempt is not None:
             try:
                 session = resume(sc, attempt.journal, wall_clock=self.session_clock)
-            except (ReplayError, OSError) as exc:
-                self.notify(str(exc), title="无法继续本案", severity="error", timeout=10, markup=False)
+            except (ReplayError, OSError) as exc:  # a damaged or planted journal: said, never a crash
+                self.notify(shown(str(exc)), title="无法继续本案", severity="error", timeout=10, markup=False)
                 return
             attempt_id = attempt.id
             self.notify(
@@ -297,6 +298,7 @@ class ContestApp(LawdrillApp):
         """Hand in a case that is not on screen (from the list, or at time-out): resume it from its journal
         first, so what is handed in is exactly what the journal holds."""
         from sim import ReplayError, resume
+        from sim.bounds import shown
 
         assert self.store is not None and self.library is not None
         if self.review:
@@ -312,7 +314,7 @@ class ContestApp(LawdrillApp):
                 sc = self.library.scenarios[case_id]
                 session = resume(sc, attempt.journal, wall_clock=self.session_clock)
             except (ReplayError, OSError, KeyError) as exc:
-                self.notify(f"{exc}", title="无法交卷", severity="error", timeout=10, markup=False)
+                self.notify(shown(str(exc)), title="无法交卷", severity="error", timeout=10, markup=False)
                 return None
             return self.hand_in_session(session, attempt.id)
         return self.write_bundle(case_id)
@@ -437,6 +439,11 @@ class ContestApp(LawdrillApp):
 
     def open_quiz(self) -> None:
         self.notify("比赛中不提供知识练习。", title="知识练习", markup=False)
+
+    def report_context(self) -> list[tuple[str, str]]:
+        c = self.contestant
+        return [("比武", self.contest.name), ("轮次", self.round.title), ("乡镇", c.township),
+                ("参赛人员", f"{c.name}（{c.id}）")]
 
     def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too (MRO)
         for session, _ in self.sessions.values():

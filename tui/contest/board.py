@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,38 +27,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
+from sim.contest.board import freeze_in_force, reveal_rows, still_open, tiebreak_text
+
 from ..widgets.dialogs import AppCommands, Dialog
 
 if TYPE_CHECKING:
-    from sim.contest import Contest, ContestStore, Round, Standing
+    from sim.contest import Contest, ContestStore, Standing
 
 REFRESH_SECONDS = 5.0
-TIEBREAK_LABELS = {
-    "score": "总分高",
-    "criticals": "否决项少",
-    "wall_time": "用时少",
-    "finish_time": "交卷早",
-    "id": "编号",
-}
 ALL = "all"
-
-
-def tiebreak_text(order: Sequence[str]) -> str:
-    return "排名依据：" + " → ".join(TIEBREAK_LABELS.get(t, t) for t in order)
-
-
-def reveal_rows(public: list[Standing], final: list[Standing], revealed: int) -> list[tuple[Standing, bool]]:
-    """The board during the reveal: the final standings' last `revealed` rows at the bottom (True), above them
-    everyone not yet revealed in their frozen order (False); contestants with no result before the freeze come
-    last among those."""
-    n = len(final)
-    revealed = max(0, min(revealed, n))
-    bottom = final[n - revealed :]
-    waiting = {s.contestant_id for s in final[: n - revealed]}
-    top = [s for s in public if s.contestant_id in waiting]
-    seen = {s.contestant_id for s in top}
-    top += [s for s in final[: n - revealed] if s.contestant_id not in seen]
-    return [(s, False) for s in top] + [(s, True) for s in bottom]
 
 
 class StandingsTable(DataTable[Any]):
@@ -89,18 +66,12 @@ class BoardScreen(Screen[None]):
     def contest(self) -> Contest:
         return self.app.contest
 
-    def scope(self) -> list[Round]:
-        r = self.app.round_id
-        return [x for x in self.contest.rounds if r is None or x.id == r]
-
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.app.clock(), tz=dt.timezone.utc)
 
     def freeze_time(self) -> dt.datetime | None:
         """The freeze in force now (the earliest passed freeze time of the rounds shown), or None."""
-        now = self.now()
-        passed = [r.freeze for r in self.scope() if r.freeze is not None and now >= r.freeze]
-        return min(passed) if passed else None
+        return freeze_in_force(self.contest, self.app.round_id, self.now())
 
     def compose(self) -> ComposeResult:
         c = self.contest
@@ -119,6 +90,7 @@ class BoardScreen(Screen[None]):
             ("score", "总分"),
             ("criticals", "否决项"),
             ("time", "用时"),
+            *((f"case-{i}", f"第{i}案") for i in range(1, len(c.case_columns(self.app.round_id)) + 1)),
             ("finished", "最后交卷"),
             ("done", "已交"),
         ):
@@ -209,8 +181,8 @@ class BoardScreen(Screen[None]):
         table.clear()
         before = {s.contestant_id: s.score for s in self.public}
         revealing = self.revealed is not None
-        cells = standings_rows(self.contest, [s for s, _ in rows])
-        for (s, final), (_rank, _cid, name, town, division, _score, _crit, used, finished, done) in zip(
+        cells = standings_rows(self.contest, [s for s, _ in rows], self.contest.case_columns(self.app.round_id))
+        for (s, final), (_rank, _cid, name, town, division, _score, _crit, used, finished, done, *cases) in zip(
             rows, cells, strict=True
         ):
             style = "bold" if revealing and final else ""
@@ -227,6 +199,7 @@ class BoardScreen(Screen[None]):
                 score,
                 Text(str(s.criticals), style="red" if s.criticals else ""),
                 used,
+                *(Text(c, style="dim" if c == "—" else "") for c in cases),
                 finished or "—",
                 done,
                 key=s.contestant_id,
@@ -263,10 +236,8 @@ class BoardScreen(Screen[None]):
         if self.freeze_time() is None and self.revealed is None:
             self.notify("尚未封榜，当前显示的就是实时排名。", title="揭晓", markup=False)
             return
-        now = self.now()
-        open_rounds = [r for r in self.scope() if now < r.closes]
-        if open_rounds:
-            r = open_rounds[0]
+        r = still_open(self.contest, self.app.round_id, self.now())
+        if r is not None:
             self.notify(
                 f"「{r.title}」尚未结束（{r.closes:%m-%d %H:%M}），结束后才能揭晓最终排名。",
                 title="揭晓",

@@ -3,6 +3,7 @@ timeline beside the reference path. Exports the same report as HTML and Markdown
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,10 +131,12 @@ class DebriefScreen(Screen[None]):
         folder = self.app.reports_dir()
         folder.mkdir(parents=True, exist_ok=True)
         render = {"html": render_html, "md": render_markdown}
+        context = self.app.report_context()
+        when = dt.datetime.fromtimestamp(self.app.clock()).astimezone()
         written = []
         for fmt in formats:
             path = folder / f"{self.attempt_id}-{sc.id}.{fmt}"
-            path.write_text(render[fmt](sc, s, self.result), encoding="utf-8")
+            path.write_text(render[fmt](sc, s, self.result, context=context, generated=when), encoding="utf-8")
             written.append(path)
         return written
 

@@ -132,21 +132,21 @@ class Rebuilt:
     refused: tuple[str, ...]  # acts (and clock moves) the new version refuses, in Chinese
 
 
-def rebuild_session(old: Session, scenario: Scenario, store: Store, *, wall_clock: Callable[[], float],
+def rebuild_session(journal: str | Path, scenario: Scenario, store: Store, *, wall_clock: Callable[[], float],
                     ) -> Rebuilt:
-    """A new attempt on the new version of the case, with the old session's acts re-applied from its
-    journal (refused acts of the old session stay out). The store is the caller's business (it records the
-    new attempt and keeps the old one and its journal); on any error the new journal file is removed and the
-    exception goes to the caller, whose old session is untouched."""
+    """A new attempt on the new version of the case, with the acts of the session `journal` records re-applied
+    (its refused acts stay out), for the trainee, seed and mode its header names: a running session's after a
+    reload, or an unfinished attempt's whose case changed since. The store is the caller's business (it
+    records the new attempt and keeps the old one and its journal); on any error the new journal file is
+    removed and the exception goes to the caller, whose old session and journal are untouched."""
     from sim.journal import read_journal
     from sim.session import Session
 
-    if old.journal is None:
-        raise ValueError("会话没有办案记录，无法重新办理")
-    entries = read_journal(old.journal.path)
+    entries = read_journal(journal)
+    head = entries[0]
     attempt_id, path = store.new_journal_path(scenario.id)
-    session = Session(scenario, seed=old.seed, journal=path, mode=old.mode, trainee=old.trainee,
-                      wall_clock=wall_clock)
+    session = Session(scenario, seed=int(head.get("seed", 0)), journal=path, mode=str(head.get("mode", "exam")),
+                      trainee=str(head.get("trainee", "")), wall_clock=wall_clock)
     refused: list[str] = []
     replayed = 0
     try:

@@ -28,6 +28,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane, TextArea
 
+from sim.bounds import BoundsError, read_file, shown
+
 from ..widgets.guard import when_active
 
 if TYPE_CHECKING:
@@ -105,14 +107,15 @@ def _resolved(file: str) -> str:
 
 
 def short_path(file: str, roots: Sequence[Path]) -> str:
-    """A file's path relative to the first library root it lies under (the table is narrow)."""
+    """A file's path relative to the first library root it lies under (the table is narrow), safe to show (a
+    file name's control characters and undecodable bytes as visible escapes)."""
     p = Path(file)
     for root in roots:
         try:
-            return str(p.resolve().relative_to(root.resolve()))
+            return shown(str(p.resolve().relative_to(root.resolve())))
         except (ValueError, OSError):
             continue
-    return file
+    return shown(file)
 
 
 def editor_command(file: str, line: int, env: Mapping[str, str] | None = None) -> list[str] | None:
@@ -148,11 +151,13 @@ class FileViewer(Screen[None]):
         self.title_text = title or file
 
     def compose(self) -> ComposeResult:
-        try:
-            text = Path(self.file).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            text = f"无法读取 {self.file}：{exc.strerror or exc}"
-        where = f"{self.title_text}:{self.line}" if self.line > 0 else self.title_text
+        from sim.yamlsrc import MAX_FILE_BYTES
+
+        try:  # the file of a load error may be a FIFO or a device named on the command line: never read those
+            text = read_file(self.file, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+        except BoundsError as exc:
+            text = f"无法查看 {shown(self.file)}：{exc}"
+        where = shown(f"{self.title_text}:{self.line}" if self.line > 0 else self.title_text)
         yield Static(Text(f"查看文件 · {where}（只读；设置环境变量 EDITOR 可在编辑器中打开）"),
                      classes="bar", id="viewer-title")
         yield TextArea(text, read_only=True, show_line_numbers=True, soft_wrap=False, id="viewer-text",
@@ -285,7 +290,7 @@ class TrainerScreen(Screen[None]):
             where = short_path(r.file, roots)
             if r.line > 0:
                 where += f":{r.line}"
-            table.add_row(Text(label, style=style), Text(r.case or "—"), Text(where), Text(r.message),
+            table.add_row(Text(label, style=style), Text(r.case or "—"), Text(where), Text(shown(r.message)),
                           key=str(i))
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
@@ -310,7 +315,7 @@ class TrainerScreen(Screen[None]):
         where = short_path(row.file, self._roots()) + (f":{row.line}" if row.line > 0 else "")
         if row.col > 0:
             where += f":{row.col}"
-        text = Text.assemble((where, "bold"), "　", row.message, ("　（Enter 打开文件）", "dim"))
+        text = Text.assemble((where, "bold"), "　", shown(row.message), ("　（Enter 打开文件）", "dim"))
         detail.update(text)
         detail.display = True
 
@@ -419,8 +424,9 @@ class TrainerScreen(Screen[None]):
 
     def open_location(self, file: str, line: int) -> None:
         """The file at the line: in the user's editor (app suspended) or, without one, in the viewer."""
-        if not Path(file).is_file():
-            self.notify(f"文件不存在：{file}", title="无法打开", severity="error", markup=False)
+        if not Path(file).is_file():  # gone, or a FIFO or device named on the command line: never opened
+            what = "不是普通文件" if Path(file).exists() else "文件不存在"
+            self.notify(f"{what}：{shown(file)}", title="无法打开", severity="error", markup=False)
             return
         cmd = editor_command(file, line)
         if cmd is not None:

@@ -1,5 +1,5 @@
-"""Small modal dialogs: the trainee's name and township, the resume offer, a yes/no confirmation, and the help
-screen.
+"""Small modal dialogs: the trainee's name and township, the resume offer (and the offer for a journal that
+cannot be resumed), a yes/no confirmation, and the help screen.
 
 Styled by app.tcss (they are small and shared); the major screens have their own .tcss files.
 """
@@ -87,8 +87,24 @@ class NameDialog(Dialog[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class ResumeDialog(Dialog[str | None]):
+class ChoiceDialog(Dialog[str | None]):
+    """A dialog dismissed with the choice of a key binding (`choose('…')`) or of a button (CHOICES maps button
+    ids to choices; any other button is "later")."""
+
+    CHOICES: dict[str, str] = {}
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.CHOICES.get(event.button.id or "", "later"))
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class ResumeDialog(ChoiceDialog):
     """继续 / 放弃 / 稍后 for an attempt that was not finished (crash, power cut, or the trainee left)."""
+
+    CHOICES = {"resume-yes": "resume", "resume-abandon": "abandon"}
 
     BINDINGS = [
         Binding("c", "choose('resume')", "继续", id="resume"),
@@ -123,14 +139,39 @@ class ResumeDialog(Dialog[str | None]):
     def on_mount(self) -> None:
         self.query_one("#resume-yes").focus()
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(
-            {"resume-yes": "resume", "resume-abandon": "abandon"}.get(event.button.id or "", "later")
-        )
 
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+class DamagedJournalDialog(ChoiceDialog):
+    """An unfinished attempt whose journal cannot be replayed (damaged, edited or from another case):
+    放弃 / 另存后放弃 / 稍后, for the same files `lawdrill replay` refuses."""
+
+    CHOICES = {"damaged-abandon": "abandon", "damaged-keep": "keep"}
+
+    BINDINGS = [
+        Binding("d", "choose('abandon')", "放弃", id="abandon"),
+        Binding("k", "choose('keep')", "另存后放弃", id="keep"),
+        Binding("escape", "choose('later')", "稍后", id="later"),
+    ]
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.case_title = title
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="damaged-dialog"):
+            yield Static("办案记录已损坏或不属于本案例，无法继续", classes="dialog-title")
+            yield Static(
+                Text(f"案例：{self.case_title}\n\n{self.reason}\n\n"
+                     "可以放弃这次演练，或把记录文件另存到数据目录的 damaged 文件夹（供排查）后放弃。"),
+                classes="dialog-text",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("放弃（d）", variant="error", id="damaged-abandon")
+                yield Button("另存后放弃（k）", id="damaged-keep")
+                yield Button("稍后（Esc）", id="damaged-later")
+
+    def on_mount(self) -> None:
+        self.query_one("#damaged-keep").focus()
 
 
 class ConfirmDialog(Dialog[bool]):
