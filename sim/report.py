@@ -207,7 +207,8 @@ def _md_table(rows: list[Row], *, marks: bool) -> list[str]:
     return out
 
 
-def render_markdown(scenario: Scenario, session: Session, result: Result) -> str:
+def render_markdown(scenario: Scenario, session: Session, result: Result, *, reference: bool = True) -> str:
+    """The report as Markdown; `reference=False` leaves the reference path out (a contest round still open)."""
     out = ["# 执法演练讲评报告", ""]
     out += [f"- **{k}**：{v}" for k, v in _header(scenario, session)]
     out += ["", f"## {verdict(result)}", ""]
@@ -226,7 +227,7 @@ def render_markdown(scenario: Scenario, session: Session, result: Result) -> str
     out += ["## 你的执法过程", ""]
     rows = act_rows(session)
     out += _md_table(rows, marks=True) if rows else ["（没有进行任何执法动作）"]
-    name, ref = reference_rows(scenario)
+    name, ref = reference_rows(scenario) if reference else ("", [])
     if ref:
         out += ["", f"## 参考路径「{name}」", ""]
         out += _md_table(ref, marks=False)
@@ -279,8 +280,9 @@ def _html_table(rows: list[Row], *, marks: bool) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
-def render_html(scenario: Scenario, session: Session, result: Result) -> str:
-    """A self-contained page (inline CSS, no scripts, every text escaped)."""
+def render_html(scenario: Scenario, session: Session, result: Result, *, reference: bool = True) -> str:
+    """A self-contained page (inline CSS, no scripts, every text escaped); `reference=False` leaves the
+    reference path out (a contest round still open)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -305,7 +307,7 @@ def render_html(scenario: Scenario, session: Session, result: Result) -> str:
     parts.append("<h2>你的执法过程</h2>")
     rows = act_rows(session)
     parts.append(_html_table(rows, marks=True) if rows else "<p>（没有进行任何执法动作）</p>")
-    name, ref = reference_rows(scenario)
+    name, ref = reference_rows(scenario) if reference else ("", [])
     if ref:
         parts.append(f"<h2>参考路径「{_e(name)}」</h2>")
         parts.append(_html_table(ref, marks=False))
