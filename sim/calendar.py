@@ -33,6 +33,8 @@ from typing import Any
 
 import attrs
 
+from .bounds import check_period, shown
+
 __all__ = [
     "WEEKDAYS_ZH",
     "CalendarDataError",
@@ -499,7 +501,8 @@ class LegalCalendar:
         if isinstance(length, bool) or not isinstance(length, int):
             raise TypeError(f"length must be an int, got {type(length).__name__}")
         if length < 0:
-            raise ValueError(f"期间长度不能为负数 (length must be >= 0): {length}")
+            raise ValueError(f"期间长度不能为负数：{length}")
+        check_period(length, str(unit))
         if isinstance(start, datetime.datetime):
             start_at = start
         elif isinstance(start, datetime.date):
@@ -747,28 +750,25 @@ def parse_period(text: str) -> tuple[int, Unit]:
     第八十五条); write ``"5 working_days"`` / ``"5个工作日"`` when it does.
     """
     if not isinstance(text, str):
-        raise ValueError(f"期间必须是文本 period must be text, got {type(text).__name__}")
+        raise ValueError(f"期间必须是文本，实际是{type(text).__name__}")
     raw = text.strip()
     m = _PERIOD_RE.match(raw.lower())
     if not m:
-        raise ValueError(
-            f"无法解析期间 cannot parse period {text!r}: expected '<number> <unit>', e.g. "
-            f"'5 working_days', '15 days', '3 months', '24 hours', '5个工作日', '15日', '3个月', '24小时'"
-        )
+        raise ValueError(f"无法解析期间「{shown(text[:40])}」：应为「数字 单位」，如 5 working_days、15 days、3 months、"
+                         f"24 hours、5个工作日、15日、3个月、24小时")
     num, unit_text = m.groups()
     try:
-        n = int(num) if num.isdigit() else _zh_number(num)
+        n = int(num) if num.isdigit() and len(num) <= 9 else _zh_number(num)
     except ValueError:
-        raise ValueError(f"无法解析期间中的数字 cannot parse the number in period {text!r}") from None
+        raise ValueError(f"无法解析期间「{shown(text[:40])}」中的数字") from None
     key = re.sub(r"[\s\-]+", "_", unit_text.strip())
     hit = _UNIT_ALIASES.get(key)
     if hit is None:
-        hint = "（“月”有歧义，请写“个月” / write '个月' or 'months')" if key == "月" else ""
-        raise ValueError(
-            f"未知的期间单位 unknown unit {unit_text!r} in period {text!r}{hint}; use working_days / days / "
-            f"calendar_days / months / hours, or 个工作日 / 日 / 天 / 个月 / 小时"
-        )
+        hint = "（“月”有歧义，请写“个月”或 months）" if key == "月" else ""
+        raise ValueError(f"期间「{shown(text[:40])}」的单位「{shown(unit_text[:20])}」无法识别{hint}；可用 working_days、days、"
+                         f"calendar_days、months、hours，或 个工作日、日、天、个月、小时")
     unit, factor = hit
+    check_period(n * factor, unit, raw)
     return n * factor, unit
 
 

@@ -182,13 +182,24 @@ def _period_matches(rule: Period, stated: Period) -> bool:
             and stated.length == rule.length <= 10)
 
 
+def _working_day_law(r: RuleSpec, period: Period, stated: list[Period], articles: dict[str, Any]) -> bool:
+    """《行政许可法》第八十二条: every period of that law is counted in working days, whatever its length, and a
+    period extended by another (二十日 + 延长十日) is their sum. True where a rule citing such an article states
+    one of those."""
+    if period.unit != Unit.WORKING_DAYS.value or not any(
+            c in articles and "期限以工作日计算" in articles[c].text for c in r.cite):
+        return False
+    days = [p.length for p in stated if p.unit == Unit.DAYS.value]
+    return period.length in days or period.length in {a + b for a in days for b in days}
+
+
 def _article_period_problems(r: RuleSpec, articles: dict[str, Any], case: str | None) -> list[Problem]:
     assert r.deadline is not None
     period = r.deadline.within or r.deadline.not_before
     if period is None or period.length == 0:
         return []
     stated = [p for c in r.cite if c in articles for p in stated_periods(articles[c].text)]
-    if not stated or any(_period_matches(period, p) for p in stated):
+    if not stated or any(_period_matches(period, p) for p in stated) or _working_day_law(r, period, stated, articles):
         return []
     said = "、".join(dict.fromkeys(p.label() for p in stated))
     return [_problem("error", "deadline-article-mismatch",
@@ -559,7 +570,7 @@ class _Path:
                   if p.unit == period.unit or (period.unit == Unit.WORKING_DAYS.value and p.unit == Unit.DAYS.value
                                                and p.length <= 10)]
         if period.length and stated and not any(_period_matches(period, p) for p in stated) and len(
-                {p.length for p in stated}) == 1:
+                {p.length for p in stated}) == 1 and not _working_day_law(r, period, stated, articles):
             law = Period(stated[0].length, period.unit)
             m, found = self._probe(r, i, offset, naive_last_moment(self.cal, start, law), law, start_key, start,
                                    ctx, f"按所引条文的 {law.label()}，")

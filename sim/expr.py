@@ -1,15 +1,17 @@
 """Safe condition expressions for scenario files.
 
 Conditions such as "two certified officers" or "hearing thresholds by party kind" are written in YAML as
-small Python-syntax expressions and evaluated by `simpleeval` (an AST-walking evaluator; no `eval`, no
-imports, no dunder access). Each expression is parsed once, at load time, and checked against the names the
-engine will provide: an unknown name, an unknown function, a method call or an unknown attribute of a known
-record is a load error, not a surprise in the middle of a trainee's session.
+small Python-syntax expressions. Each expression is parsed once, at load time, against a small whitelist of
+AST nodes (no `eval`, no imports, no dunder access, no method calls), checked against the names the engine
+will provide (an unknown name, an unknown function or an unknown attribute of a known record is a load error,
+not a surprise in the middle of a trainee's session), and compiled into closures (see `compile_tree`) that
+keep the semantics of `simpleeval`, the evaluator the engine used to walk the trees with.
 """
 
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -46,6 +48,15 @@ class Rec(dict):  # type: ignore[type-arg]
         return self.get(name)
 
 
+def record(value: Any) -> Any:
+    """Plain data as expressions read it: every dict a `Rec` (lists and scalars kept)."""
+    if isinstance(value, dict):
+        return Rec({k: record(v) if isinstance(v, (dict, list)) else v for k, v in value.items()})
+    if isinstance(value, list):
+        return [record(v) if isinstance(v, (dict, list)) else v for v in value]
+    return value
+
+
 @attrs.frozen(eq=False)
 class Expr:
     """A parsed expression; `names` are the root names it reads, `attrs_read` the (root, attribute) pairs."""
@@ -55,6 +66,9 @@ class Expr:
     names: frozenset[str]
     calls: tuple[tuple[str, tuple[Any, ...]], ...]
     attrs_read: frozenset[tuple[str, str]]
+    # The compiled closures (see compile_tree), built once when the expression is parsed.
+    fn: Compiled = attrs.field(repr=False, eq=False, default=attrs.Factory(
+        lambda self: compile_tree(self.tree, self.source), takes_self=True))
 
     def __str__(self) -> str:
         return self.source
@@ -118,24 +132,164 @@ def check_names(expr: Expr, names: Iterable[str], functions: Iterable[str]) -> N
             raise ExprError(f"未知名称「{name}」（可用：{'、'.join(sorted(names))}）：{expr.source}")
 
 
-class _DataOnlyEval(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
-    """simpleeval re-scans every intermediate value for modules and forbidden builtins, walking whole records
-    each time. Here every value an expression can reach is engine-built data (dicts, lists, strings, numbers,
-    dates) or one of the whitelisted functions, and `parse` has already refused method calls, dunders and
-    every node outside a small whitelist, so the scan can never find anything; it was most of a step's cost."""
+# --- compilation --------------------------------------------------------------------------------------------
+#
+# A parsed expression is compiled once, at load time, into a tree of closures: one Python function per AST
+# node, built from the whitelisted nodes only (`parse` has refused everything else), so evaluating a rule is a
+# handful of plain calls instead of simpleeval walking the tree node by node, dispatching on the node type and
+# re-checking every intermediate value. Nothing is ever `eval`ed or `compile`d from source text. The closures
+# keep simpleeval's semantics (its length-guarded `+` and `*`, `a.b` reading a record's key when `b` is not an
+# attribute, its exception classes for a missing name or attribute), so results are the same as before.
+#
+# A closure takes the evaluation context: a mapping of the root names (act, party, flags...) plus, under
+# FUNCTIONS_KEY, the functions an expression may call. A function is called as `f(context, *args)`, so the
+# engine's functions are plain module-level functions that find their session in the context (nothing is
+# bound per session or per evaluation).
 
-    def _check_disallowed_items(self, item: Any) -> None:
-        return None
+FUNCTIONS_KEY = "_functions"  # an underscore name: no author-written name can read or shadow it
+Compiled = Callable[[Mapping[str, Any]], Any]
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: simpleeval.safe_add, ast.Sub: operator.sub, ast.Mult: simpleeval.safe_mult,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda x, y: x in y, ast.NotIn: lambda x, y: x not in y,
+    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+}
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def compile_tree(node: ast.AST, source: str) -> Compiled:  # noqa: C901, PLR0911, PLR0912 - one case per node type
+    """Closures for a tree `parse` accepted (see the module comment)."""
+    c = compile_tree
+    if isinstance(node, ast.Expression):
+        return c(node.body, source)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return lambda n: value
+    if isinstance(node, ast.Name):
+        key = node.id
+
+        def name(n: Mapping[str, Any]) -> Any:
+            try:
+                return n[key]
+            except KeyError:
+                raise simpleeval.NameNotDefined(key, source) from None
+        return name
+    if isinstance(node, ast.Attribute):
+        return _compile_attribute(c(node.value, source), node.attr, source)
+    if isinstance(node, ast.Subscript):
+        container, index = c(node.value, source), c(node.slice, source)
+        return lambda n: container(n)[index(n)]
+    if isinstance(node, ast.Call):
+        return _compile_call(node.func.id, [c(a, source) for a in node.args])  # type: ignore[attr-defined]
+    if isinstance(node, ast.BoolOp):
+        parts = [c(v, source) for v in node.values]
+        if isinstance(node.op, ast.And):
+            def all_(n: Mapping[str, Any]) -> Any:
+                value: Any = False
+                for p in parts:
+                    value = p(n)
+                    if not value:
+                        return value
+                return value
+            return all_
+
+        def any_(n: Mapping[str, Any]) -> Any:
+            value: Any = False
+            for p in parts:
+                value = p(n)
+                if value:
+                    return value
+            return value
+        return any_
+    if isinstance(node, ast.Compare):
+        return _compile_compare(c(node.left, source), [_CMPOPS[type(o)] for o in node.ops],
+                                [c(x, source) for x in node.comparators])
+    if isinstance(node, ast.IfExp):
+        test, body, orelse = c(node.test, source), c(node.body, source), c(node.orelse, source)
+        return lambda n: body(n) if test(n) else orelse(n)
+    if isinstance(node, ast.UnaryOp):
+        fn1, operand = _UNARY[type(node.op)], c(node.operand, source)
+        return lambda n: fn1(operand(n))
+    if isinstance(node, ast.BinOp):
+        fn2, left, right = _BINOPS[type(node.op)], c(node.left, source), c(node.right, source)
+        return lambda n: fn2(left(n), right(n))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [c(x, source) for x in node.elts]
+        if isinstance(node, ast.List):
+            return lambda n: [i(n) for i in items]
+        return lambda n: tuple(i(n) for i in items)
+    # `parse` refuses every other node; reaching this is a bug in the whitelist, not an author's mistake.
+    raise ExprError(f"条件表达式中不允许使用「{type(node).__name__}」：{source}")
+
+
+# Names a record (`Rec`) has as attributes: reading one of them finds the attribute, as simpleeval would.
+_REC_ATTRS = frozenset(dir(dict)) | {"__getattr__"}
+
+
+def _compile_attribute(value: Compiled, attr: str, source: str) -> Compiled:
+    plain_key = attr not in _REC_ATTRS
+
+    def attribute(n: Mapping[str, Any]) -> Any:
+        obj = value(n)
+        if plain_key and type(obj) is Rec:
+            return obj.get(attr)  # what getattr would find through Rec.__getattr__, without the detour
+        try:
+            return getattr(obj, attr)
+        except (AttributeError, TypeError):
+            try:
+                return obj[attr]
+            except (KeyError, TypeError):
+                raise simpleeval.AttributeDoesNotExist(attr, source) from None
+    return attribute
+
+
+def _compile_call(fname: str, args: list[Compiled]) -> Compiled:
+    if not args:
+        return lambda n: n[FUNCTIONS_KEY][fname](n)
+    if len(args) == 1:
+        a0 = args[0]
+        return lambda n: n[FUNCTIONS_KEY][fname](n, a0(n))
+    if len(args) == 2:
+        a0, a1 = args
+        return lambda n: n[FUNCTIONS_KEY][fname](n, a0(n), a1(n))
+    return lambda n: n[FUNCTIONS_KEY][fname](n, *[a(n) for a in args])
+
+
+def _compile_compare(left: Compiled, ops: list[Callable[[Any, Any], Any]], rights: list[Compiled]) -> Compiled:
+    if len(ops) == 1:
+        op, right = ops[0], rights[0]
+        return lambda n: op(left(n), right(n))
+    pairs = list(zip(ops, rights))
+
+    def chain(n: Mapping[str, Any]) -> Any:
+        lhs = left(n)
+        result: Any = True
+        for op, right in pairs:
+            rhs = right(n)
+            result = op(lhs, rhs)
+            if not result:
+                return result
+            lhs = rhs
+        return result
+    return chain
+
+
+def context_free(functions: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """Plain functions (`len`, `min`...) in the calling convention of compiled calls (context first)."""
+    return {k: (lambda f: lambda _n, *a: f(*a))(f) for k, f in functions.items()}
 
 
 class Evaluator:
-    """Evaluates parsed expressions against a context. One per session: it is cheap and not shared."""
+    """Evaluates parsed expressions against plain names with plain functions (for tools and tests; the
+    session builds its context itself and calls `Expr.fn` directly)."""
 
     def __init__(self, functions: Mapping[str, Callable[..., Any]]):
-        self._ev = _DataOnlyEval(functions=dict(functions), names={})
-        self._ev.ATTR_INDEX_FALLBACK = True
+        self._functions = context_free(functions)
 
     def __call__(self, expr: Expr, names: Mapping[str, Any]) -> Any:
-        self._ev.names = names  # type: ignore[assignment]
-        self._ev.expr = expr.source
-        return self._ev._eval(expr.tree)  # noqa: SLF001 - simpleeval's documented fast path for pre-parsed trees
+        return expr.fn({**names, FUNCTIONS_KEY: self._functions})

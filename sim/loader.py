@@ -12,16 +12,20 @@ it) is left out. Expressions are parsed and name-checked here, once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+import typing
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
 from . import expr as X
 from . import params as P
+from .bounds import BoundsError, check_id, check_moment
 from .calendar import parse_period
 from . import outcomes as O
 from .model import (
@@ -30,7 +34,7 @@ from .model import (
     ParamKind, ParamSpec, Period, Phrase, Pos, Procedure, RuleKind, RuleSpec, Scenario, ScheduledEvent,
     SelfTest, Severity, Stage, StateSpec, Status, Step, Verdict, WorldEventSpec,
 )
-from .yamlsrc import YamlError, YList, YMap, parse_file
+from .yamlsrc import YamlError, YList, YMap, parse_file, read_source
 
 # Functions available in expressions; the engine binds them per session (sim.session).
 FUNCTIONS = (
@@ -156,6 +160,27 @@ def _strs(node: YMap, key: str, what: str) -> tuple[str, ...]:
     return tuple(items)
 
 
+# Names the state machine itself gives the case model: an action by one of them could not be a trigger.
+RESERVED_ACTIONS = frozenset({"state", "trigger", "machine"})
+
+
+def _id(node: YMap, key: str, what: str) -> str:
+    """An id value (`id: …`): a string matching the documented pattern (it may become part of a file name)."""
+    value = _get(node, key, str, what, required=True)
+    try:
+        return check_id(value, f"{what}编号")
+    except BoundsError as exc:
+        _fail(node, str(exc), key)
+
+
+def _key_id(node: YMap, key: str, what: str) -> str:
+    """An id written as a mapping key (actions, events)."""
+    try:
+        return check_id(key, f"{what}编号")
+    except BoundsError as exc:
+        _fail(node, str(exc), key)
+
+
 def _expr(node: Any, key: str | int, raw: Any) -> X.Expr:
     try:
         return X.parse(raw)
@@ -190,18 +215,25 @@ def _anchor(node: Any, key: str, raw: Any) -> Anchor:
 
 
 def _datetime(node: Any, key: str | int, raw: Any) -> dt.datetime:
+    value: dt.datetime | None = None
     if isinstance(raw, dt.datetime):
-        return raw.replace(tzinfo=None)
-    if isinstance(raw, dt.date):
-        return dt.datetime.combine(raw, dt.time(9, 0))
-    if isinstance(raw, str):
+        value = raw.replace(tzinfo=None)
+    elif isinstance(raw, dt.date):
+        value = dt.datetime.combine(raw, dt.time(9, 0))
+    elif isinstance(raw, str):
         text = raw.replace("T", " ").strip()
         try:
             if len(text) <= 10:  # a date alone means 09:00, as a YAML date does
-                return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
-            return dt.datetime.fromisoformat(text)
+                value = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
+            else:
+                value = dt.datetime.fromisoformat(text).replace(tzinfo=None)
         except ValueError:
             pass
+    if value is not None:
+        try:
+            return check_moment(value, f"「{key}」的时间")
+        except BoundsError as exc:
+            _fail(node, str(exc), key)
     _fail(node, f"「{key}」应为日期或日期时间，如 2025-06-03 或 2025-06-03T10:20，实际是「{raw!r}」", key)
 
 
@@ -418,14 +450,19 @@ def _parse_parts(doc: YMap, raw: _RawProcedure, what: str, events_key: str = "ev
         if not isinstance(s, dict):
             _fail(states, "状态应为映射 {id, label}", i)
         _check_keys(s, ("id", "label", "initial", "final"), "状态", required=("id", "label"))
-        sid = _get(s, "id", str, "状态")
+        sid = _id(s, "id", "状态")
         raw.states[sid] = StateSpec(sid, _get(s, "label", str, "状态"), bool(_get(s, "initial", bool, "状态", False)),
                                     bool(_get(s, "final", bool, "状态", False)), _pos(states, i))
     actions = _map(doc, "actions", what)
     for aid, body in actions.items():
+        _key_id(actions, aid, "动作")
+        if aid in RESERVED_ACTIONS:
+            _fail(actions, f"动作编号「{aid}」是状态机的保留名称，不能用作动作编号（保留：{'、'.join(sorted(RESERVED_ACTIONS))}）",
+                  aid)
         raw.actions[aid] = _action(aid, body, actions)
     events = _map(doc, events_key, what)
     for eid, body in events.items():
+        _key_id(events, eid, "事件")
         if not isinstance(body, dict):
             _fail(events, f"事件「{eid}」应为映射", eid)
         _check_keys(body, ("label", "message", "from", "to", "sets"), f"事件「{eid}」", required=("label", "message"))
@@ -451,8 +488,10 @@ def _parse_parts(doc: YMap, raw: _RawProcedure, what: str, events_key: str = "ev
         if not isinstance(body, dict):
             _fail(phrases, f"话术「{pid}」应为映射 {{text, proper}}", pid)
         _check_keys(body, ("text", "proper", "note"), f"话术「{pid}」", required=("text", "proper"))
-        raw.phrases[pid] = Phrase(pid, _get(body, "text", str, "话术"), _get(body, "proper", bool, "话术"),
-                                  _get(body, "note", str, "话术", ""))
+        text = _get(body, "text", str, "话术")
+        if not text.strip():  # reported here, where the phrase is written (not at each template using it)
+            _fail(body, f"话术「{pid}」内容为空", "text")
+        raw.phrases[pid] = Phrase(pid, text, _get(body, "proper", bool, "话术"), _get(body, "note", str, "话术", ""))
     if "officers" in doc:
         officers = _list(doc, "officers", what)
         out = []
@@ -473,7 +512,7 @@ def _parse_parts(doc: YMap, raw: _RawProcedure, what: str, events_key: str = "ev
 def _load_procedure_raw(doc: YMap) -> _RawProcedure:
     what = "程序模板"
     _check_keys(doc, _PROC_KEYS, what, required=("id", "title"))
-    raw = _RawProcedure(_get(doc, "id", str, what), doc, title=_get(doc, "title", str, what),
+    raw = _RawProcedure(_id(doc, "id", what), doc, title=_get(doc, "title", str, what),
                         abstract=bool(_get(doc, "abstract", bool, what, False)), extends=_strs(doc, "extends", what))
     _parse_parts(doc, raw, what)
     if raw.abstract:
@@ -534,6 +573,11 @@ class _Names:
                 _fail(node, f"happened() 引用了不存在的事件「{args[0]}」：{e.source}", key)
             if fn == "proper" and args and isinstance(args[0], str) and args[0] not in self.proc.phrases:
                 _fail(node, f"proper() 引用了不存在的话术「{args[0]}」：{e.source}", key)
+            if fn == "in_time" and len(args) >= 3 and isinstance(args[2], str):
+                try:  # the period is read when the rule runs; a bad one is the author's error, found here
+                    parse_period(args[2])
+                except ValueError as exc:
+                    _fail(node, f"in_time() 的期间有误：{exc}", key)
         for root, attr in e.attrs_read:
             self._check_attr(node, key, e, root, attr, acts)
 
@@ -637,9 +681,6 @@ def _validate_procedure(proc: Procedure, articles: dict[str, Article], case_valu
                     bad(f"期限引用了不存在的动作「{anchor.ref}」")
                 if anchor.kind == "event" and anchor.ref not in proc.events:
                     bad(f"期限引用了不存在的事件「{anchor.ref}」")
-    for p in proc.phrases.values():
-        if not p.text.strip():
-            raise _Bad(LoadError(doc.file, doc.line, doc.col, f"话术「{p.id}」内容为空"))
 
 
 @attrs.frozen
@@ -794,7 +835,7 @@ def _step_time(s: YMap, key: str) -> str:
         try:
             parse_period(raw[1:])
         except ValueError as exc:
-            _fail(s, f"无法识别的时间推进「{raw}」：{exc}", key)
+            _fail(s, f"时间推进「{raw[:40]}」无效：{exc}", key)
         return raw
     return _datetime(s, key, raw).isoformat()
 
@@ -941,7 +982,7 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
     tests = (_selftests(doc, "reference", proc, True, names, seen)
              + _selftests(doc, "traps", proc, False, names, seen))
     return Scenario(
-        id=_get(doc, "id", str, what), title=_get(doc, "title", str, what), procedure=proc,
+        id=_id(doc, "id", what), title=_get(doc, "title", str, what), procedure=proc,
         briefing=_get(doc, "briefing", str, what), discovered=_datetime(doc, "discovered", doc["discovered"]),
         party=case_values["party"], facts=case_values["facts"], evidence=tuple(evidence),
         penalty=case_values["penalty"], power=case_values["power"], script=tuple(script),
@@ -1071,6 +1112,40 @@ def _yaml_files(paths: Iterable[Path]) -> list[Path]:
 yaml_files = _yaml_files
 
 
+def library_files(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> list[Path]:
+    """Every file `load_library(paths, base=base)` reads (for keying cached results on their content)."""
+    if paths is None:
+        paths = [bundled_scenarios()]
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    root = bundled_scenarios()
+    bundled = _yaml_files([root / "law", root / "procedures"]) if base and (root / "law").exists() else []
+    return list(dict.fromkeys([*bundled, *_yaml_files(Path(p) for p in paths)]))
+
+
+_P = typing.ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _collector_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `fn` with the cyclic garbage collector paused. Loading builds hundreds of thousands of objects that
+    all survive (the library), so every collection triggered while it grows scans a larger heap to free
+    nothing: more than half of a large library's load time was spent there. Reference counting still frees
+    the temporaries; anything cyclic left over is collected once the collector runs again."""
+
+    @functools.wraps(fn)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return paused
+
+
+@_collector_paused
 def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> Library:
     """Load law catalogues, procedure templates and cases. Never raises for bad files: see `.errors`.
 
@@ -1097,7 +1172,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             lib.errors.append(LoadError(str(path), 0, 0, "文件或目录不存在"))
             continue
         try:
-            doc = parse_file(path)
+            doc, raw_text = read_source(path)
         except YamlError as exc:
             lib.errors.append(LoadError(exc.file, exc.line, exc.col, exc.message))
             continue
@@ -1109,7 +1184,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
         if kind is None:
             lib.errors.append(LoadError(str(path), 1, 1, "无法判断文件类型：法律目录应有 law，程序模板应有 states，案例应有 procedure"))
             continue
-        text_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        text_hash = hashlib.sha256(raw_text).hexdigest()
         if origin == "given":
             lib.files.append(str(path))
             given_docs.add(id(doc))

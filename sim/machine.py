@@ -2,6 +2,11 @@
 
 The machine answers one question: is an act physically possible in the case's current procedural situation
 (you cannot serve a decision that does not exist)? Whether the act is lawful is the rules' business.
+
+`transitions` is the machine the graph, the authoring checks and the tests are built from. A session's hot
+path reads the same transitions from `ProcedureMachine.table`, a (state, trigger) -> state dict derived from
+the machine once per procedure (tests/test_machine_table.py proves the two agree for every procedure): firing
+a trigger through `transitions` costs more than the rest of an act.
 Engine metadata (citations, deadlines, scoring) never goes into the `transitions` configuration, the YAML can
 name no callbacks, and `resolve_callable` refuses names anyway, so nothing in a scenario file is imported.
 """
@@ -9,11 +14,12 @@ name no callbacks, and `resolve_callable` refuses names anyway, so nothing in a 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from transitions import Machine, MachineError
 
-from .model import Procedure, RuleKind
+from .expr import Expr, record
+from .model import ParamKind, Procedure, RuleKind, RuleSpec, Scenario
 
 # model_override + a quiet logger keeps add_model cheap (no per-model trigger partials, no warning per skip).
 logging.getLogger("transitions").setLevel(logging.ERROR)
@@ -38,6 +44,20 @@ class CaseModel:
     state: str
 
 
+class RulePlan(NamedTuple):
+    """One act rule as an act evaluates it: compiled parts and the named conditions each part reads."""
+
+    rule: RuleSpec
+    order: bool
+    forbid: bool
+    when: Any
+    when_conditions: tuple[str, ...]
+    unless: Any
+    unless_conditions: tuple[str, ...]
+    expr: Any
+    expr_conditions: tuple[str, ...]
+
+
 class ProcedureMachine:
     def __init__(self, proc: Procedure):
         non_final = [s.id for s in proc.states if not s.final]
@@ -58,6 +78,13 @@ class ProcedureMachine:
             send_event=False,
         )
         self.initial = proc.initial
+        self.proc = proc
+        self.final_states = frozenset(s.id for s in proc.states if s.final)
+        # (state, trigger) -> destination, read off the machine's own events (what `fire` would do).
+        self.table: dict[tuple[str, str], str] = {
+            (src, trigger): ts[0].dest if ts[0].dest is not None else src
+            for trigger, event in self.machine.events.items() for src, ts in event.transitions.items() if ts
+        }
         # Rules indexed once per procedure, so an act only looks at the rules that can concern it.
         self.rules_on: dict[str, list[Any]] = {a: [] for a in proc.actions}
         self.deadline_rules = [r for r in proc.rules if r.kind == RuleKind.DEADLINE and r.deadline is not None]
@@ -70,6 +97,40 @@ class ProcedureMachine:
             if r.kind in (RuleKind.ORDER, RuleKind.CHECK, RuleKind.FORBID):
                 for a in r.on:
                     self.rules_on[a].append(r)
+        # Deadline rules by the anchor that ends them (an act id, or `served:<act>`), in rule order.
+        self._ended_by: dict[str, list[tuple[int, RuleSpec]]] = {}
+        for i, r in enumerate(self.deadline_rules):
+            if r.deadline is not None and r.deadline.end is not None:
+                self._ended_by.setdefault(str(r.deadline.end), []).append((i, r))
+        self._conditions_read: dict[int, tuple[str, ...]] = {}
+        self._keep: list[Expr] = []
+        self.plans_on: dict[str, list[RulePlan]] = {a: [self._plan(r) for r in rs] for a, rs in self.rules_on.items()}
+
+    def _plan(self, r: RuleSpec) -> RulePlan:
+        def fn(e: Expr | None) -> Any:
+            return None if e is None else e.fn
+
+        def conds(e: Expr | None) -> tuple[str, ...]:
+            return () if e is None else self.conditions_read(e)
+
+        return RulePlan(r, r.kind == RuleKind.ORDER, r.kind == RuleKind.FORBID, fn(r.when), conds(r.when),
+                        fn(r.unless), conds(r.unless), fn(r.expr), conds(r.expr))
+
+    def deadlines_ended_by(self, act: str, served: str | None) -> list[RuleSpec]:
+        """The deadline rules an act may end: those ended by the act itself or by the service it makes."""
+        by_act = self._ended_by.get(act, [])
+        by_service = self._ended_by.get(served, []) if served is not None else []
+        if not by_service:
+            return [r for _, r in by_act]
+        return [r for _, r in sorted(by_act + by_service, key=lambda p: p[0])]
+
+    def conditions_read(self, e: Expr) -> tuple[str, ...]:
+        """The procedure's named conditions an expression reads directly (computed once per expression)."""
+        got = self._conditions_read.get(id(e))
+        if got is None:
+            got = self._conditions_read[id(e)] = tuple(sorted(n for n in e.names if n in self.proc.conditions))
+            self._keep.append(e)  # the id stays this expression's while cached
+        return got
 
     def new_model(self, state: str | None = None) -> CaseModel:
         """A model in the initial state (or in `state`, for a copy of a session)."""
@@ -114,3 +175,57 @@ def machine_for(proc: Procedure) -> ProcedureMachine:
     m = ProcedureMachine(proc)
     _CACHE[id(proc)] = (proc, m)
     return m
+
+
+class CasePlan:
+    """What a session of one case looks up on every act, computed once per case: the case data as
+    expressions read it, officers by id, and the values each list or choice parameter accepts."""
+
+    def __init__(self, sc: Scenario):
+        self.officers = {}
+        for o in sc.officers:
+            self.officers.setdefault(o.id, o)  # the first of an id, as Scenario.officer finds it
+        evidence = frozenset(e.id for e in sc.evidence)
+        self.valid_values: dict[str, frozenset[str]] = {}
+        self.choice_ids: dict[str, tuple[str, ...]] = {}
+        for pid, p in sc.procedure.params.items():
+            if p.kind == ParamKind.OFFICERS:
+                self.valid_values[pid] = frozenset(self.officers)
+            elif p.kind == ParamKind.EVIDENCE:
+                self.valid_values[pid] = evidence
+            elif p.kind == ParamKind.CHOICES:
+                self.valid_values[pid] = frozenset(p.option_ids())
+            elif p.kind == ParamKind.CHOICE:
+                self.choice_ids[pid] = p.option_ids()
+        ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
+               *(o.id for p in sc.procedure.params.values() for o in p.options),
+               *(o.id for a in sc.procedure.actions.values() if a.document for f in a.document.fields
+                 for o in f.options)]
+        # Whether every id an act parameter can match is storable as UTF-8 (then only free text needs a look).
+        self.ids_storable = all(_utf8(i) for i in ids)
+        self.static_names: dict[str, Any] = {
+            "party": record(sc.party), "facts": record(sc.facts), "penalty": record(sc.penalty),
+            "case": record({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
+                          "discovered": sc.discovered}),
+        }
+
+
+def _utf8(text: Any) -> bool:
+    try:
+        str(text).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_PLANS: dict[int, tuple[Scenario, CasePlan]] = {}
+
+
+def plan_for(sc: Scenario) -> CasePlan:
+    """One plan per loaded case, like `machine_for` (the cache holds the case, so its id is not reused)."""
+    hit = _PLANS.get(id(sc))
+    if hit is not None and hit[0] is sc:
+        return hit[1]
+    plan = CasePlan(sc)
+    _PLANS[id(sc)] = (sc, plan)
+    return plan

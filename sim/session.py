@@ -13,7 +13,6 @@ import math
 import random
 import re
 import time
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,11 @@ from typing import Any
 import attrs
 
 from . import __version__
+from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
-from .expr import Evaluator, Expr, Rec
-from .journal import JOURNAL_VERSION, Journal, JournalError, read_journal
-from .machine import event_trigger, machine_for
+from .expr import FUNCTIONS_KEY, Expr, Rec, record
+from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
+from .machine import CasePlan, event_trigger, machine_for, plan_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .outcomes import Assessment, assess, verdict_chain
 from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
@@ -88,7 +88,16 @@ class Clock:
 
 
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
-    """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time."""
+    """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time, inside
+    the year window (sim.bounds); raises ValueError (BoundsError) otherwise."""
+    return check_moment(_read_time(value, now, cal), "时间")
+
+
+def _time_problem(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, BoundsError) else f"时间格式不正确：{exc}"
+
+
+def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     if value is None:
         return now
     if isinstance(value, dt.datetime):
@@ -110,16 +119,15 @@ def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetim
         parsed = dt.datetime.fromisoformat(text.replace("T", " ")) if len(text) > 10 else None
         if parsed is not None:
             return parsed.replace(tzinfo=None)
-        return _to_datetime(dt.date.fromisoformat(text), now, cal)
+        return _read_time(dt.date.fromisoformat(text), now, cal)
     raise ValueError(f"无法识别的时间：{value!r}")
 
 
-def _rec(value: Any) -> Any:
-    if isinstance(value, dict):
-        return Rec({k: _rec(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_rec(v) for v in value]
-    return value
+_rec = record
+
+
+_LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
+_FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
 
 
 class Session:
@@ -148,10 +156,14 @@ class Session:
         self.calendar = calendar or LegalCalendar.default()
         self._wall_clock = wall_clock
         self._machine = machine_for(self.proc)
-        self._model = self._machine.new_model()
-        weakref.finalize(self, self._machine.release, self._model)
+        self._plan: CasePlan = plan_for(scenario)
+        self._state = self.proc.initial
         self.now: dt.datetime = scenario.discovered
         self.acts: list[ActRecord] = []
+        # Indexes over the acts, kept as acts are recorded, so that done()/count()/last() and the evidence
+        # collected cost the same at the 10,000th act as at the first: replay stays linear in the journal.
+        self._acts_by_name: dict[str, list[ActRecord]] = {}
+        self._evidence: set[str] = set()
         self.log: list[LogEntry] = []
         self.findings: list[Finding] = []
         self.flags: dict[str, Any] = dict(self.proc.flags)
@@ -159,6 +171,8 @@ class Session:
         self.finished = False
         self.result: Result | None = None
         self._fired_rules: set[str] = set()
+        self._done: dict[str, int] = {}  # how often each act was done
+        self._recs: list[Rec] = []  # each act as expressions read it (`act`, `last(...)`), built once
         self._deadlines: dict[tuple[dt.datetime, int, str], Deadline] = {}
         self._anchors: dict[str, dt.datetime] = {"discovered": scenario.discovered}
         self._events_happened: list[str] = []
@@ -166,14 +180,7 @@ class Session:
         self._scheduled: set[int] = set()
         self._seq = 0
         self._replaying = False
-        self._eval = Evaluator(self._functions())
-        sc = scenario
-        self._static_names: dict[str, Any] = {
-            "party": _rec(sc.party), "facts": _rec(sc.facts), "penalty": _rec(sc.penalty),
-            "case": _rec({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
-                          "discovered": sc.discovered}),
-        }
-        self.started_wall = _header["wall"] if _header else wall_clock()
+        self.started_wall = float(_header.get("wall", 0.0)) if _header else wall_clock()
         self.journal: Journal | None = None
         self.log.append(LogEntry(self.now, "note", f"发现案件线索：{scenario.title}"))
         self._schedule_anchor("discovered", self.now)
@@ -191,7 +198,7 @@ class Session:
 
     @property
     def state(self) -> str:
-        return self._model.state
+        return self._state
 
     @property
     def state_label(self) -> str:
@@ -216,11 +223,11 @@ class Session:
             return f"没有名为「{name}」的执法动作"
         if self.finished:
             return "本案已结案，不能再进行执法动作"
-        if self.proc.state(self.state).final:
+        if self._state in self._machine.final_states:
             return f"案件已处于「{self.state_label}」，程序已经结束"
-        if spec.once and any(a.name == name for a in self.acts):
+        if spec.once and name in self._done:
             return f"「{spec.label}」在本案中已经进行过，不能重复"
-        if not self._machine.possible(name, self.state):
+        if (self._state, name) not in self._machine.table:
             return f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」"
         return ""
 
@@ -255,7 +262,6 @@ class Session:
     def close(self) -> None:
         if self.journal is not None:
             self.journal.close()
-        self._machine.release(self._model)
 
     def score_now(self) -> Result:
         return score_findings(self.scenario, self.findings, self.state, finished=self.finished)
@@ -270,7 +276,7 @@ class Session:
             start = self._start(r.deadline.start)
             if start is None or (r.deadline.start.after is not None and start > self.now):
                 continue
-            if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
+            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
                 continue
             if not self._applies(r, names):
                 continue
@@ -325,20 +331,18 @@ class Session:
         """An independent copy of this session as it stands, without a journal (for exploring alternatives:
         sim.explore tries many next acts from one situation). Acting on the copy never changes the original.
 
-        Every attribute is copied generically: containers shallowly (their items are frozen records, tuples
-        and scalars), so state a later change adds to the session is forked too; only the per-session
-        machine model (a detached one: registering thousands of forks with the machine would dominate the
-        cost), the evaluator (its functions are bound to the session) and the journal are rebuilt.
+        Every attribute is copied generically: containers shallowly (their items are frozen records, tuples,
+        scalars and the per-act records expressions read, which nothing changes once built), so state a later
+        change adds to the session is forked too; only the journal is left behind.
         """
         new = object.__new__(Session)
-        for key, value in vars(self).items():
-            if isinstance(value, (list, dict, set)):
-                value = value.copy()
-            setattr(new, key, value)
-        new._deadlines = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
-        new.journal = None
-        new._model = self._machine.detached_model(self.state)
-        new._eval = Evaluator(new._functions())
+        d = new.__dict__
+        for key, value in self.__dict__.items():
+            t = type(value)
+            d[key] = value.copy() if t is list or t is dict or t is set else value
+        d["_deadlines"] = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
+        d["_acts_by_name"] = {name: acts.copy() for name, acts in self._acts_by_name.items()}  # one level deeper
+        d["journal"] = None
         return new
 
     # --- internals: acts ------------------------------------------------------------------------------
@@ -363,7 +367,7 @@ class Session:
         try:
             when = _to_datetime(at, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
-            return self._refuse(f"时间格式不正确：{exc}", wall, entry)
+            return self._refuse(_time_problem(exc), wall, entry)
         entry["at"] = when.isoformat()
         if self.finished:
             return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
@@ -383,24 +387,33 @@ class Session:
             entry["params"] = _jsonable(params)
             return self._refuse(f"「{spec.label}」的参数取值无效", wall, entry)
         entry["params"] = clean
-        # A refused act must not move the case clock: refuse at once unless an event due before the act could
-        # change the case's situation (then the world has to move first to know).
+        # A refused act leaves no trace: not on the case clock, the world or the findings. If an event due
+        # before the act could change the case's situation, a copy of the session lets the world move first
+        # to find out; only an act that is then possible moves the real world.
         reason = self._why_refused(name, spec, clean)
-        if reason and not self._state_may_change_by(when):
+        if reason and self._state_may_change_by(when):
+            probe = self.fork()
+            probe._run_until(when)
+            reason = probe._why_refused(name, spec, clean)
+        if reason:
             return self._refuse(reason, wall, entry)
         # The world moves up to the moment of the act first (a hearing request may already have arrived).
         fired = self._run_until(when)
-        reason = self._why_refused(name, spec, clean)
-        if reason:
+        before = self._state
+        after = self._machine.table.get((before, name))
+        if after is None:  # an event on the way made the act impossible after all: the world has moved
             entry["moved"] = True  # replay moves the world too, then refuses
-            out = self._refuse(reason, wall, entry)
+            out = self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
             return attrs.evolve(out, events=tuple(fired))
-        before = self.state
-        if not self._machine.fire(name, self._model):
-            return self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
+        self._state = after
         effective = self._effective(spec, when, clean)
-        rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, self.state)
+        rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, after)
         self.acts.append(rec)
+        self._done[name] = self._done.get(name, 0) + 1
+        self._acts_by_name.setdefault(name, []).append(rec)
+        evidence = clean.get("evidence")
+        if isinstance(evidence, list):
+            self._evidence.update(e for e in evidence if isinstance(e, str))
         self.log.append(LogEntry(when, "act", self._describe(rec)))
         new = self._check_act(rec, wall)
         self._mark_anchor(name, when)
@@ -443,7 +456,11 @@ class Session:
     def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
         out = self._clean_values(spec, params)
-        if not _storable(out):
+        # Values that matched one of the case's ids are as storable as the ids (checked once per case); only
+        # free text has to be looked at.
+        free: Any = out if not self._plan.ids_storable else [
+            v for k, v in out.items() if self.proc.params[k].kind in _FREE_TEXT_KINDS]
+        if free and not _storable(free):
             raise ValueError(f"「{spec.label}」的文字中有无法保存的字符")
         return out
 
@@ -456,16 +473,12 @@ class Session:
             if value is None:
                 continue
             k = p.kind
-            if k == ParamKind.OFFICERS or k == ParamKind.EVIDENCE or k == ParamKind.CHOICES:
+            if k in _LIST_KINDS:
                 if isinstance(value, str):
                     value = [value]
                 if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                     raise ValueError(f"「{p.label}」应为列表")
-                valid = (
-                    {o.id for o in self.scenario.officers} if k == ParamKind.OFFICERS
-                    else {e.id for e in self.scenario.evidence} if k == ParamKind.EVIDENCE
-                    else set(p.option_ids())
-                )
+                valid = self._plan.valid_values[key]
                 for v in value:
                     if v not in valid:
                         raise ValueError(f"「{p.label}」中的「{v}」不存在")
@@ -475,7 +488,7 @@ class Session:
                     raise ValueError(f"「{p.label}」应为是/否")
                 out[key] = value
             elif k == ParamKind.CHOICE:
-                if value not in p.option_ids():
+                if value not in self._plan.choice_ids[key]:
                     raise ValueError(f"「{p.label}」的取值「{value}」无效")
                 out[key] = value
             elif k == ParamKind.AMOUNT:
@@ -558,7 +571,7 @@ class Session:
         try:
             target = _to_datetime(to, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
-            return self._refuse(f"时间格式不正确：{exc}", wall, entry)
+            return self._refuse(_time_problem(exc), wall, entry)
         entry["to"] = target.isoformat()
         if target < self.now:
             return self._refuse(f"案件时钟只能向前：当前为 {self.now:%Y-%m-%d %H:%M}", wall, entry)
@@ -575,7 +588,7 @@ class Session:
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
         for i, ev in enumerate(self.script):
-            if i in self._scheduled or str(ev.after) != key:
+            if i in self._scheduled or ev.after.key != key:
                 continue
             self._scheduled.add(i)
             fire_at = when
@@ -616,12 +629,12 @@ class Session:
             rng = random.Random(f"{self.seed}:{self.scenario.id}:{index}")
             if rng.random() >= ev.chance:
                 return None
-        if ev.when is not None and not self._truthy(ev.when, self._names(None), f"事件安排 {ev.event}"):
+        if ev.when is not None and not self._truthy(ev.when, self._names(None), "事件安排 {}", ev.event):
             return None
         spec = self.proc.events[ev.event]
         self.flags.update(spec.sets)
-        if spec.dest is not None and self._machine.possible(event_trigger(spec.id), self.state):
-            self._machine.fire(event_trigger(spec.id), self._model)
+        if spec.dest is not None:
+            self._state = self._machine.table.get((self._state, event_trigger(spec.id)), self._state)
         self._events_happened.append(spec.id)
         entry = LogEntry(self.now, "event", spec.message)
         self.log.append(entry)
@@ -630,92 +643,17 @@ class Session:
 
     # --- internals: rules --------------------------------------------------------------------------------
 
-    def _functions(self) -> dict[str, Callable[..., Any]]:
-        def officers_of(ids: Any) -> list[Any]:
-            return [self.scenario.officer(i) for i in (ids or [])]
-
-        def acts_named(name: str) -> list[ActRecord]:
-            return [a for a in self.acts if a.name == name]
-
-        def as_date(x: Any) -> dt.date | None:
-            if x is None:
-                return None
-            if isinstance(x, str):
-                x = dt.datetime.fromisoformat(x)
-            return x.date() if isinstance(x, dt.datetime) else x
-
-        def last(name: str) -> Rec:
-            found = acts_named(name)
-            return self._act_rec(found[-1]) if found else Rec()
-
-        def first(name: str) -> Rec:
-            found = acts_named(name)
-            return self._act_rec(found[0]) if found else Rec()
-
-        def served(name: str) -> dt.datetime | None:
-            """When the document of act `name` was (first) served: the effective date, or None if it has not
-            taken effect yet (a public notice runs 30 days; a letter takes days to arrive)."""
-            t = self._anchors.get(f"served:{name}")
-            return t if t is not None and t <= self.now else None
-
-        def safe_len(x: Any) -> int:
-            return 0 if x is None else len(x)
-
-        def in_time(start: Any, moment: Any, period: str) -> bool | None:
-            """Whether `moment` is within `period` from `start`, counted the legal way (None if either is unset)."""
-            if start is None or moment is None:
-                return None
-            length, unit = parse_period(str(period))
-            return not self._deadline(_as_dt(start), length, str(unit)).is_late(_as_dt(moment))
-
-        def all_of(name: str, param: str) -> list[Any]:
-            """Every value of list parameter `param` over all acts `name` (e.g. every item any disposal listed)."""
-            out: list[Any] = []
-            for a in acts_named(name):
-                value = a.params.get(param) or []
-                out.extend(v for v in (value if isinstance(value, list) else [value]) if v not in out)
-            return out
-
-        return {
-            "done": lambda name: bool(acts_named(name)),
-            "count": lambda name: len(acts_named(name)),
-            "last": last,
-            "first": first,
-            "happened": lambda eid: eid in self._events_happened,
-            "certified": lambda ids: sum(1 for o in officers_of(ids) if o is not None and o.certified),
-            "all_certified": lambda ids: bool(ids) and all(o is not None and o.certified for o in officers_of(ids)),
-            "len": safe_len,
-            "min": min,
-            "max": max,
-            "abs": abs,
-            "proper": lambda pid: True if not pid else self.proc.phrases[pid].proper,
-            "is_rest_day": lambda x: x is not None and not self.calendar.is_workday(as_date(x)),
-            # A rest day inside a statutory holiday (法定节假日), as opposed to an ordinary weekend.
-            "is_holiday": lambda x: x is not None and self.calendar.day(as_date(x)).holiday is not None,
-            # Night: 22:00-06:00. 行政强制法 第四十三条 forbids night enforcement without defining night; the
-            # hours are a training assumption (common practice), marked AN in the law catalogue.
-            "is_night": lambda x: x is not None and (_as_dt(x).hour >= 22 or _as_dt(x).hour < 6),
-            # How heavy a penalty kind is, in the order of 《行政处罚法》第九条 (a decision heavier than its notice).
-            "penalty_rank": lambda kind: PENALTY_RANK.get(kind, 0),
-            "working_days_between": lambda a, b: self.calendar.working_days_between(as_date(a), as_date(b)),
-            "days_between": lambda a, b: (as_date(b) - as_date(a)).days,
-            "has": lambda seq, item: seq is not None and item in seq,
-            "has_all": lambda seq, items: seq is not None and all(i in seq for i in (items or [])),
-            "in_time": in_time,
-            "all_of": all_of,
-            "date": as_date,
-            "served": served,
-            "collected": lambda ids: all(i in self._collected() for i in ([ids] if isinstance(ids, str) else ids or [])),
-            "key_evidence_collected": lambda: all(e.id in self._collected() for e in self.scenario.evidence if e.key),
-            # The organ a referral of this case must go to (facts.refer_to), None if the case names none.
-            "competent_receiver": lambda: self.scenario.facts.get("refer_to"),
-            "states_facts_and_basis": states_facts_and_basis,
-        }
-
     def _collected(self) -> set[str]:
-        return {e for a in self.acts for e in a.params.get("evidence", ())}
+        return self._evidence
 
     def _act_rec(self, a: ActRecord) -> Rec:
+        """The act as expressions read it; built once per act (nothing changes an act once done)."""
+        recs = self._recs
+        while len(recs) <= a.index:
+            recs.append(self._make_rec(self.acts[len(recs)]))
+        return recs[a.index]
+
+    def _make_rec(self, a: ActRecord) -> Rec:
         r = _rec(a.params)
         if "document" in self.proc.actions[a.name].params and "document" not in r:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
@@ -723,58 +661,98 @@ class Session:
         return r
 
     def _names(self, act: ActRecord | None) -> dict[str, Any]:
-        """What expressions read at this moment (case data is converted once per session)."""
-        names = dict(self._static_names)
-        names.update(act=self._act_rec(act) if act is not None else Rec(), flags=Rec(self.flags), now=self.now,
-                     state=self.state)
+        """What expressions read at this moment (case data is converted once per case), with the engine's
+        functions and this session for them to read."""
+        names = self._plan.static_names.copy()
+        names["act"] = self._act_rec(act) if act is not None else Rec()
+        names["flags"] = Rec(self.flags)
+        names["now"] = self.now
+        names["state"] = self._state
+        names["_session"] = self
+        names[FUNCTIONS_KEY] = ENGINE_FUNCTIONS
         return names
 
-    def _value(self, e: Expr, names: dict[str, Any], _depth: int = 0) -> Any:
-        for n in e.names:
-            if n in self.proc.conditions and n not in names and _depth < 20:
-                names[n] = self._value(self.proc.conditions[n], names, _depth + 1)
-        return self._eval(e, names)
+    def _fill_conditions(self, conditions: tuple[str, ...], names: dict[str, Any]) -> None:
+        for n in conditions:
+            if n not in names:
+                names[n] = self._value(self.proc.conditions[n], names, 1)
 
-    def _truthy(self, e: Expr, names: dict[str, Any], where: str) -> bool | None:
-        """Evaluate to bool; None (and a diagnostic) if the expression fails at run time."""
+    def _value(self, e: Expr, names: dict[str, Any], _depth: int = 0) -> Any:
+        # The named conditions it reads are evaluated first (once per context: later rules reuse them).
+        conditions = self._machine.conditions_read(e)
+        if not conditions:
+            return e.fn(names)
+        for n in conditions:
+            if n not in names and _depth < 20:
+                names[n] = self._value(self.proc.conditions[n], names, _depth + 1)
+        return e.fn(names)
+
+    def _truthy(self, e: Expr, names: dict[str, Any], where: str, *where_args: str) -> bool | None:
+        """Evaluate to bool; None (and a diagnostic) if the expression fails at run time. `where` is
+        formatted with `where_args` only then (a rule is evaluated thousands of times, and fails rarely)."""
         try:
             return bool(self._value(e, names))
         except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
-            self.diagnostics.append(f"{where}：表达式「{e.source}」求值出错：{type(exc).__name__}: {exc}")
+            self.diagnostics.append(f"{where.format(*where_args)}：表达式「{e.source}」求值出错："
+                                    f"{type(exc).__name__}: {exc}")
             return None
 
     def _applies(self, r: RuleSpec, names: dict[str, Any]) -> bool:
-        if r.when is not None and self._truthy(r.when, names, f"规则 {r.id} 的 when") is not True:
+        if r.when is not None and self._truthy(r.when, names, "规则 {} 的 when", r.id) is not True:
             return False
-        if r.unless is not None and self._truthy(r.unless, names, f"规则 {r.id} 的 unless") is not False:
+        if r.unless is not None and self._truthy(r.unless, names, "规则 {} 的 unless", r.id) is not False:
             return False
         return True
 
     def _check_act(self, act: ActRecord, wall: float) -> list[Finding]:
         new: list[Finding] = []
         names = self._names(act)
-        for r in self._machine.rules_on[act.name]:
-            if r.id in self._fired_rules or not self._applies(r, names):
+        fired = self._fired_rules
+        # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
+        # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
+        for plan in self._machine.plans_on[act.name]:
+            r = plan.rule
+            if r.id in fired:
                 continue
-            if r.kind == RuleKind.ORDER:
-                missing = [a for a in r.requires if not any(p.name == a for p in self.acts[: act.index])]
-                if missing:
-                    labels = "、".join(self.proc.actions[m].label for m in missing)
-                    new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
+            part = "when"
+            try:
+                if plan.when is not None:
+                    if plan.when_conditions:
+                        self._fill_conditions(plan.when_conditions, names)
+                    if not plan.when(names):
+                        continue
+                part = "unless"
+                if plan.unless is not None:
+                    if plan.unless_conditions:
+                        self._fill_conditions(plan.unless_conditions, names)
+                    if plan.unless(names):
+                        continue
+                if plan.order:
+                    # done before this act (the act itself, the last one done, is counted in _done already)
+                    missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
+                    if missing:
+                        labels = "、".join(self.proc.actions[m].label for m in missing)
+                        new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
+                    continue
+                part = ""
+                if plan.expr_conditions:
+                    self._fill_conditions(plan.expr_conditions, names)
+                ok = bool(plan.expr(names))  # type: ignore[misc]
+            except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
+                e = r.when if part == "when" else r.unless if part == "unless" else r.expr
+                self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
+                                        f"求值出错：{type(exc).__name__}: {exc}")
                 continue
-            assert r.expr is not None
-            ok = self._truthy(r.expr, names, f"规则 {r.id}")
-            if ok is None:
+            if ok is not plan.forbid:  # a check that fails, a forbidden thing that holds
                 continue
-            if (r.kind == RuleKind.CHECK and not ok) or (r.kind == RuleKind.FORBID and ok):
-                new.append(self._find(r, act.at, act, wall, self._describe(act)))
+            new.append(self._find(r, act.at, act, wall, self._describe(act)))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
-        for r in self._machine.deadline_rules:
+        for r in self._machine.deadlines_ended_by(act.name, served):
             end = r.deadline.end  # type: ignore[union-attr]
             if end is None or r.id in self._fired_rules:
                 continue
-            hit = (end.kind == "act" and end.ref == act.name) or (served is not None and str(end) == served)
-            if not hit or str(end) in self._anchors:
+            hit = (end.kind == "act" and end.ref == act.name) or (served is not None and end.key == served)
+            if not hit or end.key in self._anchors:
                 continue  # only the first occurrence of the end event is measured
             start = self._start(r.deadline.start)  # type: ignore[union-attr]
             if start is None or not self._applies(r, names):
@@ -832,7 +810,7 @@ class Session:
         for r in self._machine.deadline_rules:
             if r.id in self._fired_rules or r.deadline is None or r.deadline.within is None:
                 continue
-            if r.deadline.end is not None and str(r.deadline.end) in self._anchors:
+            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
                 continue
             start = self._start(r.deadline.start)
             if start is None:
@@ -890,7 +868,7 @@ class Session:
             if r.id in self._fired_rules or not self._applies(r, names):
                 continue
             assert r.expr is not None
-            ok = self._truthy(r.expr, names, f"规则 {r.id}")
+            ok = self._truthy(r.expr, names, "规则 {}", r.id)
             if ok is False:
                 f = self._find(r, self.now, None, wall, "结案时仍未满足")
                 self._fired_rules.add(r.id)
@@ -914,8 +892,8 @@ class Session:
         t = entry.get("t")
         wall = float(entry.get("wall", 0.0))
         if "refused" in entry:
-            # A refused call is never re-attempted. Only if the world had to move to its time before the
-            # refusal (an event could have changed the situation) does the replay move it too.
+            # A refused call is never re-attempted and changes nothing. Journals written before refusals
+            # left no trace may say the world moved to the refused act's time first: replay them as recorded.
             if entry.get("moved") and entry.get("at"):
                 self._run_until(dt.datetime.fromisoformat(str(entry["at"])))
             self.log.append(LogEntry(self.now, "refused", str(entry["refused"])))
@@ -946,15 +924,22 @@ def states_facts_and_basis(text: Any) -> bool:
 def _storable(value: Any) -> bool:
     """Whether every string in the value can be written to the journal as UTF-8 (no lone surrogates)."""
     if isinstance(value, str):
+        if value.isascii():
+            return True
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return False
         return True
     if isinstance(value, dict):
-        return all(_storable(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_storable(v) for v in value)
+        value = value.values()
+    elif not isinstance(value, list):
+        return True
+    for v in value:
+        if type(v) is str and v.isascii():
+            continue
+        if not _storable(v):
+            return False
     return True
 
 
@@ -980,11 +965,9 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
            calendar: LegalCalendar | None = None, wall_clock: Callable[[], float] = time.time) -> Session:
     """Rebuild a session from its journal. With strict=True a journal of another case version is refused."""
     try:
-        entries = read_journal(journal) if isinstance(journal, (str, Path)) else list(journal)
+        entries = read_journal(journal) if isinstance(journal, (str, Path)) else check_entries(journal)
     except JournalError as exc:
         raise ReplayError(str(exc)) from None
-    if not entries or entries[0].get("t") != "start":
-        raise ReplayError("记录缺少开头的会话信息")
     head = entries[0]
     if head.get("scenario") != scenario.id:
         raise ReplayError(f"记录属于案例「{head.get('scenario')}」，不是「{scenario.id}」")
@@ -993,8 +976,15 @@ def replay(scenario: Scenario, journal: str | Path | Iterable[Mapping[str, Any]]
     s = Session(scenario, seed=int(head.get("seed", 0)), mode=str(head.get("mode", "exam")),
                 trainee=str(head.get("trainee", "")), calendar=calendar, wall_clock=wall_clock, _header=dict(head))
     s._replaying = True
-    for entry in entries[1:]:
-        s.apply(entry)
+    for i, entry in enumerate(entries[1:], 2):
+        try:
+            s.apply(entry)
+        except ReplayError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+            # The entries are well-formed (checked above); one whose content the engine cannot take is a
+            # damaged or forged journal, not a crash of the caller.
+            raise ReplayError(f"记录第 {i} 条无法重放（内容不符合办案记录的格式：{type(exc).__name__}）") from None
     s._replaying = False
     return s
 
@@ -1014,3 +1004,125 @@ def _drop_torn_tail(path: Path) -> None:
         data = fh.read()
         if data and not data.endswith(b"\n"):
             fh.truncate(data.rfind(b"\n") + 1)
+
+
+# --- the functions rule expressions call --------------------------------------------------------------------
+#
+# Plain module-level functions in the calling convention of compiled expressions (sim.expr): the evaluation
+# context first, where `_session` is the session being judged. Nothing is bound per session, so creating and
+# forking a session costs nothing for them.
+
+
+def _session(n: Mapping[str, Any]) -> Session:
+    return n["_session"]  # type: ignore[no-any-return]
+
+
+def _acts_named(s: Session, name: str) -> list[ActRecord]:
+    return s._acts_by_name.get(name, []) if isinstance(name, str) else []  # noqa: SLF001
+
+
+def _as_date(x: Any) -> dt.date | None:
+    if x is None:
+        return None
+    if isinstance(x, str):
+        x = dt.datetime.fromisoformat(x)
+    return x.date() if isinstance(x, dt.datetime) else x  # type: ignore[no-any-return]
+
+
+def _officers_of(s: Session, ids: Any) -> list[Any]:
+    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
+    return [by_id.get(i) for i in (ids or [])]
+
+
+def _fn_done(n: Mapping[str, Any], name: str) -> bool:
+    return _session(n)._done.get(name, 0) > 0  # noqa: SLF001
+
+
+def _fn_count(n: Mapping[str, Any], name: str) -> int:
+    return _session(n)._done.get(name, 0)  # noqa: SLF001
+
+
+def _fn_last(n: Mapping[str, Any], name: str) -> Rec:
+    s = _session(n)
+    found = _acts_named(s, name)
+    return s._act_rec(found[-1]) if found else Rec()  # noqa: SLF001
+
+
+def _fn_first(n: Mapping[str, Any], name: str) -> Rec:
+    s = _session(n)
+    found = _acts_named(s, name)
+    return s._act_rec(found[0]) if found else Rec()  # noqa: SLF001
+
+
+def _fn_served(n: Mapping[str, Any], name: str) -> dt.datetime | None:
+    """When the document of act `name` was (first) served: the effective date, or None if it has not taken
+    effect yet (a public notice runs 30 days; a letter takes days to arrive)."""
+    s = _session(n)
+    t = s._anchors.get(f"served:{name}")  # noqa: SLF001
+    return t if t is not None and t <= s.now else None
+
+
+def _fn_in_time(n: Mapping[str, Any], start: Any, moment: Any, period: str) -> bool | None:
+    """Whether `moment` is within `period` from `start`, counted the legal way (None if either is unset)."""
+    if start is None or moment is None:
+        return None
+    length, unit = parse_period(str(period))
+    return not _session(n)._deadline(_as_dt(start), length, str(unit)).is_late(_as_dt(moment))  # noqa: SLF001
+
+
+def _fn_all_of(n: Mapping[str, Any], name: str, param: str) -> list[Any]:
+    """Every value of list parameter `param` over all acts `name` (e.g. every item any disposal listed)."""
+    out: list[Any] = []
+    for a in _acts_named(_session(n), name):
+        value = a.params.get(param) or []
+        out.extend(v for v in (value if isinstance(value, list) else [value]) if v not in out)
+    return out
+
+
+def _fn_collected(n: Mapping[str, Any], ids: Any) -> bool:
+    got = _session(n)._collected()  # noqa: SLF001
+    return all(i in got for i in ([ids] if isinstance(ids, str) else ids or []))
+
+
+def _fn_key_evidence_collected(n: Mapping[str, Any]) -> bool:
+    s = _session(n)
+    got = s._collected()  # noqa: SLF001
+    return all(e.id in got for e in s.scenario.evidence if e.key)
+
+
+ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "done": _fn_done,
+    "count": _fn_count,
+    "last": _fn_last,
+    "first": _fn_first,
+    "happened": lambda n, eid: eid in _session(n)._events_happened,  # noqa: SLF001
+    "certified": lambda n, ids: sum(1 for o in _officers_of(_session(n), ids) if o is not None and o.certified),
+    "all_certified": lambda n, ids: bool(ids) and all(o is not None and o.certified
+                                                      for o in _officers_of(_session(n), ids)),
+    "len": lambda n, x: 0 if x is None else len(x),
+    "min": lambda n, *a: min(*a),
+    "max": lambda n, *a: max(*a),
+    "abs": lambda n, x: abs(x),
+    "proper": lambda n, pid: True if not pid else _session(n).proc.phrases[pid].proper,
+    "is_rest_day": lambda n, x: x is not None and not _session(n).calendar.is_workday(_as_date(x)),
+    # A rest day inside a statutory holiday (法定节假日), as opposed to an ordinary weekend.
+    "is_holiday": lambda n, x: x is not None and _session(n).calendar.day(_as_date(x)).holiday is not None,
+    # Night: 22:00-06:00. 行政强制法 第四十三条 forbids night enforcement without defining night; the hours are
+    # a training assumption (common practice), marked AN in the law catalogue.
+    "is_night": lambda n, x: x is not None and (_as_dt(x).hour >= 22 or _as_dt(x).hour < 6),
+    "working_days_between": lambda n, a, b: _session(n).calendar.working_days_between(_as_date(a), _as_date(b)),
+    "days_between": lambda n, a, b: (_as_date(b) - _as_date(a)).days,  # type: ignore[operator]
+    "has": lambda n, seq, item: seq is not None and item in seq,
+    "has_all": lambda n, seq, items: seq is not None and all(i in seq for i in (items or [])),
+    "in_time": _fn_in_time,
+    "all_of": _fn_all_of,
+    "date": lambda n, x: _as_date(x),
+    "served": _fn_served,
+    "collected": _fn_collected,
+    "key_evidence_collected": _fn_key_evidence_collected,
+    # How heavy a penalty kind is, in the order of 《行政处罚法》第九条 (a decision heavier than its notice).
+    "penalty_rank": lambda n, kind: PENALTY_RANK.get(kind, 0),
+    # The organ a referral of this case must go to (facts.refer_to), None if the case names none.
+    "competent_receiver": lambda n: _session(n).scenario.facts.get("refer_to"),
+    "states_facts_and_basis": lambda n, text: states_facts_and_basis(text),
+}

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from .bounds import check_id
 from .scoring import Result
 
 SCHEMA = """
@@ -126,6 +127,7 @@ class Store:
 
     # --- attempts ---
     def new_journal_path(self, scenario_id: str) -> tuple[str, Path]:
+        check_id(scenario_id, "案例编号")  # the loader refuses such ids; a journal never lands outside the folder
         attempt_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         return attempt_id, self.home / "journals" / f"{attempt_id}-{scenario_id}.jsonl"
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .bounds import MAX_INT_DIGITS, MAX_NUMBER, BoundsError, FileTooLarge, read_file
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SAFE_TAGS = frozenset(
@@ -158,15 +160,28 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR:  # most values: no need for the constructor's dispatch
                 return node.value
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except yaml.constructor.ConstructorError as exc:
-                raise self.fail(node, f"无法识别的值：{exc.problem}") from None
-            except ValueError as exc:  # e.g. an impossible date like 2025-02-30
-                if node.tag == "tag:yaml.org,2002:timestamp":
-                    raise self.fail(node, f"日期「{node.value}」不存在（{exc}）") from None
-                raise self.fail(node, f"无法识别的值「{node.value}」：{exc}") from None
+            return self._scalar(node)
         raise self.fail(node, "无法识别的 YAML 节点")
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        """A typed scalar. An explicit tag can pair any text with any type (`!!bool maybe`, `!!int x`,
+        `!!timestamp soon`): whatever the constructor makes of it, a bad value is the author's error."""
+        text = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        kind = node.tag.rsplit(":", 1)[-1]
+        if kind == "int" and len(node.value.lstrip("+-0").replace("_", "")) > MAX_INT_DIGITS:
+            raise self.fail(node, f"数字「{text}」过大（最多 {MAX_INT_DIGITS} 位）")
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001 - KeyError, ValueError, TypeError…: each means "not a value of this type"
+            if kind == "timestamp":
+                raise self.fail(node, f"日期「{text}」不存在或格式不正确（应为 2026-06-03 或 2026-06-03T10:20）") from None
+            raise self.fail(node, f"「{text}」不是有效的{_KIND_ZH.get(kind, '值')}") from None
+        if kind == "float" and not (abs(value) <= MAX_NUMBER):  # also refuses .nan and .inf
+            raise self.fail(node, f"数值「{text}」超出允许的范围（绝对值不超过 {MAX_NUMBER:.0e}）")
+        return value
+
+
+_KIND_ZH = {"bool": "布尔值（true 或 false）", "int": "整数", "float": "数字", "null": "空值（null）"}
 
 
 def parse_text(text: str, file: str) -> Any:
@@ -179,8 +194,10 @@ def parse_text(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(file, line, col, f"YAML 语法错误：{_syntax_message(exc, text)}") from None
-    except yaml.YAMLError as exc:
-        raise YamlError(file, 1, 1, f"YAML 读取错误：{exc}") from None
+    except yaml.YAMLError:
+        raise YamlError(file, 1, 1, "YAML 读取错误：文件内容无法解析") from None
+    except RecursionError:  # the pure-Python composer on very deep nesting
+        raise YamlError(file, 1, 1, "嵌套层级过深（超过 100 层），拒绝加载") from None
     if node is None:
         raise YamlError(file, 1, 1, "文件为空")
     return _Converter(file).convert(node)
@@ -200,6 +217,44 @@ _PROBLEMS = {
     "but found another document": "一个文件只能有一个 YAML 文档（不要使用 ---）",
     "found character that cannot start any token": "此处的字符不能开始一个 YAML 记号",
 }
+# Problems whose text carries a detail (a character, a count): matched by pattern, said in Chinese.
+_PATTERNS = [
+    (r"exceeded maximum nesting depth", "嵌套层级过深"),
+    (r"did not find expected node content|expected the node content", "此处缺少值（检查逗号、括号、「-」或缩进）"),
+    (r"found unknown escape character|expected escape sequence|did not find URI escaped octet",
+     "引号中有无法识别的转义（反斜杠 \\ 后的字符；普通文字请用单引号或不加引号）"),
+    (r"found undefined tag handle|found non-specific tag|did not find expected tag URI|expected URI",
+     "标签写法不正确（场景文件不需要「!」标签）"),
+    (r"expected alphabetic or numeric character", "锚点或别名的名字只能由字母、数字组成（& 或 * 之后）"),
+    (r"(block )?sequence entries are not allowed", "此处不能出现列表项「-」（检查缩进）"),
+    (r"mapping keys are not allowed", "此处不能出现键（检查缩进）"),
+    (r"expected <block end>|did not find expected <document start>|expected '<document start>'",
+     "缩进不一致：这一行与上面的内容没有对齐"),
+    (r"found unexpected ':'", "此处的冒号无法识别（含冒号的文字请加引号）"),
+    (r"found a tab character", "不能用制表符（Tab）缩进，请改用空格"),
+    (r"found unexpected document separator|found incompatible YAML document|duplicate (%YAML|YAML) directive"
+     r"|duplicate tag handle|found duplicate anchor", "文件结构不正确（一个文件只能有一个普通的 YAML 文档）"),
+    (r"found duplicate key", "键重复出现"),
+    (r"control characters are not allowed|special characters are not allowed|unacceptable character",
+     "文件中有不允许的控制字符"),
+    (r"invalid (leading|trailing) UTF-8 octet|incomplete UTF-8 octet sequence|invalid Unicode character",
+     "文件中有无效的 UTF-8 字符"),
+    (r"expected ',' or '\]'", "方括号「[」没有闭合（缺少「,」或「]」）"),
+    (r"expected ',' or '\}'", "花括号「{」没有闭合（缺少「,」或「}」）"),
+    (r"invalid indentation or unclosed", "缩进不正确，或「[」「{」没有闭合"),
+    (r"did not find expected (whitespace|comment|'-')|expected (a comment|' ')", "此处缺少空格或换行"),
+    (r"did not find expected digit|expected a digit|expected chomping|expected indentation indicator",
+     "块文字（| 或 >）后的标记写法不正确"),
+]
+
+
+def _problem_zh(problem: str) -> str:
+    for pattern, text in _PATTERNS:
+        if re.search(pattern, problem):
+            return text
+    return "无法解析此处的内容（YAML 语法错误）"
+
+
 _CONTEXTS = {
     "while parsing a flow mapping": "该花括号",
     "while parsing a flow sequence": "该方括号",
@@ -222,7 +277,7 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     # The pure-Python scanner names the character ("found character '@' that..."); the C scanner does not.
     problem = re.sub(r"^found character .+ that cannot start any token$",
                      "found character that cannot start any token", problem)
-    out = _PROBLEMS.get(problem, f"语法错误（{problem}）")
+    out = _PROBLEMS.get(problem) or _problem_zh(problem)
     ctx = exc.context_mark
     if exc.context in _CONTEXTS and ctx is not None and mark is not None and ctx.line != mark.line:
         out += f"（{_CONTEXTS[exc.context]}始于第 {ctx.line + 1} 行第 {ctx.column + 1} 列）"
@@ -230,17 +285,19 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
 
 
 def parse_file(path: Path) -> Any:
+    return read_source(path)[0]
+
+
+def read_source(path: Path) -> tuple[Any, bytes]:
+    """The parsed document of a file and the bytes it was parsed from (read once: the content hash of a case
+    must be of the text that was checked)."""
     file = str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise YamlError(file, 0, 0, f"无法读取文件：{exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise YamlError(file, 1, 1, f"文件过大（{size // 1024} KiB，上限 {MAX_FILE_BYTES // 1024} KiB），拒绝加载")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlError(file, 0, 0, f"无法读取文件：{exc.strerror}") from None
+        raw = read_file(path, MAX_FILE_BYTES)
+    except FileTooLarge as exc:
+        raise YamlError(file, 1, 1, str(exc)) from None
+    except BoundsError as exc:
+        raise YamlError(file, 0, 0, str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -248,4 +305,4 @@ def parse_file(path: Path) -> Any:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlError(file, line, col, f"文件不是 UTF-8 编码（第 {exc.start} 字节；请以 UTF-8 另存）") from None
-    return parse_text(text, file)
+    return parse_text(text, file), raw

@@ -15,6 +15,10 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+# The check-result cache (sim.cache) stays off in tests, which monkeypatch the engine and must see it run; the
+# cache's own tests switch it on in a temporary folder. Nothing is written to the user's cache directory.
+os.environ["LAWDRILL_NO_CACHE"] = "1"
+
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -148,12 +148,15 @@ def _cites(rule_id: str) -> set[str]:
 def test_practice_rules_are_labelled_as_practice_not_as_the_penalty_law():
     from sim.model import Status
 
-    for rule_id in ("filing-not-approved", "interview-before-filing", "notice-before-investigation-closed",
-                    "case-left-open"):
+    for rule_id in ("filing-not-approved", "interview-before-filing", "notice-before-investigation-closed"):
         cites = _cites(rule_id)
         assert cites, rule_id
         assert all(c.startswith("执法实务规范#") and LIB.articles[c].status is Status.PR for c in cites), \
             (rule_id, cites)
+    # The case left open is a veto item now (the ending of sim.outcomes): it must rest on law (art 57: the head
+    # decides once the investigation ends), and it names the practice source for 结案 beside it.
+    cites = _cites("case-left-open")
+    assert "行政处罚法#57" in cites and "执法实务规范#10" in cites, cites
 
 
 def test_assumptions_and_rest_day_authority_are_cited_as_what_they_are():

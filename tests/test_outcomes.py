@@ -38,7 +38,9 @@ def test_gaming_attempts_fail_and_name_what_was_omitted(case_id):
     ending finding that lists the missing stages, each with its article, in the debrief a trainee reads."""
     sc = scenario(case_id)
     tried = attempts(sc)
-    assert {p.kind for p in tried} >= {"empty", "refer_blank", "half"}
+    # A template without a referral act (licensing) has no blank-letter referral to try.
+    lazy = {"empty", "half"} | ({"refer_blank"} if "refer" in sc.procedure.actions else set())
+    assert {p.kind for p in tried} >= lazy
     for probe in tried:
         s, result = play(sc, probe)
         assert not result.passed, (probe.label, result.score, result.rule_ids())

@@ -27,7 +27,8 @@ from typing import Any
 import attrs
 
 from .. import __version__
-from ..journal import JournalError, read_journal
+from ..bounds import BoundsError, FileTooLarge, NotJson, check_wall, loads_json, read_file
+from ..journal import JournalError, check_entries, read_journal
 from ..loader import Library
 from ..model import Scenario, Severity
 from .model import Contest, Round, cst_time, split_case_ref
@@ -211,24 +212,28 @@ def _reject(code: str, detail: str = "") -> BundleRejected:
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _reject("not_bundle", "时间字段不是数字")
-    return float(value)
+    """A wall-clock moment of the bundle (a signed bundle may still carry 1e20 or -1e12)."""
+    try:
+        return check_wall(value, "时间字段")
+    except BoundsError as exc:
+        raise _reject("not_bundle", str(exc)) from None
 
 
 def read_bundle(path: str | Path, contest: Contest, library: Library) -> VerifiedBundle:
     """Verify a bundle and recompute its result; raises BundleRejected(code, message_zh)."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise _reject("not_bundle", f"文件过大（超过 {MAX_BUNDLE_BYTES // (1024 * 1024)} MiB）")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _reject("unreadable", exc.strerror or str(exc)) from None
+        raw = read_file(path, MAX_BUNDLE_BYTES)
+    except FileTooLarge:
+        raise _reject("not_bundle", f"文件过大（超过 {MAX_BUNDLE_BYTES // (1024 * 1024)} MiB）") from None
+    except BoundsError as exc:
+        raise _reject("unreadable", str(exc)) from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = loads_json(raw)  # bounded: no key is needed to send a 100,000-deep or 5,000-digit file
+    except NotJson:
         raise _reject("not_bundle", "文件不是有效的 JSON") from None
+    except BoundsError as exc:
+        raise _reject("not_bundle", str(exc)) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("payload"), dict):
         raise _reject("not_bundle")
     if doc.get("version") != FORMAT_VERSION:
@@ -297,6 +302,10 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         entries = payload.get("journal")
         if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
             raise _reject("not_bundle", "缺少操作记录")
+        try:
+            check_entries(entries)
+        except JournalError as exc:
+            raise _reject("not_bundle", str(exc)) from None
         head = entries[0]
         if head.get("t") != "start" or head.get("scenario") != cid:
             raise _reject("journal_mismatch", f"记录属于案例「{head.get('scenario')}」")

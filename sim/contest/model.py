@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from ..loader import Library, LoadError, load_library
+from ..bounds import BoundsError, read_file
 from ..yamlsrc import YamlError, YList, YMap, parse_file
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -25,6 +26,7 @@ MODES = ("exam", "practice")
 TIEBREAKS = ("score", "criticals", "wall_time", "finish_time", "id")
 DEFAULT_TIEBREAK = ("score", "criticals", "wall_time", "finish_time", "id")
 MIN_KEY_BYTES = 16
+MAX_KEY_FILE_BYTES = 64 * 1024  # a key is a line of hex; a larger "key file" is a wrong path (or /dev/zero)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -268,9 +270,9 @@ def _key(p: _Problems, doc: YMap, base: Path) -> tuple[bytes, list[LoadError]]:
     elif how == "key_file":
         path = (base / raw)
         try:
-            key = path.read_bytes().strip()
-        except OSError as exc:
-            p.add(doc, f"无法读取密钥文件 {path}：{exc.strerror}", how)
+            key = read_file(path, MAX_KEY_FILE_BYTES).strip()
+        except BoundsError as exc:
+            p.add(doc, f"无法读取密钥文件 {path}：{exc}", how)
             return b"", warnings
     else:
         key = raw.encode("utf-8")

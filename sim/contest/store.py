@@ -253,6 +253,10 @@ class ContestStore:
             except BundleRejected as exc:
                 out.append(ImportOutcome(str(path), False, exc.code, exc.message_zh, None))
                 continue
+            except Exception as exc:  # noqa: BLE001 - one hostile file never stops the import of the others
+                out.append(ImportOutcome(str(path), False, "not_bundle",
+                                         f"{CODES['not_bundle']}：无法校验（{type(exc).__name__}）", None))
+                continue
             out.append(self.add(v, source=str(path), contest=contest))
         return out
 

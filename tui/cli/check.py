@@ -29,19 +29,62 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
     p.add_argument("-q", "--quiet", action="store_true", help="只显示错误和汇总")
     p.add_argument("--fast", action="store_true", help="快速检查：跳过变异测试和期限边界检查")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不使用检查结果缓存，全部重新检查（缓存按文件内容和程序版本保存，内容未变的案例不再重复检查）")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sim.deepcheck import check_library_structure
+    """The check, through the result cache (sim.cache): an unchanged library prints its stored report; after
+    an edit only the cases whose content changed are checked again."""
+    import contextlib
+    import io
+    import sys
+
+    from sim.cache import ResultCache, check_run_key
     from sim.loader import bundled_scenarios
 
     paths = list(args.paths) or [str(bundled_scenarios())]
     require_paths(paths, "路径")
+    cache = ResultCache(enabled=not getattr(args, "no_cache", False))
+    run_key = check_run_key(paths, (args.fast, args.json, args.quiet)) if cache.enabled else None
+    stored = cache.get("check-run", run_key) if run_key else None
+    if stored is not None:
+        sys.stdout.write(stored[0])
+        return int(stored[1])
+    buffer = io.StringIO()
+    code: int | None = None
+    try:
+        with contextlib.redirect_stdout(buffer):
+            code = _check(args, paths, cache)
+    finally:
+        sys.stdout.write(buffer.getvalue())  # also what was printed before a crash
+    if run_key and not cache.crashed:
+        cache.put("check-run", run_key, (buffer.getvalue(), code))
+    return code
+
+
+def _check(args: argparse.Namespace, paths: list[str], cache: Any) -> int:
+    from sim.cache import case_check_key
+    from sim.deepcheck import check_library_structure
+
     lib = open_library(paths)
     given = {Path(f).resolve() for f in lib.files}
     cases = [sc for sc in lib.scenarios.values() if Path(sc.path).resolve() in given]
-    reports = {sc.id: _selftests(sc) for sc in cases}
-    deep = {sc.id: deep_check(lib, sc, args.fast) for sc in cases}
+    reports: dict[str, list[SelfTestReport]] = {}
+    deep: dict[str, CaseCheck] = {}
+    for sc in cases:
+        key = case_check_key(lib, sc, args.fast)
+        stored = cache.get("case-check", key)
+        if stored is not None:
+            reports[sc.id], deep[sc.id] = stored
+            continue
+        reports[sc.id], deep[sc.id] = _selftests(sc), deep_check(lib, sc, args.fast)
+        crashed = any(p.code == "internal" for p in deep[sc.id].problems) or any(
+            r.result is None for r in reports[sc.id])
+        if crashed:  # an engine crash is reported, never remembered
+            cache.crashed = True
+        else:
+            cache.put("case-check", key, (reports[sc.id], deep[sc.id]))
     # Template-level problems belong to the templates the user asked about (not to the bundled base).
     structure = [p for p in check_library_structure(lib) if Path(p.file).resolve() in given]
     problems = structure + [p for sc in cases for p in deep[sc.id].problems]

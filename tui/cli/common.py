@@ -113,17 +113,24 @@ def screen_width() -> int | None:
 
 
 def emit(*lines: str) -> None:
+    # Titles, ids and file names come from files: shown() keeps their escape sequences off the terminal.
+    from sim.bounds import shown
+
     for line in lines:
-        print(line)
+        print(shown(line))
 
 
 def emit_error(*lines: str) -> None:
+    from sim.bounds import shown
+
     for line in lines:
-        print(line, file=sys.stderr)
+        print(shown(line), file=sys.stderr)
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    from sim.bounds import dumps_json
+
+    print(dumps_json(data, indent=2))
 
 
 # --- argparse, in Chinese ----------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.session import Session
 
     steps_path = Path(args.steps)
-    if not steps_path.is_file():
+    if not steps_path.exists():  # a FIFO or a device is not "missing": load_steps refuses it by name
         raise UsageError(f"找不到步骤文件：{args.steps}")
     journal = None
     if args.journal:
@@ -121,7 +121,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.session import ReplayError, replay
 
     path = Path(args.journal)
-    if not path.is_file():
+    if not path.exists():
         raise UsageError(f"找不到记录文件：{args.journal}")
     try:
         entries = read_journal(path)

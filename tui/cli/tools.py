@@ -167,12 +167,13 @@ _SECTION_NOTES = {
     "rules": "本案特有的规则（如罚款幅度和适用的条文）。",
     "disable_rules": "本案不适用的模板规则。",
     "events": "外界事件安排：当事人在何时做什么。",
+    "outcomes": "本案的合法结果：交卷时须达到其中之一，否则判为案件未依法办结（行政许可等没有处罚的案件必须写明）。",
     "reference": "参考路径：规范办理应得满分。改动案情后请相应调整步骤，然后运行 lawdrill check 检查。",
     "traps": "陷阱：常见的错误办法，expect.findings 写明应当触发的规则。可照此增加。",
 }
 _ORDER = ("procedure", "case_type", "difficulty", "tags", "power", "discovered", "briefing", "party", "facts",
           "penalty", "evidence", "officers", "phrases", "flags", "conditions", "params", "event_types",
-          "rules", "disable_rules", "events", "reference", "traps")
+          "rules", "disable_rules", "events", "outcomes", "reference", "traps")
 
 
 class _Flow(dict):  # type: ignore[type-arg]

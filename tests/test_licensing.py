@@ -1,0 +1,131 @@
+"""The licensing template (行政许可法) through the public engine API: each statutory period of the licence
+procedure — 5 working days to tell what is missing (第三十二条), 20 working days to decide, 30 with an approved
+extension (第四十二条), 10 working days to hand over the certificate (第四十四条) — counted in working days
+(第八十二条) across the 2026 Mid-Autumn and National Day holidays, on its last day (no finding) and the working day after (found)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from sim import LegalCalendar, Session, load_library
+from sim.loader import bundled_scenarios
+
+LIB = load_library([bundled_scenarios()])
+GRANT = LIB.scenarios["licence-homestead-grant-01"]
+CAL = LegalCalendar.default()
+
+REASONS = "李某本户没有宅基地，申请使用村内空闲地约130平方米，符合《中华人民共和国土地管理法》第六十二条的规定"
+CORRECT = ("notify_correction", {"words": "explain_correction",
+                                 "document": {"missing": "村民小组会议讨论记录；《农村宅基地使用承诺书》", "seal_date": True}})
+ACCEPT = ("accept", {"document": {"matter": "农村村民宅基地和建房申请", "seal_date": True}})
+VERIFY = ("site_verify", {"officers": ["zhang", "wang"],
+                          "document": {"findings": "东至王某院墙、西至村道，约130平方米，空闲地", "signed": True}})
+INTERESTED = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True}})
+GRANT_IT = ("decide_licence", {"document": {"outcome": "grant", "reasons": REASONS, "remedy": True,
+                                            "seal_date": True}})
+ISSUE = ("issue_certificate", {"document": {"certificate": "农村宅基地批准书", "signed": True}})
+CLOSE = ("close_case", {"document": {"result": "准予使用宅基地"}})
+EXTEND = ("extend", {"approved": True, "document": {"reason": "相邻户对东界有异议，需要进一步核实", "told": True}})
+
+
+def play(steps: list[tuple[str, dict[str, Any], str]]) -> Session:
+    s = Session(GRANT, wall_clock=lambda: 0.0)
+    for (name, params), at in ((st[:2], st[2]) for st in steps):
+        out = s.act(name, at, **params)
+        assert out.ok, (name, at, out.reason)
+    s.finish()
+    return s
+
+
+def found(s: Session) -> dict[str, Any]:
+    assert s.result is not None
+    return {f.rule_id: f for f in s.result.findings}
+
+
+def next_workday(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while not CAL.is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def due(start: str, working_days: int) -> dt.date:
+    return CAL.deadline(dt.datetime.fromisoformat(start), working_days, "working_days").due
+
+
+def test_the_periods_run_across_the_national_day_holiday() -> None:
+    # Not a calendar count: the holiday days and the weekend are left out, the start day is not counted.
+    assert due("2026-09-24T09:00", 5) == dt.date(2026, 10, 9)
+    assert due("2026-09-30T09:00", 20) == dt.date(2026, 11, 3)
+    assert due("2026-09-30T09:00", 30) == dt.date(2026, 11, 17)
+    assert due("2026-09-29T16:00", 10) == dt.date(2026, 10, 19)  # 10月10日（星期六）调休上班
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_five_working_days_to_tell_what_is_missing(late: bool) -> None:
+    last = due("2026-09-24T09:00", 5)
+    day = next_workday(last) if late else last
+    t = f"{day}T10:00"
+    s = play([(*CORRECT, t), (*ACCEPT, f"{next_workday(day)}T11:00"), (*VERIFY, f"{next_workday(day)}T14:00"),
+              (*INTERESTED, f"{next_workday(day)}T15:00"), (*GRANT_IT, f"{next_workday(next_workday(day))}T10:00"),
+              (*ISSUE, f"{next_workday(next_workday(day))}T15:00"), (*CLOSE, f"{next_workday(next_workday(day))}T16:00")])
+    f = found(s)
+    assert ("licence-correction-late" in f) is late
+    if late:
+        assert f["licence-correction-late"].deadline.due == last
+
+
+def _to_decision(decided: str, extend: str | None = None) -> Session:
+    steps: list[tuple[str, dict[str, Any], str]] = [
+        (*CORRECT, "2026-09-24T10:00"), (*ACCEPT, "2026-09-30T09:00"), (*VERIFY, "2026-10-09T09:30"),
+        (*INTERESTED, "2026-10-09T15:00")]
+    if extend:
+        steps.append((*EXTEND, extend))
+    day = dt.date.fromisoformat(decided)
+    steps += [(*GRANT_IT, f"{day}T10:00"), (*ISSUE, f"{day}T15:00"), (*CLOSE, f"{day}T16:00")]
+    return play(steps)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_twenty_working_days_to_decide(late: bool) -> None:
+    last = dt.date(2026, 11, 3)
+    f = found(_to_decision(str(next_workday(last) if late else last)))
+    assert ("licence-decision-late" in f) is late
+    assert "licence-decision-late-extended" not in f
+    if late:
+        assert f["licence-decision-late"].deadline.due == last
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_an_approved_extension_gives_thirty_working_days(late: bool) -> None:
+    last = dt.date(2026, 11, 17)
+    f = found(_to_decision(str(next_workday(last) if late else last), extend="2026-10-28T10:00"))
+    assert "licence-decision-late" not in f  # the extension was approved in time and told to the applicant
+    assert ("licence-decision-late-extended" in f) is late
+    assert "licence-extension-improper" not in f and "licence-extension-late" not in f
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_ten_working_days_to_hand_over_the_certificate(late: bool) -> None:
+    last = due("2026-09-29T16:00", 10)  # decided the day before the holiday
+    day = next_workday(last) if late else last
+    s = play([(*CORRECT, "2026-09-24T10:00"), (*ACCEPT, "2026-09-29T11:00"), (*VERIFY, "2026-09-29T14:00"),
+              (*INTERESTED, "2026-09-29T15:00"), (*GRANT_IT, "2026-09-29T16:00"), (*ISSUE, f"{day}T10:00"),
+              (*CLOSE, f"{day}T16:00")])
+    f = found(s)
+    assert ("licence-certificate-late" in f) is late
+    if not late:
+        assert s.result.score == 100
+    if late:
+        assert f["licence-certificate-late"].deadline.due == last
+
+
+def test_an_application_left_half_way_is_a_veto_not_a_pass() -> None:
+    # The laziest hand-ins: nothing, or accepting and checking without a decision.
+    for steps in ([], [(*CORRECT, "2026-09-24T10:00"), (*ACCEPT, "2026-09-30T09:00")]):
+        s = play(steps)
+        assert s.result is not None and not s.result.passed
+        assert "case-left-open" in found(s)
