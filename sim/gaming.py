@@ -10,8 +10,9 @@ lawful outcomes a veto. This module proves it case by case (`lawdrill check`, `l
   nothing otherwise (a blank referral letter).
 
 None of them may pass unless it reaches a lawful outcome, and a strict prefix may not pass at all (the steps
-after it would be superfluous). `attempts()` gives the three gaming attempts of
-issue 10 (nothing / refer at once with a blank letter / half of each reference path), for the figures.
+after it would be superfluous). `attempts()` gives the lazy attempts of issue 10 (nothing / refer at once
+with a blank letter / refer at once with a filled letter to a wrong receiver / half of each reference path), for
+the figures and tests/test_outcomes.py.
 """
 
 from __future__ import annotations
@@ -131,12 +132,35 @@ def probes(sc: Scenario, *, calendar: LegalCalendar | None = None) -> list[Probe
     return out
 
 
+def wrong_receiver(sc: Scenario) -> str | None:
+    """A receiver of the template's referral letter that is not the case's competent one (facts.refer_to); for a
+    case within the township's power every receiver is wrong, the first is taken. None without a referral act."""
+    refer = sc.procedure.actions.get("refer")
+    field = refer.document.field("receiver") if refer is not None and refer.document is not None else None
+    if field is None:
+        return None
+    return next((o.id for o in field.options if o.id != sc.facts.get("refer_to")), None)
+
+
+def filled_letter(sc: Scenario, receiver: str) -> dict[str, Any]:
+    """A referral letter a careful contestant would write: facts stated, a basis cited, materials attached."""
+    name = sc.party.get("name") or "当事人"
+    reason = f"{name}的违法行为：{sc.title}。依据《中华人民共和国行政处罚法》第十七条，移送有管辖权的机关依法查处"
+    return {"receiver": receiver, "reason": reason, "materials": True}
+
+
 def attempts(sc: Scenario) -> list[Probe]:
-    """The gaming attempts of issue 10: nothing; refer at once with a blank letter; half of each reference path."""
+    """The gaming attempts of issue 10: nothing; refer at once with a blank letter; refer at once with a filled
+    letter to a receiver that is not the competent one; half of each reference path."""
     out = [Probe("empty", "什么都不做", (), sc.pos)]
     if "refer" in sc.procedure.actions:
         out.append(Probe("refer_blank", "立即以空白移送函移送", (Step("refer", None, {"document": {}}, sc.pos),),
                          sc.pos))
+    wrong = wrong_receiver(sc)
+    if wrong is not None:
+        letter = {"document": filled_letter(sc, wrong)}
+        out.append(Probe("refer_wrong", f"立即以写明事实和依据的移送函移送「{wrong}」",
+                         (Step("refer", None, letter, sc.pos),), sc.pos))
     for t in sc.references:
         steps = tuple(st for st in t.steps if st.do != "finish")
         out.append(Probe("half", f"参考路径「{t.name}」只做前一半", steps[: len(steps) // 2], t.pos, t.script))

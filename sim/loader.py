@@ -41,7 +41,7 @@ FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
-    "states_facts_and_basis", "penalty_rank",
+    "states_facts_and_basis", "penalty_rank", "failed_service",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 

@@ -214,8 +214,10 @@ def _md_table(rows: list[Row], *, marks: bool) -> list[str]:
 
 
 def render_markdown(scenario: Scenario, session: Session, result: Result, *,
-                    context: Sequence[tuple[str, str]] = (), generated: dt.datetime | None = None) -> str:
-    """The report as Markdown. `context`: where it was made (比武, 轮次, 乡镇…), printed under the date."""
+                    context: Sequence[tuple[str, str]] = (), generated: dt.datetime | None = None,
+                    reference: bool = True) -> str:
+    """The report as Markdown. `context`: where it was made (比武, 轮次, 乡镇…), printed under the date;
+    `reference=False` leaves the reference path out (a contest round still open)."""
     out = ["# 执法演练讲评报告", ""]
     out += [f"- **{k}**：{v}" for k, v in _header(scenario, session, context, generated)]
     out += ["", f"## {verdict(result)}", ""]
@@ -234,7 +236,7 @@ def render_markdown(scenario: Scenario, session: Session, result: Result, *,
     out += ["## 你的执法过程", ""]
     rows = act_rows(session)
     out += _md_table(rows, marks=True) if rows else ["（没有进行任何执法动作）"]
-    name, ref = reference_rows(scenario)
+    name, ref = reference_rows(scenario) if reference else ("", [])
     if ref:
         out += ["", f"## 参考路径「{name}」", ""]
         out += _md_table(ref, marks=False)
@@ -302,9 +304,11 @@ def _html_table(rows: list[Row], *, marks: bool) -> str:
 
 
 def render_html(scenario: Scenario, session: Session, result: Result, *,
-                context: Sequence[tuple[str, str]] = (), generated: dt.datetime | None = None) -> str:
+                context: Sequence[tuple[str, str]] = (), generated: dt.datetime | None = None,
+                reference: bool = True) -> str:
     """A self-contained page (inline CSS, no scripts, every text escaped) that prints on A4. `context`: where
-    it was made (比武, 轮次, 乡镇…), printed under the date."""
+    it was made (比武, 轮次, 乡镇…), printed under the date;
+    `reference=False` leaves the reference path out (a contest round still open)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -329,7 +333,7 @@ def render_html(scenario: Scenario, session: Session, result: Result, *,
     parts.append("<h2>你的执法过程</h2>")
     rows = act_rows(session)
     parts.append(_html_table(rows, marks=True) if rows else "<p>（没有进行任何执法动作）</p>")
-    name, ref = reference_rows(scenario)
+    name, ref = reference_rows(scenario) if reference else ("", [])
     if ref:
         parts.append(f"<h2>参考路径「{_e(name)}」</h2>")
         parts.append(_html_table(ref, marks=False))

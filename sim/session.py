@@ -1075,6 +1075,13 @@ def _fn_all_of(n: Mapping[str, Any], name: str, param: str) -> list[Any]:
     return out
 
 
+def _fn_failed_service(n: Mapping[str, Any], target: str) -> list[Any]:
+    """The service methods tried and recorded as failed for one document (act attempt_service): 民事诉讼法
+    第九十五条 allows public notice where "用本节规定的其他方式无法送达"."""
+    return [a.params.get("method") for a in _acts_named(_session(n), "attempt_service")
+            if a.params.get("target") == target]
+
+
 def _fn_collected(n: Mapping[str, Any], ids: Any) -> bool:
     got = _session(n)._collected()  # noqa: SLF001
     return all(i in got for i in ([ids] if isinstance(ids, str) else ids or []))
@@ -1121,4 +1128,5 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     # The organ a referral of this case must go to (facts.refer_to), None if the case names none.
     "competent_receiver": lambda n: _session(n).scenario.facts.get("refer_to"),
     "states_facts_and_basis": lambda n, text: states_facts_and_basis(text),
+    "failed_service": _fn_failed_service,
 }

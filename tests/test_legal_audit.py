@@ -235,3 +235,51 @@ def test_a_recheck_after_the_closing_report_collecting_nothing_is_no_finding():
     assert [f.rule_id for f in more.findings] == ["evidence-after-investigation-end"]
     rule = next(r for r in STRAW.procedure.rules if r.id == "evidence-after-investigation-end")
     assert rule.cite == ("执法实务规范#13",)
+
+
+# --- public notice at a known address (《民事诉讼法》第九十五条, second branch) ------------------------------
+
+COMPANY = LIB.scenarios["court-company-public-notice-01"]
+URGE_AT = next(i for i, st in enumerate(COMPANY.references[0].steps) if st.do == "urge")
+
+
+def company_urged() -> Session:
+    """court-company-public-notice-01 played along its reference path up to the 催告书 (the company has moved
+    out by then: the world event has set flags.unreachable)."""
+    s = Session(COMPANY, wall_clock=lambda: 0.0)
+    assert play_more(s, COMPANY.references[0].steps[: URGE_AT + 1]) == []
+    assert s.flags["unreachable"] and not COMPANY.party["whereabouts_unknown"]
+    return s
+
+
+def publish_urge(s: Session, at: str = "2026-07-24T11:00") -> list[str]:
+    assert s.act("serve", at, target="urge", method="public_notice", proof=["attempts", "server_signatures"]).ok
+    return ids(s)
+
+
+def test_public_notice_after_failed_service_in_person_and_by_post_is_lawful():
+    s = company_urged()
+    assert s.act("attempt_service", "2026-07-22T10:00", target="urge", method="direct", note="人去楼空").ok
+    assert s.act("attempt_service", "2026-07-24T10:00", target="urge", method="post", note="邮件退回").ok
+    found = publish_urge(s)
+    assert not {"service-public-notice-premature", "urge-not-served-directly", "service-attempt-unfounded"} \
+        & set(found)
+    assert s.anchor("served:urge") == dt.datetime(2026, 8, 23, 11, 0)  # thirty days after the notice
+
+
+def test_public_notice_needs_both_ways_failed_for_the_same_document():
+    only_post = company_urged()
+    only_post.act("attempt_service", "2026-07-24T10:00", target="urge", method="post", note="邮件退回")
+    assert {"service-public-notice-premature", "urge-not-served-directly"} <= set(publish_urge(only_post))
+    other_doc = company_urged()  # failures recorded for the decision do not cover the 催告书
+    other_doc.act("attempt_service", "2026-07-22T10:00", target="decide", method="direct", note="人去楼空")
+    other_doc.act("attempt_service", "2026-07-24T10:00", target="decide", method="post", note="邮件退回")
+    assert "service-public-notice-premature" in publish_urge(other_doc)
+
+
+def test_a_failed_service_recorded_while_the_party_can_be_served_is_found():
+    s = Session(COMPANY, wall_clock=lambda: 0.0, script=())  # a world where the company never leaves
+    assert play_more(s, COMPANY.references[0].steps[: URGE_AT + 1]) == []
+    assert not s.flags["unreachable"]
+    s.act("attempt_service", "2026-07-22T10:00", target="urge", method="direct", note="无人")
+    assert "service-attempt-unfounded" in ids(s)

@@ -34,12 +34,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str
 
 @pytest.mark.parametrize("case_id", CASES)
 def test_gaming_attempts_fail_and_name_what_was_omitted(case_id):
-    """Nothing / refer at once with a blank letter / half of each reference path: each fails, vetoed by one
-    ending finding that lists the missing stages, each with its article, in the debrief a trainee reads."""
+    """Nothing / refer at once with a blank letter / refer at once with a filled letter to a wrong receiver /
+    half of each reference path: each fails, vetoed by one ending finding that lists the missing stages, each
+    with its article, in the debrief a trainee reads."""
     sc = scenario(case_id)
     tried = attempts(sc)
-    # A template without a referral act (licensing) has no blank-letter referral to try.
-    lazy = {"empty", "half"} | ({"refer_blank"} if "refer" in sc.procedure.actions else set())
+    # A template without a referral act (licensing) has no referral to try.
+    lazy = {"empty", "half"} | ({"refer_blank", "refer_wrong"} if "refer" in sc.procedure.actions else set())
     assert {p.kind for p in tried} >= lazy
     for probe in tried:
         s, result = play(sc, probe)
@@ -140,6 +141,18 @@ def test_referral_letter_is_checked(document, expected):
     result = s.finish()
     assert result.rule_ids() == expected
     assert result.passed == (not expected)
+
+
+def test_the_filled_wrong_receiver_attempt_has_a_letter_that_passes_the_letter_check():
+    """The wrong-receiver attempt is only wrong in its receiver: the letter states facts and basis, so what
+    fails it is the receiver (and, for a township power, the referral itself)."""
+    sc = scenario("refer-unlicensed-shop-01")
+    [probe] = [p for p in attempts(sc) if p.kind == "refer_wrong"]
+    assert probe.steps[0].params["document"]["receiver"] != sc.facts["refer_to"]
+    s, result = play(sc, probe)
+    assert "referral-letter-incomplete" not in result.rule_ids()
+    assert {"referral-wrong-receiver", "not-referred-outside-competence"} <= set(result.rule_ids())
+    assert not result.passed
 
 
 def test_referral_receiver_is_a_choice_from_the_candidates():

@@ -128,7 +128,11 @@ class ContestHost(TraineeHost, Protocol):
 
     def bundle_of(self, case_id: str) -> Path | None: ...
 
-    def open_case(self, case_id: str) -> None: ...
+    def open_case(self, case_id: str) -> None:
+        """Open a case of the round on its briefing (the first one opened starts the countdown)."""
+
+    def enter_case(self, case_id: str) -> None:
+        """From the briefing on to the case: the workbench, or the review file in a review round."""
 
     def left_case(self, session: Session) -> None: ...
 

@@ -33,6 +33,7 @@ rounds:
     closes: 2026-05-29 12:00
     freeze: 2026-05-29 11:00
     seed: 7
+    mode: @PLAYMODE@
   - id: r2
     title: 第二轮 案卷评查
     kind: review
@@ -71,10 +72,11 @@ class FakeClock:
 
 
 def write_contest(folder: Path, *, review_mode: str = "exam", play: tuple[str, ...] = PLAY_CASES,
-                  review: tuple[str, str] = (REVIEW_CASE, REVIEW_TRAP)) -> Path:
+                  review: tuple[str, str] = (REVIEW_CASE, REVIEW_TRAP), play_mode: str = "exam") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "contest.yaml"
     text = (CONTEST_YAML.replace("@PLAY@", ", ".join(play)).replace("@MODE@", review_mode)
+            .replace("@PLAYMODE@", play_mode)
             .replace("@REVIEW@", review[0]).replace("@TRAP@", review[1]))
     path.write_text(text, encoding="utf-8")
     return path

@@ -26,6 +26,7 @@ async def main(contest_path: str, home: str, out: str) -> None:
         await pilot.pause()
         await keys(pilot, "enter")  # the first case of the round
         await keys(pilot, "y")  # start the round: the countdown starts
+        await keys(pilot, "enter")  # from the case's briefing to the workbench
         await play_steps(pilot, sc, sc.references[0].steps[:2])
         bench = app.screen
         timeline = bench.query_one("#timeline")

@@ -10,6 +10,7 @@ from tui_helpers import keys, screen_text
 
 from sim.contest import answer_key, read_bundle
 from tui.contest.review import ReviewScreen, RulePicker
+from tui.contest.round import ContestBriefing
 from tui.contest.round import RoundScreen
 from tui.widgets.dialogs import ConfirmDialog, InfoDialog
 
@@ -37,6 +38,8 @@ async def open_review(pilot) -> ReviewScreen:
     await keys(pilot, "enter")
     assert isinstance(pilot.app.screen, ConfirmDialog)
     await keys(pilot, "y")
+    assert isinstance(pilot.app.screen, ContestBriefing)  # every entry opens on the case's briefing
+    await keys(pilot, "enter")
     screen = pilot.app.screen
     assert isinstance(screen, ReviewScreen)
     return screen

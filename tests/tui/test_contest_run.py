@@ -16,7 +16,7 @@ from textual.notifications import Notify
 from tui_helpers import FROZEN_WALL, do_act, keys, open_form, play_steps, screen_text, settle
 
 from sim.contest import read_bundle
-from tui.contest.round import ContestWorkbench, RoundScreen
+from tui.contest.round import ContestBriefing, ContestCaseSheet, ContestWorkbench, RoundScreen
 from tui.trainee.debrief import DebriefScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.trainee.forms import ActionForm
@@ -41,13 +41,16 @@ def rows(table) -> list[list[str]]:
 
 
 async def start_case(pilot, index: int) -> None:
-    """On the round's list: move to the case, open it (confirming the start of the round the first time)."""
+    """On the round's list: move to the case, open it (confirming the start of the round the first time) on its
+    briefing, and go on to the workbench."""
     table = pilot.app.screen.query_one("#round-cases")
     table.move_cursor(row=index)
     await keys(pilot, "enter")
     if isinstance(pilot.app.screen, ConfirmDialog):
         assert "开始后计时 1 小时" in screen_text(pilot.app)
         await keys(pilot, "y")
+    assert isinstance(pilot.app.screen, ContestBriefing)
+    await keys(pilot, "enter")
     assert isinstance(pilot.app.screen, ContestWorkbench)
 
 
@@ -149,6 +152,14 @@ async def test_time_out_hands_in_every_open_case(contest, library, home):
         v = read_bundle(p, contest, library)
         acts[v.case] = len([e for e in json.loads(p.read_text("utf-8"))["payload"]["journal"] if e["t"] == "act"])
         assert v.finished.timestamp() <= FROZEN_WALL + LIMIT  # handed in as it stood at the end
+        # Handed in unfinished by the clock: scored as any hand-in, so the ending is a critical finding (the
+        # case is not lawfully concluded) naming the stages not reached, and the case does not pass.
+        ending = [f for f in v.details["findings"] if f["rule_id"] == "case-left-open"]
+        assert len(ending) == 1 and ending[0]["severity"] == "critical", v.rules
+        omitted = [o["label"] for o in ending[0]["omitted"]]
+        assert omitted[0] == "未作出处罚决定" and "决定书未送达" in omitted and "案件未结案归档" in omitted
+        assert v.criticals >= 1 and v.details["vetoed"] and not v.details["passed"]
+        assert v.details["grade"] == "不合格" and v.details["state"] != "closed"
     assert acts == {first.id: 2, second.id: 1}
 
 
@@ -179,6 +190,8 @@ async def test_resume_after_the_process_is_killed_keeps_the_acts_and_the_countdo
         assert "剩余 00:50:00" in screen_text(app)
         assert rows(app.screen.query_one("#round-cases"))[0][2] == "办理中"
         await keys(pilot, "enter")  # no second start dialog: the round is under way
+        assert isinstance(app.screen, ContestBriefing) and "按 Enter 继续办理" in screen_text(app)
+        await keys(pilot, "enter")
         bench = app.screen
         assert isinstance(bench, ContestWorkbench)
         assert rows(bench.query_one("#timeline")) == before["timeline"]
@@ -289,8 +302,113 @@ async def test_a_damaged_journal_at_reopening_is_said_not_a_crash(contest, libra
     async with app.run_test(size=(100, 30), message_hook=messages.append) as pilot:
         await pilot.pause()
         await keys(pilot, "enter")
+        assert isinstance(app.screen, ContestBriefing)  # the case opens on its briefing; going on replays it
+        await keys(pilot, "enter")
         await pilot.pause()
+        assert isinstance(app.screen, ContestBriefing)  # refused with a message: the briefing stays
+        await keys(pilot, "escape")
         assert isinstance(app.screen, RoundScreen)
         [(title, message)] = [n for n in notes(messages) if n[0] == "无法继续本案"]
         assert "格式不正确" in message and "内部错误" not in message, message
         await start_case(pilot, 1)  # the next case still opens
+
+
+async def test_each_case_opens_on_its_briefing_and_b_shows_it_again_at_80x24(contest, library, home):
+    """The contestant reads the case before the first act (facts, party, what is asked), goes on with Enter,
+    and gets the same briefing back with b while the clock runs on; Esc returns to the case as it stood."""
+    sc = library.scenarios[PLAY_CASES[0]]
+    clock = FakeClock()
+    app = contest_app(contest, library, home, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await keys(pilot, "enter", "y")
+        brief = app.screen
+        assert isinstance(brief, ContestBriefing) and app.started_at == FROZEN_WALL  # reading counts
+        shown = screen_text(app)
+        assert f"案情简介 · {sc.title}"[:30] in shown and "剩余 01:00:00" in shown
+        assert "开始办理" in shown and "返回列表" in shown  # the footer's keys
+        assert app.attempt_of(sc.id) is None  # nothing to hand in until the contestant begins
+        assert "请依法办理本案：调查取证、立案、告知、作" in shown  # what the contestant is asked to do
+        assert "当事人　李某　公民　李庄村三组" in shown and "交卷时按是否依法办结评分" in shown
+        await keys(pilot, "end")  # the whole team is below: the body scrolls
+        await pilot.pause()
+        assert "孙伟　执法队员　豫执A41120417　〔执法证已过有效期〕" in screen_text(app)
+        await keys(pilot, "enter")
+        bench = app.screen
+        assert isinstance(bench, ContestWorkbench) and len(app.screen_stack) == 2  # the briefing gave way
+        assert "b 案情" in screen_text(app)
+        await play_steps(pilot, sc, sc.references[0].steps[:1])
+        await keys(pilot, "b")
+        assert isinstance(app.screen, ContestCaseSheet) and app.screen.scenario is sc
+        clock.advance(61)
+        app.tick()
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "剩余 00:58:59" in shown and "返回办案" in shown and sc.title[:10] in shown
+        await keys(pilot, "escape")
+        assert app.screen is bench and len(bench.session.acts) == 1
+        await keys(pilot, "ctrl+p")  # the command palette lists it too
+        await keys(pilot, *"案情简介")
+        await settle(pilot)
+        assert "再看一遍本案的案情" in screen_text(app)
+
+
+async def test_time_out_on_the_briefing_hands_in_only_what_was_begun(contest, library, home):
+    clock = FakeClock()
+    app = contest_app(contest, library, home, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await start_case(pilot, 0)
+        await keys(pilot, "b")
+        assert isinstance(app.screen, ContestCaseSheet)
+        clock.advance(LIMIT)
+        app.tick()
+        await settle(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, RoundScreen) and len(app.screen_stack) == 1
+        assert app.bundle_of(PLAY_CASES[0]) is not None and app.bundle_of(PLAY_CASES[1]) is None
+        await keys(pilot, "down", "enter")  # the unopened case cannot be opened any more
+        assert isinstance(app.screen, RoundScreen)
+
+
+async def test_practice_round_debrief_withholds_the_reference_path_until_the_round_closes(
+    tmp_path, library, home, contest_key
+):
+    """A practice round shows the result at hand-in: the findings, but not the model answer while other
+    contestants may still be playing; after the round's window closes the same debrief shows it."""
+    contest = load(write_contest(tmp_path / "practice", play_mode="practice"), library)
+    sc = library.scenarios[PLAY_CASES[0]]
+    ref_name = sc.references[0].name
+    clock = FakeClock()
+    app = contest_app(contest, library, home, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_case(pilot, 0)
+        await play_steps(pilot, sc, sc.references[0].steps[:3])
+        await keys(pilot, "f", "y")
+        assert isinstance(app.screen, RoundScreen) and app.results_visible()
+        await keys(pilot, "enter")
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen)
+        await pilot.pause()
+        shown = debrief.query_one("#reference").content.plain
+        assert shown == "参考路径在本轮结束（2026-05-29 12:00）后公布。"
+        assert "案件未依法办结" in debrief.query_one("#findings").content.plain  # the findings are named
+        assert ref_name not in screen_text(app)
+        md, page = debrief.export(("md", "html"))
+        for path in (md, page):
+            text = path.read_text("utf-8")
+            assert "案件未依法办结" in text and "参考路径" not in text and ref_name not in text
+        await keys(pilot, "escape")
+        clock.now = cst("2026-05-29 12:00")  # the window closes
+        app.tick()
+        for _ in range(3):
+            await pilot.pause()
+        await keys(pilot, "enter")
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen)
+        await pilot.pause()
+        assert f"参考路径「{ref_name}」"[:20] in screen_text(app)
+        assert "后公布" not in debrief.query_one("#reference").content.plain
+        [md] = debrief.export(("md",))
+        assert f"## 参考路径「{ref_name}」" in md.read_text("utf-8")

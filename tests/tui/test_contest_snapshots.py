@@ -1,4 +1,5 @@
-"""Snapshots at 100 columns: the contest workbench with its header and countdown, and the frozen leaderboard.
+"""Snapshots: the contest workbench with its header and countdown and the frozen leaderboard at 100 columns, the
+case's briefing at 80x24.
 
 On the tests' own small library (tests/tui/fixtures), a fake wall clock and Chinese names, so a width
 regression shows. Update after a deliberate change with `pytest tests/tui --snapshot-update`."""
@@ -28,13 +29,28 @@ def test_contest_workbench(snap_compare, fixture_library, tmp_path, contest_key)
 
     async def run_before(pilot):
         sc = fixture_library.scenarios[FIXTURE_CASE]
-        await keys(pilot, "enter", "y")  # open the round's case and start the countdown
+        await keys(pilot, "enter", "y", "enter")  # open the round's case, start the countdown, leave the briefing
         await play_steps(pilot, sc, sc.references[0].steps[:2])
         clock.now = FROZEN_WALL + 3600 - 4 * 60 - 10  # the last five minutes: the countdown turns red
         pilot.app.tick()
         pilot.app.clear_notifications()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_contest_briefing_at_80x24(snap_compare, fixture_library, tmp_path, contest_key):
+    """Where a round's case opens: the briefing under the contest header, Enter to begin, the clock running."""
+    contest = fixture_contest(tmp_path, fixture_library)
+    clock = FakeClock()
+    app = contest_app(contest, fixture_library, tmp_path / "home", clock)
+
+    async def run_before(pilot):
+        await keys(pilot, "enter", "y")  # open the round's case: the countdown starts on its briefing
+        clock.advance(95)
+        pilot.app.tick()
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_frozen_leaderboard(snap_compare, fixture_library, tmp_path, contest_key):

@@ -199,29 +199,47 @@ class ContestApp(LawdrillApp):
         return self.attempt_of(ref) is not None
 
     def open_case(self, case_id: str) -> None:
-        """Start (or resume) a case of the round on the contest workbench / the review screen."""
+        """Open a case of the round on its briefing (ContestBriefing); its Enter goes on to `enter_case`. The
+        first case opened starts the round's countdown."""
+        from .round import ContestBriefing
+
+        assert self.store is not None and self.library is not None
+        if self.remaining() is None:
+            self.start_round()
+        if self._time_is_up():
+            return
+        sc = self.library.scenarios.get(split_case_ref(case_id)[0])
+        if sc is None:
+            self.notify(f"案例库中没有「{case_id}」", title="无法打开", severity="error", markup=False)
+            return
+        if self.bundle_of(case_id) is not None or (
+            not self.review and (a := self.attempt_of(case_id)) is not None and a.status != "open"
+        ):
+            self.notify("本案已交卷，不能再办理。", title="已交卷", markup=False)
+            return
+        self.push_screen(ContestBriefing(case_id, sc))
+
+    def _time_is_up(self) -> bool:
+        if self.timed_out or (left := self.remaining()) is not None and left <= 0:
+            self.tick()
+            return True
+        return False
+
+    def enter_case(self, case_id: str) -> None:
+        """From the case's briefing: start (or resume) it on the contest workbench, or open the review file."""
         from sim import ReplayError, Session, resume
         from sim.bounds import shown
 
         from .round import ContestWorkbench
 
         assert self.store is not None and self.library is not None
-        if self.remaining() is None:
-            self.start_round()
-        if self.timed_out or (left := self.remaining()) is not None and left <= 0:
-            self.tick()
+        if self._time_is_up():
             return
         if self.review:
             self.open_review(case_id)
             return
-        sc = self.library.scenarios.get(case_id)
-        if sc is None:
-            self.notify(f"案例库中没有「{case_id}」", title="无法打开", severity="error", markup=False)
-            return
+        sc = self.library.scenarios[case_id]
         attempt = self.attempt_of(case_id)
-        if attempt is not None and attempt.status != "open":
-            self.notify("本案已交卷，不能再办理。", title="已交卷", markup=False)
-            return
         if case_id in self.sessions:
             session, attempt_id = self.sessions[case_id]
         elif attempt is not None:
@@ -258,7 +276,16 @@ class ContestApp(LawdrillApp):
                 started=session.started_wall,
             )
         self.sessions[case_id] = (session, attempt_id)
-        self.push_screen(ContestWorkbench(session, attempt_id))
+        self._show_case(ContestWorkbench(session, attempt_id))
+
+    def _show_case(self, screen: Screen[Any]) -> None:
+        """The case's briefing gives way to the case (b shows it again); pushed when no briefing is on top."""
+        from .round import ContestBriefing
+
+        if isinstance(self.screen, ContestBriefing):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
 
     def open_review(self, ref: str) -> None:
         from .review import ReviewScreen
@@ -269,7 +296,7 @@ class ContestApp(LawdrillApp):
             return
         if not self.store.get(f"review-start:{ref}"):
             self.store.set(f"review-start:{ref}", repr(float(self.session_clock())))
-        self.push_screen(ReviewScreen(ref))
+        self._show_case(ReviewScreen(ref))
 
     def left_case(self, session: Session) -> None:
         """The workbench was left (back to the list): its journal is closed; reopening resumes it."""
@@ -432,7 +459,10 @@ class ContestApp(LawdrillApp):
         from ..trainee.debrief import DebriefScreen
 
         assert session.result is not None
-        self.push_screen(DebriefScreen(session, session.result, attempt.id))
+        withheld = "" if self.window_closed() else (
+            f"参考路径在本轮结束（{self.round.closes:%Y-%m-%d %H:%M}）后公布。"
+        )
+        self.push_screen(DebriefScreen(session, session.result, attempt.id, reference_withheld=withheld))
 
     def open_history(self) -> None:
         self.notify("比赛中不提供历史记录。", title="历史记录", markup=False)

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from sim.contest.model import split_case_ref
 
-from .round import ContestHeader
+from .round import ContestCaseSheet, ContestHeader
 from ..widgets.dialogs import Dialog
 from ..widgets.guard import when_active
 
@@ -163,6 +163,7 @@ class ReviewScreen(Screen[None]):
     BINDINGS = [
         Binding("m", "mark", "标记问题", show=False, id="mark"),
         Binding("w", "mark_whole", "整卷问题", id="mark-whole"),
+        Binding("b", "briefing", "案情", id="briefing"),
         Binding("f", "hand_in", "交卷", id="hand-in"),
         Binding("1", "tab('tab-steps')", "步骤", show=False, id="tab-steps"),
         Binding("2", "tab('tab-docs')", "文书", show=False, id="tab-docs"),
@@ -202,7 +203,7 @@ class ReviewScreen(Screen[None]):
                 yield marks
                 yield Static(
                     "选中步骤按 Enter 或 m 标记它违反的规则；w 标记整卷的问题（如期限届满）；"
-                    "在标记上按 d 删除；f 交卷。",
+                    "在标记上按 d 删除；b 再看案情；f 交卷。",
                     id="review-help",
                 )
         yield Footer()
@@ -334,6 +335,10 @@ class ReviewScreen(Screen[None]):
             answer,
         )
 
+    def action_briefing(self) -> None:
+        assert self.app.library is not None
+        self.app.push_screen(ContestCaseSheet(self.app.library.scenarios[split_case_ref(self.ref)[0]]))
+
     def action_leave(self) -> None:
         self.app.pop_screen()  # marks are saved at every change; the clock keeps running
 
@@ -344,6 +349,7 @@ class ReviewScreen(Screen[None]):
         return [
             ("标记问题", "为选中的步骤标记它违反的规则", self.action_mark),
             ("整卷问题", "标记整卷的问题（不属于某一步）", self.action_mark_whole),
+            ("案情简介", "再看一遍本案的案情和当事人（计时不会暂停）", self.action_briefing),
             ("交卷", "交卷本案卷的评查意见", self.action_hand_in),
             ("返回案件列表", "标记已保存，计时不会暂停", self.action_leave),
         ]

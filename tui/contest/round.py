@@ -6,6 +6,7 @@ The header — contest, round, contestant and township, and the countdown — is
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -20,9 +21,12 @@ from sim.contest.export import limit_text
 
 from ..widgets.guard import when_active
 from ..widgets.text import MODE_LABELS, clock_text
+from ..trainee.briefing import CaseSheet, briefing_body
 from ..trainee.workbench import WorkbenchScreen
 
 if TYPE_CHECKING:
+    from sim.model import Scenario
+
     from ..host import ContestHost
 
 WARN_SECONDS = 5 * 60  # the countdown turns red in the last five minutes
@@ -262,6 +266,61 @@ class RoundScreen(Screen[None]):
         ]
 
 
+class ContestBriefing(Screen[None]):
+    """Where every case of the round opens: the case's briefing (facts, party, team and, at the end of the
+    story, what the contestant is asked to do) under the contest header. Enter goes on to the workbench (or, in a
+    review round, to the case file); Esc back to the list. The clock runs while the contestant reads."""
+
+    CSS_PATH = Path(__file__).parent.parent / "trainee" / "briefing.tcss"
+    AUTO_FOCUS = "#brief-body"
+    BINDINGS = [
+        Binding("enter", "enter_case", "开始办理", id="enter-case"),
+        Binding("escape", "leave", "返回列表", id="leave"),
+    ]
+
+    app: ContestHost
+
+    def __init__(self, ref: str, scenario: Scenario) -> None:
+        super().__init__()
+        self.ref = ref
+        self.scenario = scenario
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield ContestHeader(id="contest-header")
+        yield Static(Text(f"案情简介 · {self.scenario.title}"), classes="bar", id="brief-title")
+        yield briefing_body(self.scenario)
+        if app.review:
+            task = "本轮是案卷评查：按 Enter 打开本案的办案案卷，逐步标记违法或不当之处。"
+        elif app.attempt_of(self.ref) is not None:
+            task = "本案已在办理中：按 Enter 继续办理。"
+        else:
+            task = "按案情简介的要求依法办理本案：按 Enter 开始办理，交卷时按是否依法办结评分。"
+        note = Text(task)
+        note.append("\n办理中按 b 可随时再看案情；Esc 返回本轮案件列表。计时不会暂停。", style="dim")
+        yield Static(note, id="brief-mode")
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.is_active
+
+    def action_enter_case(self) -> None:
+        self.app.enter_case(self.ref)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+
+class ContestCaseSheet(CaseSheet):
+    """The briefing re-read from the contest workbench or review screen (key b), under the contest header."""
+
+    app: ContestHost
+
+    def compose(self) -> ComposeResult:
+        yield ContestHeader(id="contest-header")
+        yield from super().compose()
+
+
 class ContestWorkbench(WorkbenchScreen):
     """The ordinary workbench in exam mode, under the contest header; 交卷 hands the case in (no debrief until
     the round is over) and Esc goes back to the round's list (the clock keeps running)."""
@@ -309,8 +368,12 @@ class ContestWorkbench(WorkbenchScreen):
             answer,
         )
 
+    def action_briefing(self) -> None:
+        self.app.push_screen(ContestCaseSheet(self.session.scenario))
+
     def commands(self) -> list[tuple[str, str, Any]]:
         return [
+            ("案情简介", "再看一遍本案的案情、当事人和要求办理的事项（计时不会暂停）", self.action_briefing),
             ("推进时间", "让案件时间向前推进（到某日，或若干日 / 工作日）", self.action_advance),
             ("交卷", "交卷本案（成绩在本轮结束后公布）", self.action_finish),
             ("返回案件列表", "返回本轮案件列表（计时不会暂停）", self.action_leave),

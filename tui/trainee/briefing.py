@@ -43,6 +43,48 @@ def power_text(power: dict[str, object]) -> str:
     return f"{item}（{source}" + (f"：{where}）" if where else "）")
 
 
+def briefing_body(sc: Scenario) -> VerticalScroll:
+    """What the case says before the first act: type, procedure, matter, when it was discovered, the story
+    (which ends with what the trainee is asked to do), the party and the team. The trainee's briefing, the
+    contest's and the sheet re-read from the workbench show the same body."""
+    from sim.calendar import LegalCalendar, format_date_zh
+
+    day = LegalCalendar.default().day(sc.discovered)
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold", no_wrap=True)
+    meta.add_column()
+    for label, value in (
+        ("类型", sc.case_type or "—"),
+        ("程序", sc.procedure.title),
+        ("难度", stars(sc.difficulty)),
+        ("标签", "、".join(sc.tags) or "—"),
+        ("事项", power_text(sc.power)),
+        ("发现", f"{format_date_zh(sc.discovered)} {day.label} {sc.discovered:%H:%M}"),
+    ):
+        meta.add_row(label, Text(value))
+    party = sc.party
+    party_text = Text()
+    party_text.append("当事人　", style="bold")
+    party_text.append(
+        "　".join(
+            str(x)
+            for x in (party.get("name"), PARTY_KINDS.get(party.get("kind", ""), ""), party.get("address"))
+            if x
+        )
+    )
+    team = Text()
+    team.append("执法队伍（办理时从中选择在场人员）\n", style="bold")
+    for o in sc.officers:
+        team.append(f"　{officer_line(o)}\n", style="" if o.certified else "yellow")
+    return VerticalScroll(
+        Static(meta, id="brief-meta"),
+        Static(Text(paragraphs(sc.briefing)), id="brief-text"),
+        Static(party_text, id="brief-party"),
+        Static(team, id="brief-team"),
+        id="brief-body",
+    )
+
+
 class BriefingScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("briefing.tcss")
     BINDINGS = [
@@ -68,42 +110,9 @@ class BriefingScreen(Screen[None]):
         )
 
     def compose(self) -> ComposeResult:
-        from sim.calendar import LegalCalendar, format_date_zh
-
         sc = self.scenario
-        day = LegalCalendar.default().day(sc.discovered)
-        meta = Table.grid(padding=(0, 2))
-        meta.add_column(style="bold", no_wrap=True)
-        meta.add_column()
-        for label, value in (
-            ("类型", sc.case_type or "—"),
-            ("程序", sc.procedure.title),
-            ("难度", stars(sc.difficulty)),
-            ("标签", "、".join(sc.tags) or "—"),
-            ("事项", power_text(sc.power)),
-            ("发现", f"{format_date_zh(sc.discovered)} {day.label} {sc.discovered:%H:%M}"),
-        ):
-            meta.add_row(label, Text(value))
-        party = sc.party
-        party_text = Text()
-        party_text.append("当事人　", style="bold")
-        party_text.append(
-            "　".join(
-                str(x)
-                for x in (party.get("name"), PARTY_KINDS.get(party.get("kind", ""), ""), party.get("address"))
-                if x
-            )
-        )
-        team = Text()
-        team.append("执法队伍（办理时从中选择在场人员）\n", style="bold")
-        for o in sc.officers:
-            team.append(f"　{officer_line(o)}\n", style="" if o.certified else "yellow")
         yield Static(Text(f"案情简介 · {sc.title}"), classes="bar", id="brief-title")
-        with VerticalScroll(id="brief-body"):
-            yield Static(meta, id="brief-meta")
-            yield Static(Text(paragraphs(sc.briefing)), id="brief-text")
-            yield Static(party_text, id="brief-party")
-            yield Static(team, id="brief-team")
+        yield briefing_body(sc)
         yield Static("", id="brief-mode")
         with Horizontal(id="brief-buttons"):
             yield Button("开始演练（Enter）", variant="primary", id="brief-start", compact=True)
@@ -170,5 +179,31 @@ class BriefingScreen(Screen[None]):
 
     @on(Button.Pressed, "#brief-back")
     @when_active
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class CaseSheet(Screen[None]):
+    """The briefing re-read from the workbench (key b): the same body, nothing to start; any of Esc, b or Enter
+    goes back to the case."""
+
+    CSS_PATH = Path(__file__).with_name("briefing.tcss")
+    AUTO_FOCUS = "#brief-body"
+    BINDINGS = [Binding("escape,b,enter", "back", "返回办案", key_display="Esc", id="back")]
+
+    app: TraineeHost
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.scenario = scenario
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"案情简介 · {self.scenario.title}"), classes="bar", id="brief-title")
+        yield briefing_body(self.scenario)
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.is_active
+
     def action_back(self) -> None:
         self.app.pop_screen()

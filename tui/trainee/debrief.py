@@ -59,13 +59,22 @@ class DebriefScreen(Screen[None]):
     app: TraineeHost
 
     def __init__(
-        self, session: Session, result: Result, attempt_id: str, *, from_history: bool = False
+        self,
+        session: Session,
+        result: Result,
+        attempt_id: str,
+        *,
+        from_history: bool = False,
+        reference_withheld: str = "",
     ) -> None:
+        """`reference_withheld`: why the reference path is not shown yet (a contest round still open: the model
+        answer would reach contestants still playing); empty shows it."""
         super().__init__()
         self.session = session
         self.result = result
         self.attempt_id = attempt_id
         self.from_history = from_history
+        self.reference_withheld = reference_withheld
 
     def compose(self) -> ComposeResult:
         s, r = self.session, self.result
@@ -95,7 +104,13 @@ class DebriefScreen(Screen[None]):
                 for line in rest:
                     findings.append(line + "\n")
                 findings.append("\n")
-        ref_name, ref = reference_rows(sc)
+        ref_name, ref = ("", []) if self.reference_withheld else reference_rows(sc)
+        if self.reference_withheld:
+            ref_text = Text(self.reference_withheld, style="dim")
+        elif ref:
+            ref_text = rows_text(ref, marks=False)
+        else:
+            ref_text = Text("本案没有参考路径。", style="dim")
         yield Static(
             Text(f"讲评 · {sc.title}" + ("（历史记录）" if self.from_history else "")),
             classes="bar",
@@ -115,10 +130,7 @@ class DebriefScreen(Screen[None]):
                     yield Static(
                         Text(f"参考路径「{ref_name}」" if ref_name else "参考路径"), classes="col-title"
                     )
-                    yield Static(
-                        rows_text(ref, marks=False) if ref else Text("本案没有参考路径。", style="dim"),
-                        id="reference",
-                    )
+                    yield Static(ref_text, id="reference")
             yield Static("", id="export-path")
         with Horizontal(id="debrief-buttons"):
             yield Button("导出报告（e）", variant="primary", id="debrief-export", compact=True)
@@ -136,7 +148,9 @@ class DebriefScreen(Screen[None]):
         written = []
         for fmt in formats:
             path = folder / f"{self.attempt_id}-{sc.id}.{fmt}"
-            path.write_text(render[fmt](sc, s, self.result, context=context, generated=when), encoding="utf-8")
+            text = render[fmt](sc, s, self.result, context=context, generated=when,
+                               reference=not self.reference_withheld)
+            path.write_text(text, encoding="utf-8")
             written.append(path)
         return written
 

@@ -51,6 +51,7 @@ class WorkbenchScreen(Screen[None]):
     AUTO_FOCUS = "#palette"
     BINDINGS = [
         Binding("t", "advance", "推进时间", id="advance"),
+        Binding("b", "briefing", "案情", id="briefing"),
         Binding("h", "hint", "提示", id="hint"),
         Binding("f", "finish", "交卷", id="finish"),
         Binding("g", "graph", "状态图", id="graph"),
@@ -343,6 +344,12 @@ class WorkbenchScreen(Screen[None]):
 
         self.app.push_screen(AdvanceDialog(self))
 
+    def action_briefing(self) -> None:
+        """The case's briefing again (facts, party, what is asked), over the workbench."""
+        from .briefing import CaseSheet
+
+        self.app.push_screen(CaseSheet(self.session.scenario))
+
     def action_hint(self) -> None:
         from sim.hints import next_step
 
@@ -407,6 +414,7 @@ class WorkbenchScreen(Screen[None]):
             out.append(("提示", "下一步依法应当做什么，依据哪一条", self.action_hint))
             out.append(("状态图", "本案程序的状态和执法动作，标出当前所处的状态", self.action_graph))
         out += [
+            ("案情简介", "再看一遍本案的案情、当事人和要求办理的事项", self.action_briefing),
             ("推进时间", "让案件时间向前推进（到某日，或若干日 / 工作日）", self.action_advance),
             ("交卷", "结束本次演练并查看讲评", self.action_finish),
             ("暂离", "返回案例库，下次继续（进度已自动保存）", self.action_leave),
