@@ -190,7 +190,8 @@ def _working_day_law(r: RuleSpec, period: Period, stated: list[Period], articles
             c in articles and "期限以工作日计算" in articles[c].text for c in r.cite):
         return False
     days = [p.length for p in stated if p.unit == Unit.DAYS.value]
-    return period.length in days or period.length in {a + b for a in days for b in days}
+    # Two different stated periods (二十日 and 延长十日), not one counted twice.
+    return period.length in days or period.length in {a + b for i, a in enumerate(days) for b in days[i + 1:]}
 
 
 def _article_period_problems(r: RuleSpec, articles: dict[str, Any], case: str | None) -> list[Problem]:
@@ -570,7 +571,8 @@ class _Path:
                   if p.unit == period.unit or (period.unit == Unit.WORKING_DAYS.value and p.unit == Unit.DAYS.value
                                                and p.length <= 10)]
         if period.length and stated and not any(_period_matches(period, p) for p in stated) and len(
-                {p.length for p in stated}) == 1 and not _working_day_law(r, period, stated, articles):
+                {p.length for p in stated}) == 1 and not _working_day_law(
+                    r, period, [p for c in r.cite if c in articles for p in stated_periods(articles[c].text)], articles):
             law = Period(stated[0].length, period.unit)
             m, found = self._probe(r, i, offset, naive_last_moment(self.cal, start, law), law, start_key, start,
                                    ctx, f"按所引条文的 {law.label()}，")

@@ -33,7 +33,7 @@ EXTEND = ("extend", {"approved": True, "document": {"reason": "相邻户对东�
 
 def play(steps: list[tuple[str, dict[str, Any], str]]) -> Session:
     s = Session(GRANT, wall_clock=lambda: 0.0)
-    for (name, params), at in ((st[:2], st[2]) for st in steps):
+    for name, params, at in steps:
         out = s.act(name, at, **params)
         assert out.ok, (name, at, out.reason)
     s.finish()
