@@ -24,7 +24,7 @@ from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
 from .expr import FUNCTIONS_KEY, Expr, Rec, record
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
-from .machine import CasePlan, event_trigger, machine_for, plan_for
+from .machine import QUICK_TAGS, CasePlan, event_trigger, machine_for, plan_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .outcomes import Assessment, assess, verdict_chain
 from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
@@ -102,6 +102,11 @@ def _time_problem(exc: Exception) -> str:
     return str(exc) if isinstance(exc, BoundsError) else f"时间格式不正确：{exc}"
 
 
+# Moments written as full ISO date-times (reference paths and journals repeat the same few), parsed once.
+_ABSOLUTE: dict[str, dt.datetime] = {}
+_ABSOLUTE_MAX = 4096
+
+
 def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     if value is None:
         return now
@@ -110,6 +115,9 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     if isinstance(value, dt.date):
         return now if value == now.date() else dt.datetime.combine(value, dt.time(9, 0))
     if isinstance(value, str):
+        hit = _ABSOLUTE.get(value)
+        if hit is not None:
+            return hit
         text = value.strip()
         if text.startswith("+"):
             length, unit = parse_period(text[1:])
@@ -123,7 +131,11 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
             return dt.datetime.combine(d, now.time())
         parsed = dt.datetime.fromisoformat(text.replace("T", " ")) if len(text) > 10 else None
         if parsed is not None:
-            return parsed.replace(tzinfo=None)
+            parsed = parsed.replace(tzinfo=None)
+            if len(_ABSOLUTE) >= _ABSOLUTE_MAX:
+                _ABSOLUTE.clear()
+            _ABSOLUTE[value] = parsed  # a moment written in full means the same whatever the case clock
+            return parsed
         return _read_time(dt.date.fromisoformat(text), now, cal)
     raise ValueError(f"无法识别的时间：{value!r}")
 
@@ -133,6 +145,7 @@ _rec = record
 
 _LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
 _FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
+_QUICK_BOOL, _QUICK_LIST, _QUICK_ONE = QUICK_TAGS
 
 
 class Session:
@@ -470,6 +483,31 @@ class Session:
         return out
 
     def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+        # Fast path: the values a well-formed act passes (lists of known ids, booleans, known choices and
+        # phrases), looked up in the case plan's per-action table. Anything else, and every refusal with its
+        # message, goes through the full validation below.
+        quick = self._plan.quick_params(spec)
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            entry = quick.get(key)
+            if entry is None:
+                return self._clean_values_full(spec, params)
+            tag, valid = entry
+            if tag == _QUICK_BOOL:
+                if value is not True and value is not False:
+                    return self._clean_values_full(spec, params)
+                out[key] = value
+            elif tag == _QUICK_LIST:
+                if type(value) is not list or not valid.issuperset(value):
+                    return self._clean_values_full(spec, params)
+                out[key] = list(dict.fromkeys(value))
+            elif type(value) is str and value in valid:  # one id of a closed set
+                out[key] = value
+            else:
+                return self._clean_values_full(spec, params)
+        return out
+
+    def _clean_values_full(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in params.items():
             if key not in spec.params:
@@ -659,8 +697,13 @@ class Session:
         return recs[a.index]
 
     def _make_rec(self, a: ActRecord) -> Rec:
-        r = _rec(a.params)
-        if "document" in self.proc.actions[a.name].params and "document" not in r:
+        # Cleaned parameters are scalars, lists of ids and one document of scalar fields: only the document
+        # needs converting, the lists are read as they are (nothing changes an act's parameters once done).
+        r = Rec(a.params)
+        for k, v in r.items():
+            if type(v) is dict:
+                r[k] = _rec(v)
+        if "document" not in r and "document" in self.proc.actions[a.name].params:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
         return r
@@ -715,24 +758,23 @@ class Session:
         fired = self._fired_rules
         # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
         # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
-        for plan in self._machine.plans_on[act.name]:
-            r = plan.rule
+        for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
             if r.id in fired:
                 continue
             part = "when"
             try:
-                if plan.when is not None:
-                    if plan.when_conditions:
-                        self._fill_conditions(plan.when_conditions, names)
-                    if not plan.when(names):
+                if when is not None:
+                    if when_c:
+                        self._fill_conditions(when_c, names)
+                    if not when(names):
                         continue
                 part = "unless"
-                if plan.unless is not None:
-                    if plan.unless_conditions:
-                        self._fill_conditions(plan.unless_conditions, names)
-                    if plan.unless(names):
+                if unless is not None:
+                    if unless_c:
+                        self._fill_conditions(unless_c, names)
+                    if unless(names):
                         continue
-                if plan.order:
+                if order:
                     # done before this act (the act itself, the last one done, is counted in _done already)
                     missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
                     if missing:
@@ -740,15 +782,15 @@ class Session:
                         new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
                     continue
                 part = ""
-                if plan.expr_conditions:
-                    self._fill_conditions(plan.expr_conditions, names)
-                ok = bool(plan.expr(names))  # type: ignore[misc]
+                if expr_c:
+                    self._fill_conditions(expr_c, names)
+                ok = bool(expr(names))
             except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
                 e = r.when if part == "when" else r.unless if part == "unless" else r.expr
                 self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
                                         f"求值出错：{type(exc).__name__}: {exc}")
                 continue
-            if ok is not plan.forbid:  # a check that fails, a forbidden thing that holds
+            if ok is not forbid:  # a check that fails, a forbidden thing that holds
                 continue
             new.append(self._find(r, act.at, act, wall, self._describe(act)))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
@@ -803,11 +845,11 @@ class Session:
         """Within-deadlines whose end act has not happened and whose last day has passed."""
         new: list[Finding] = []
         names: dict[str, Any] | None = None
-        for r in self._machine.deadline_rules:
-            if r.id in self._fired_rules or r.deadline is None or r.deadline.within is None:
+        anchors = self._anchors
+        for r, base_key, end_key in self._machine.within_plan:
+            if base_key not in anchors or r.id in self._fired_rules or end_key in anchors:
                 continue
-            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
-                continue
+            assert r.deadline is not None and r.deadline.within is not None
             start = self._start(r.deadline.start)
             if start is None:
                 continue
@@ -1025,11 +1067,6 @@ def _as_date(x: Any) -> dt.date | None:
     return x.date() if isinstance(x, dt.datetime) else x  # type: ignore[no-any-return]
 
 
-def _officers_of(s: Session, ids: Any) -> list[Any]:
-    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
-    return [by_id.get(i) for i in (ids or [])]
-
-
 def _fn_done(n: Mapping[str, Any], name: str) -> bool:
     return _session(n)._done.get(name, 0) > 0  # noqa: SLF001
 
@@ -1099,14 +1136,14 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "last": _fn_last,
     "first": _fn_first,
     "happened": lambda n, eid: eid in _session(n)._events_happened,  # noqa: SLF001
-    "certified": lambda n, ids: sum(1 for o in _officers_of(_session(n), ids) if o is not None and o.certified),
-    "all_certified": lambda n, ids: bool(ids) and all(o is not None and o.certified
-                                                      for o in _officers_of(_session(n), ids)),
+    # Officers by the case plan's set of certified ids (an id not in the team is not certified).
+    "certified": lambda n, ids: sum(map(n["_session"]._plan.certified.__contains__, ids or ())),  # noqa: SLF001
+    "all_certified": lambda n, ids: bool(ids) and n["_session"]._plan.certified.issuperset(ids),  # noqa: SLF001
     "len": lambda n, x: 0 if x is None else len(x),
     "min": lambda n, *a: min(*a),
     "max": lambda n, *a: max(*a),
     "abs": lambda n, x: abs(x),
-    "proper": lambda n, pid: True if not pid else _session(n).proc.phrases[pid].proper,
+    "proper": lambda n, pid: True if not pid else n["_session"]._plan.proper[pid],  # noqa: SLF001
     "is_rest_day": lambda n, x: x is not None and not _session(n).calendar.is_workday(_as_date(x)),
     # A rest day inside a statutory holiday (法定节假日), as opposed to an ordinary weekend.
     "is_holiday": lambda n, x: x is not None and _session(n).calendar.day(_as_date(x)).holiday is not None,
