@@ -181,7 +181,7 @@ def machine_for(proc: Procedure) -> ProcedureMachine:
     return m
 
 
-# The shapes of parameter value an act's fast validation accepts (Session._clean_values): a boolean, a list of
+# The shapes of parameter value an act's fast validation accepts (Session._quick_values): a boolean, a list of
 # ids of a closed set, one id of a closed set.
 QUICK_TAGS = (0, 1, 2)
 
@@ -222,7 +222,6 @@ class CasePlan:
             "case": record({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
                           "discovered": sc.discovered}),
         }
-
 
     def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, frozenset[str]]]:
         """For each parameter of an act whose values are a closed set or a boolean: its shape and the values

@@ -102,6 +102,24 @@ def _time_problem(exc: Exception) -> str:
     return str(exc) if isinstance(exc, BoundsError) else f"时间格式不正确：{exc}"
 
 
+# A script's events by the anchor each waits for (the scripts are the cases' own, kept with their index).
+_SCRIPTS: dict[int, tuple[Any, dict[str, tuple[int, ...]]]] = {}
+
+
+def _script_on(script: Any) -> dict[str, tuple[int, ...]]:
+    hit = _SCRIPTS.get(id(script))
+    if hit is not None and hit[0] is script:
+        return hit[1]
+    on: dict[str, list[int]] = {}
+    for i, ev in enumerate(script):
+        on.setdefault(ev.after.key, []).append(i)
+    index = {k: tuple(v) for k, v in on.items()}
+    if len(_SCRIPTS) >= 4096:
+        _SCRIPTS.clear()
+    _SCRIPTS[id(script)] = (script, index)
+    return index
+
+
 # Moments written as full ISO date-times (reference paths and journals repeat the same few), parsed once.
 _ABSOLUTE: dict[str, dt.datetime] = {}
 _ABSOLUTE_MAX = 4096
@@ -368,6 +386,9 @@ class Session:
     def _write(self, entry: dict[str, Any]) -> None:
         # A closed session refuses acts; finishing it still gives the result, with nothing more to record.
         if self.journal is not None and not self._replaying and not self.journal.closed:
+            at = entry.get("at")
+            if isinstance(at, dt.datetime):  # an act's moment is written out only when there is a journal
+                entry["at"] = at.isoformat()
             self.journal.write(entry)
 
     @property
@@ -386,7 +407,7 @@ class Session:
             when = _to_datetime(at, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
             return self._refuse(_time_problem(exc), wall, entry)
-        entry["at"] = when.isoformat()
+        entry["at"] = when
         if self.finished:
             return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
         spec = self.proc.actions.get(name)
@@ -473,7 +494,10 @@ class Session:
 
     def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
-        out = self._clean_values(spec, params)
+        quick = self._quick_values(spec, params)
+        if quick is not None and self._plan.ids_storable:
+            return quick  # closed-set ids and booleans only: nothing free to look at
+        out = quick if quick is not None else self._clean_values(spec, params)
         # Values that matched one of the case's ids are as storable as the ids (checked once per case); only
         # free text has to be looked at.
         free: Any = out if not self._plan.ids_storable else [
@@ -482,32 +506,32 @@ class Session:
             raise ValueError(f"「{spec.label}」的文字中有无法保存的字符")
         return out
 
-    def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
-        # Fast path: the values a well-formed act passes (lists of known ids, booleans, known choices and
-        # phrases), looked up in the case plan's per-action table. Anything else, and every refusal with its
-        # message, goes through the full validation below.
+    def _quick_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The values a well-formed act passes (lists of known ids, booleans, known choices and phrases),
+        looked up in the case plan's per-action table; None for anything else (then `_clean_values` validates
+        everything and words every refusal)."""
         quick = self._plan.quick_params(spec)
         out: dict[str, Any] = {}
         for key, value in params.items():
             entry = quick.get(key)
             if entry is None:
-                return self._clean_values_full(spec, params)
+                return None
             tag, valid = entry
             if tag == _QUICK_BOOL:
                 if value is not True and value is not False:
-                    return self._clean_values_full(spec, params)
+                    return None
                 out[key] = value
             elif tag == _QUICK_LIST:
                 if type(value) is not list or not valid.issuperset(value):
-                    return self._clean_values_full(spec, params)
+                    return None
                 out[key] = list(dict.fromkeys(value))
             elif type(value) is str and value in valid:  # one id of a closed set
                 out[key] = value
             else:
-                return self._clean_values_full(spec, params)
+                return None
         return out
 
-    def _clean_values_full(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+    def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in params.items():
             if key not in spec.params:
@@ -630,9 +654,10 @@ class Session:
         self._schedule_anchor(key, when)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
-        for i, ev in enumerate(self.script):
-            if i in self._scheduled or ev.after.key != key:
+        for i in _script_on(self.script).get(key, ()):
+            if i in self._scheduled:
                 continue
+            ev = self.script[i]
             self._scheduled.add(i)
             fire_at = when
             if ev.wait is not None:
@@ -711,14 +736,9 @@ class Session:
     def _names(self, act: ActRecord | None) -> dict[str, Any]:
         """What expressions read at this moment (case data is converted once per case), with the engine's
         functions and this session for them to read."""
-        names = self._plan.static_names.copy()
-        names["act"] = self._act_rec(act) if act is not None else Rec()
-        names["flags"] = Rec(self.flags)
-        names["now"] = self.now
-        names["state"] = self._state
-        names["_session"] = self
-        names[FUNCTIONS_KEY] = ENGINE_FUNCTIONS
-        return names
+        return {**self._plan.static_names, "act": self._act_rec(act) if act is not None else Rec(),
+                "flags": Rec(self.flags), "now": self.now, "state": self._state, "_session": self,
+                FUNCTIONS_KEY: ENGINE_FUNCTIONS}
 
     def _fill_conditions(self, conditions: tuple[str, ...], names: dict[str, Any]) -> None:
         for n in conditions:
