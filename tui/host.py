@@ -62,6 +62,9 @@ class TraineeHost(Protocol):
     def open_quiz(self) -> None:
         """A short knowledge paper aimed at the trainee's weakest articles (法律知识练习)."""
 
+    def open_analysis(self, scenario: Scenario) -> None:
+        """The case as a case analysis (一事一议): the structured answer sheet, scored element by element."""
+
     def open_trainer(self) -> None: ...
 
     def open_graph(self, scenario: Scenario, *, current: str | None = None, path: int | None = None) -> None: ...

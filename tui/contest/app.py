@@ -36,6 +36,7 @@ from ..host import WallClock
 if TYPE_CHECKING:
     from sim.contest import Contest, Contestant, Mark, Round
     from sim.loader import Library
+    from sim.model import Scenario
     from sim.session import Session
     from sim.store import Attempt
 
@@ -469,6 +470,9 @@ class ContestApp(LawdrillApp):
 
     def open_quiz(self) -> None:
         self.notify("比赛中不提供知识练习。", title="知识练习", markup=False)
+
+    def open_analysis(self, scenario: Scenario) -> None:
+        self.notify("比赛中不提供案例分析练习。", title="案例分析", markup=False)
 
     def report_context(self) -> list[tuple[str, str]]:
         c = self.contestant
