@@ -106,6 +106,7 @@ class ContestHost(TraineeHost, Protocol):
 
     contest: Contest
     round: Round
+    kind: Any  # tui.contest.kinds.RoundKind: how this round's entries open, stand, hand in, show results
     contestant: Contestant
     outbox: Path  # where the signed result bundles are written
     timed_out: bool
@@ -148,6 +149,18 @@ class ContestHost(TraineeHost, Protocol):
     def ensure_bundles(self) -> None: ...
 
     def announce_hand_in(self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False) -> None: ...
+
+    def show_case(self, screen: Any) -> None:
+        """An entry's screen: in place of its briefing, or pushed over the list."""
+
+    def sheet_answers(self, ref: str, empty: Any = None) -> Any:
+        """An answer sheet as saved in the local store (JSON), or `empty`."""
+
+    def save_sheet(self, ref: str, answers: Any) -> None:
+        """Save an answer sheet (at every change: a crash loses nothing)."""
+
+    def hand_in_sheet(self, ref: str) -> None:
+        """A sheet's screen hands it in: the bundle, back to the list, the result at once in a practice round."""
 
     def review_marks(self, ref: str) -> list[Mark]: ...
 

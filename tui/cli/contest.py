@@ -458,16 +458,16 @@ def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float
     from sim.store import Store
 
     from tui.contest.app import round_home
+    from tui.contest.kinds import round_kind
 
     for r in contest.rounds:
         folder = round_home(home, contest, contestant, r)
-        if not (folder / "lawdrill.sqlite3").is_file():
+        kind = round_kind(r.kind)
+        if kind is None or not (folder / "lawdrill.sqlite3").is_file():
             continue
         store = Store(folder)
         try:
-            pending = bool(store.open_attempts()) or any(
-                store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
-            )
+            pending = kind.pending(store, r.cases)
         finally:
             store.close()
         if pending:
@@ -504,11 +504,11 @@ def run_contest(
             f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
             "\n".join(["各轮比赛时间：", *round_windows(contest)]),
         )
-    if round_.kind in ("quiz", "analysis"):
-        # The answer sheets of these rounds are written with sim.contest.write_bundle(answers=…); the
-        # contest app plays and reviews cases only.
-        raise UsageError(f"「{round_.title}」是{KIND_NAMES[round_.kind]}轮，比武界面只能作答实操轮和案卷评查轮。",
-                         "这一轮的答卷由组织者收取后生成成绩包（见 docs/contests.md）。")
+    from tui.contest.kinds import ROUND_KINDS
+
+    if round_.kind not in ROUND_KINDS:  # a kind the contest file accepts but this version cannot run
+        raise UsageError(f"「{round_.title}」是{KIND_NAMES.get(round_.kind, round_.kind)}轮，本版本的比武界面不能作答这一轮。",
+                         "可作答的轮次：" + "、".join(KIND_NAMES.get(k, k) for k in ROUND_KINDS) + "。")
     try:
         app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
     except (OSError, sqlite3.Error) as exc:

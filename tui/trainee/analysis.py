@@ -129,7 +129,8 @@ class AnalysisScreen(Screen[None]):
 
     app: TraineeHost
 
-    def __init__(self, scenario: Scenario, *, answer: AnalysisAnswer | None = None, title: str = "") -> None:
+    def __init__(self, scenario: Scenario, *, answer: AnalysisAnswer | None = None, title: str = "",
+                 facts_first: bool = False) -> None:
         from sim.analysis import answer_key
 
         super().__init__()
@@ -137,6 +138,7 @@ class AnalysisScreen(Screen[None]):
         self.key: CaseKey = answer_key(scenario)
         self.initial = answer
         self.title_text = title or f"案例分析 · {scenario.title}"
+        self.facts_first = facts_first  # open on the case's facts (a contest's fresh sheet)
         self._ready = False
 
     # --- layout ---------------------------------------------------------------------------------------
@@ -148,7 +150,7 @@ class AnalysisScreen(Screen[None]):
         sc = self.scenario
         yield from self.header()
         yield Static(Text(self.title_text), classes="subbar", id="an-title")
-        with TabbedContent(id="an-tabs", initial="an-tab-answer"):
+        with TabbedContent(id="an-tabs", initial="an-tab-facts" if self.facts_first else "an-tab-answer"):
             with TabPane("案情与证据", id="an-tab-facts"):
                 yield briefing_body(sc, Static(evidence_text(sc), id="an-evidence"))
             with TabPane("作答", id="an-tab-answer"):
@@ -185,6 +187,8 @@ class AnalysisScreen(Screen[None]):
             self.fill(self.initial)
         self._ready = True
         self._show_reads()
+        if self.facts_first:
+            self.query_one("#brief-body").focus()
 
     def fill(self, answer: AnalysisAnswer) -> None:
         """Put a saved sheet back on the form (a contest sheet reopened after a crash)."""
