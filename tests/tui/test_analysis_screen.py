@@ -6,7 +6,7 @@ snapshots at 80x24."""
 from __future__ import annotations
 
 import attrs
-from analysis_helpers import fill_analysis, hand_in
+from sheet_helpers import fill_analysis, hand_in
 from tui_helpers import FIXTURE_CASE, FROZEN_WALL, keys, settle, screen_text, type_into
 
 from sim.analysis import Citation, own_answer

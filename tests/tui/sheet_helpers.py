@@ -1,4 +1,5 @@
-"""Answer a case analysis sheet (tui/trainee/analysis.py) by key presses only, as a trainee would."""
+"""Answer a knowledge paper (tui/trainee/quiz.py) or a case analysis sheet (tui/trainee/analysis.py) by key
+presses only, as a trainee would."""
 
 from __future__ import annotations
 
@@ -34,4 +35,23 @@ async def fill_analysis(pilot: Any, library: Any, answer: Any) -> None:
 
 async def hand_in(pilot: Any) -> None:
     await keys(pilot, "ctrl+s")
+    await settle(pilot)
+
+
+async def answer_question(pilot: Any, item: Any, right: bool = True) -> None:
+    """Answer the paper's current question (right or wrong) and go on to the next one."""
+    from sim.quiz import QKind
+
+    q = item.question
+    if q.kind in (QKind.SINGLE, QKind.MULTIPLE, QKind.TRUEFALSE):
+        wanted = set(q.answer) if right else {o for o in item.order if o not in q.answer}
+        if q.kind is not QKind.MULTIPLE:
+            wanted = set(list(wanted)[:1])
+        for oid in item.order:
+            if oid in wanted:
+                await keys(pilot, "space")
+            await keys(pilot, "down")
+        await keys(pilot, "pagedown")
+    else:
+        await keys(pilot, *list(q.answer_text() if right else "九九九"), "enter")
     await settle(pilot)
