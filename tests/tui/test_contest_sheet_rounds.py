@@ -112,7 +112,7 @@ async def test_quiz_round_answered_survives_a_crash_and_is_ranked(contest_file, 
         for item in paper.items[6:]:
             await answer_question(pilot, item)
         await keys(pilot, "ctrl+s")
-        assert isinstance(app.screen, ConfirmDialog) and "已答 10 / 10 题" in screen_text(app)
+        assert isinstance(app.screen, ConfirmDialog) and "已答 10 / 10 题" in app.screen.text
         await keys(pilot, "y")
         assert isinstance(app.screen, RoundScreen) and "已交卷" in screen_text(app)
         assert "分" not in app.screen.query_one("#round-cases").get_row_at(0)[2].plain  # no score in an exam
@@ -128,13 +128,13 @@ async def test_quiz_round_answered_survives_a_crash_and_is_ranked(contest_file, 
     assert verified.wall_seconds == 600  # opened at 09:05, handed in at 09:15
 
     store = tmp_path / "results"
-    code, out = cli(capsys, "contest", "import", contest_file, outbox, "--store", store)
+    code, out = cli(capsys, "contest", "import", contest_file, outbox, "--home", store)
     assert code == 0 and "导入 1 份" in out, out
-    code, out = cli(capsys, "contest", "standings", contest_file, "--store", store, "--round", "r3")
+    code, out = cli(capsys, "contest", "standings", contest_file, "--home", store, "--round", "r3")
     assert code == 0 and "王小明" in out and "90" in out, out
-    code, out = cli(capsys, "contest", "standings", contest_file, "--store", store, "--round", "r3", "--teams")
+    code, out = cli(capsys, "contest", "standings", contest_file, "--home", store, "--round", "r3", "--teams")
     assert code == 0 and "城关镇" in out and "45.0" in out, out  # two officers on 城关镇's roster: (90 + 0) / 2
-    code, out = cli(capsys, "contest", "export", contest_file, "--store", store, "--round", "r3", "-o",
+    code, out = cli(capsys, "contest", "export", contest_file, "--home", store, "--round", "r3", "-o",
                     tmp_path / "r3.csv", "--format", "csv")
     assert code == 0, out
     rows = list(csv.reader((tmp_path / "r3.csv").open(encoding="utf-8-sig")))
@@ -185,21 +185,22 @@ async def test_analysis_round_by_keys_with_a_time_out_hand_in(contest_file, libr
         assert isinstance(app.screen, ContestAnalysisResult)
         body = str(app.screen.query_one("#an-result").render())
         assert "超出法定幅度" in body and "✗ 处理意见及处罚幅度" in body
-    bundles = [read_bundle(app.bundle_of(c), contest, library) for c in ANALYSIS]
+        paths = [app.bundle_of(c) for c in ANALYSIS]
+    bundles = [read_bundle(p, contest, library) for p in paths]
     assert [b.score for b in bundles][0] == 100
     assert bundles[1].score < 100 and "band_exceeded" in bundles[1].rules
-    assert bundles[1].wall_seconds == pytest.approx(3600)  # handed in at the end of the hour
+    assert bundles[1].wall_seconds == 2400  # opened at 14:22, handed in when the hour ran out at 15:02
 
     store = tmp_path / "results"
-    code, out = cli(capsys, "contest", "import", contest_file, outbox, "--store", store)
+    code, out = cli(capsys, "contest", "import", contest_file, outbox, "--home", store)
     assert code == 0 and "导入 2 份" in out, out
-    code, out = cli(capsys, "contest", "standings", contest_file, "--store", store, "--round", "r4", "--json")
+    code, out = cli(capsys, "contest", "standings", contest_file, "--home", store, "--round", "r4", "--json")
     data = json.loads(out)
     (row,) = data["standings"]
     assert row["id"] == "p03" and row["score"] == 100 + bundles[1].score, row
     for fmt in ("html", "xlsx", "csv"):
         target = tmp_path / f"r4.{fmt}"
-        code, out = cli(capsys, "contest", "export", contest_file, "--store", store, "--round", "r4", "-o",
+        code, out = cli(capsys, "contest", "export", contest_file, "--home", store, "--round", "r4", "-o",
                         target, "--format", fmt)
         assert code == 0 and target.stat().st_size > 0, out
     html = (tmp_path / "r4.html").read_text(encoding="utf-8")
