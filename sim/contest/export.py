@@ -20,7 +20,7 @@ import attrs
 from ..loader import Library
 from ..report import PRINT_CSS
 from ..scoring import PASS_MARK, cite_labels
-from .model import CST, Contest, split_case_ref
+from .model import CST, PAPER, Contest, split_case_ref
 
 if TYPE_CHECKING:  # the results store loads SQLAlchemy: `contest check` formats times without it
     from .store import ResultRow, Standing
@@ -65,7 +65,10 @@ NO_SCORE = "—"
 
 
 def case_title(library: Library | None, ref: str) -> str:
-    """A case's title for a column or a list ("案卷评查：title" for a review entry); the id if unknown."""
+    """A case's title for a column or a list ("案卷评查：title" for a review entry, 法律知识试卷 for a knowledge
+    round's paper); the id if unknown."""
+    if ref == PAPER:
+        return "法律知识试卷"
     case, trap = split_case_ref(ref)
     sc = library.scenarios.get(case) if library is not None else None
     title = sc.title if sc is not None else case

@@ -139,6 +139,7 @@ async def test_quiz_round_answered_survives_a_crash_and_is_ranked(contest_file, 
     assert code == 0, out
     rows = list(csv.reader((tmp_path / "r3.csv").open(encoding="utf-8-sig")))
     assert any("王小明" in r and "90" in r for r in rows), rows
+    assert rows[0][-1] == "法律知识试卷"  # the paper's score column, in words
 
 
 async def test_analysis_round_by_keys_with_a_time_out_hand_in(contest_file, library, home, tmp_path, capsys):
