@@ -150,6 +150,20 @@ class ContestHost(TraineeHost, Protocol):
 
     def announce_hand_in(self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False) -> None: ...
 
+    kind_cache: dict[str, Any]  # what the round's kind computes once (the quiz round's paper)
+
+    def session_clock(self) -> float:
+        """The wall clock the round's records use: never past the round's end."""
+
+    def enter_play(self, case_id: str) -> None:
+        """A play round's case on the contest workbench (started or resumed)."""
+
+    def hand_in_play(self, case_id: str) -> Path | None:
+        """A play round's case handed in from its journal."""
+
+    def show_play_result(self, case_id: str) -> None:
+        """A play round's case: the debrief."""
+
     def show_case(self, screen: Any) -> None:
         """An entry's screen: in place of its briefing, or pushed over the list."""
 

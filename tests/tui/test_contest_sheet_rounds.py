@@ -169,10 +169,15 @@ async def test_analysis_round_by_keys_with_a_time_out_hand_in(contest_file, libr
         await keys(pilot, "ctrl+t")
         wrong = attrs.evolve(own_answer(second), amount=999999)
         await fill_analysis(pilot, library, wrong)
+        typed = app.screen.answer()
         await keys(pilot, "escape")
         assert isinstance(app.screen, RoundScreen) and "作答中" in screen_text(app)
         assert app.bundle_of(second.id) is None
-        # Time runs out: the open sheet is handed in as it was saved.
+        # Reopened: the saved sheet is back on the form, on the answers tab.
+        await begin(pilot, 1)
+        assert isinstance(app.screen, ContestAnalysisScreen) and app.screen.answer() == typed
+        assert app.screen.query_one("#an-tabs").active == "an-tab-answer"
+        # Time runs out with the sheet on screen: it is handed in as it stands.
         clock.now = cst("2026-05-30 15:02")
         app.tick()
         await pilot.pause()

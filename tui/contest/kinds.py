@@ -25,7 +25,7 @@ from sim.contest.model import split_case_ref
 if TYPE_CHECKING:
     from sim.store import Store
 
-    from .app import ContestApp
+    from ..host import ContestHost as ContestApp  # the app as a kind sees it (tui/host.py)
 
 
 class RoundKind:
