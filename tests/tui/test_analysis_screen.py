@@ -129,3 +129,27 @@ def test_analysis_result_snapshot(snap_compare, fixture_library, tmp_path):
         await hand_in(pilot)
 
     assert snap_compare(app_for(fixture_library, tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_every_bundled_case_is_answerable_on_the_sheet_and_scores_100(library, tmp_path) -> None:
+    """Each case of the library opens as an analysis sheet; its own answer, with the citations as typed text,
+    put on the form and read back, scores 100 on the result screen."""
+    from tui.trainee.analysis import AnalysisResultScreen, AnalysisScreen
+
+    app = app_for(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for case_id in sorted(library.scenarios):
+            sc = library.scenarios[case_id]
+            right = own_answer(sc)
+            typed = attrs.evolve(right, violated=tuple(Citation(text=library.articles[c.key].label) for c in right.violated),
+                                 basis=tuple(Citation(text=library.articles[c.key].label) for c in right.basis))
+            await app.push_screen(AnalysisScreen(sc, answer=typed))
+            await settle(pilot)
+            assert app.screen.answer() == typed, case_id
+            await keys(pilot, "ctrl+s")
+            assert isinstance(app.screen, AnalysisResultScreen), case_id
+            assert app.screen.score.points == 100, (case_id, app.screen.score.mistakes)
+            await keys(pilot, "escape")
+            await settle(pilot)
+        assert len(app.store.sheets("王小明")) == len(library.scenarios)
