@@ -276,6 +276,19 @@ def own_answer(scenario: Scenario) -> AnalysisAnswer:
 # --- scoring --------------------------------------------------------------------------------------------
 
 
+# What each kind of mistake is called where weak spots are listed (a sheet records its mistake codes as its
+# "rules": sim.store.record_sheet, sim.weakspots).
+MISTAKE_TITLES: dict[str, str] = {
+    "wrong_violation": "案例分析：案由认定错误", "wrong_article": "案例分析：引用了不适用的条文",
+    "missing_paragraph": "案例分析：条文未具体到款、项", "wrong_paragraph": "案例分析：款、项引用错误",
+    "missing_article": "案例分析：遗漏或引错条文", "unknown_citation": "案例分析：条文写法无法识别",
+    "missing_evidence": "案例分析：待证事实缺少证据", "extra_evidence": "案例分析：证据与待证事实不对应",
+    "missed_circumstance": "案例分析：遗漏从重从轻情节", "extra_circumstance": "案例分析：认定了本案不存在的情节",
+    "wrong_disposal": "案例分析：处理意见错误", "band_exceeded": "案例分析：罚款超出法定幅度",
+    "no_amount": "案例分析：未提出罚款数额",
+}
+
+
 @attrs.frozen
 class Mistake:
     code: str  # wrong_violation | wrong_article | missing_paragraph | wrong_paragraph | missing_article |
