@@ -115,6 +115,7 @@ class SheetKind(RoundKind):
     is opened (`<start_key>:<ref>`): review marks, a knowledge paper, a case analysis."""
 
     start_key: ClassVar[str] = "sheet-start"
+    done_text: ClassVar[str] = "已交卷，不能再修改。"
 
     def started(self, app: ContestApp, ref: str) -> bool:
         assert app.store is not None
@@ -127,7 +128,7 @@ class SheetKind(RoundKind):
 
     def open(self, app: ContestApp, ref: str) -> None:
         if app.bundle_of(ref) is not None:
-            app.notify("本题已交卷，不能再修改。", title="已交卷", markup=False)
+            app.notify(self.done_text, title="已交卷", markup=False)
             return
         self.enter(app, ref)
 
@@ -136,7 +137,7 @@ class SheetKind(RoundKind):
 
     def enter(self, app: ContestApp, ref: str) -> None:
         if app.bundle_of(ref) is not None:
-            app.notify("本题已交卷，不能再修改。", title="已交卷", markup=False)
+            app.notify(self.done_text, title="已交卷", markup=False)
             return
         self.mark_started(app, ref)
         app.show_case(self.screen(app, ref))
@@ -192,6 +193,7 @@ class ReviewKind(SheetKind):
     kind = "review"
     label = "案卷评查"
     start_key = "review-start"
+    done_text = "本案卷已交卷，不能再修改。"
 
     def open(self, app: ContestApp, ref: str) -> None:
         RoundKind.open(self, app, ref)  # a review file opens on the case's briefing too
@@ -225,6 +227,7 @@ class QuizKind(SheetKind):
     kind = "quiz"
     label = "法律知识"
     unit = "份"
+    done_text = "试卷已交卷，不能再修改。"
 
     def title(self, app: ContestApp, ref: str) -> str:
         return f"法律知识试卷（共 {len(self.paper(app).items)} 题）"
@@ -255,6 +258,7 @@ class QuizKind(SheetKind):
 class AnalysisKind(SheetKind):
     kind = "analysis"
     label = "案例分析"
+    done_text = "本案的分析已交卷，不能再修改。"
 
     def scenario(self, app: ContestApp, ref: str) -> Any:
         assert app.library is not None
