@@ -224,3 +224,15 @@ def test_contest_run_no_longer_refuses_sheet_rounds(contest_file, library, home,
     code = cli_contest.run_contest(contest, library, contest.contestant("p01"), home=home,
                                    clock=lambda: cst("2026-05-30 09:30"))
     assert code == 0 and ran == ["r3"]
+
+
+@pytest.mark.parametrize("saved", ["{not json", "[1, 2]", '"text"'])
+async def test_a_damaged_saved_sheet_starts_again_instead_of_crashing(contest_file, library, home, saved):
+    contest = load(contest_file, library)
+    clock = FakeClock(cst("2026-05-30 09:05"))
+    app = contest_app(contest, library, home, clock, round_id="r3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.store.set(f"answers:{PAPER}", saved)
+        await begin(pilot)
+        assert isinstance(app.screen, ContestQuizScreen) and app.screen.sheet() == {}

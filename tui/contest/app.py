@@ -186,7 +186,11 @@ class ContestApp(LawdrillApp):
         """The answer sheet of an entry as saved (JSON: review marks, a paper's answers, an analysis)."""
         assert self.store is not None
         raw = self.store.get(f"answers:{ref}")
-        return json.loads(raw) if raw else empty
+        try:
+            value = json.loads(raw) if raw else empty
+        except ValueError:  # a local store damaged or edited by hand: the sheet starts again
+            return empty
+        return value if empty is None or isinstance(value, type(empty)) else empty
 
     def save_sheet(self, ref: str, answers: Any) -> None:
         """Saved at every change (SQLite commits each write): a crash loses nothing of a sheet."""
