@@ -170,7 +170,7 @@ class RoundScreen(Screen[None]):
             if app.results_visible():
                 app.show_result(ref)
             else:
-                self.notify("本案已交卷。成绩在本轮结束后公布。", title="已交卷", markup=False)
+                self.notify(f"「{app.case_title(ref)}」已交卷。成绩在本轮结束后公布。", title="已交卷", markup=False)
             return
         if app.timed_out:
             self.notify("本轮时间已到，不能再作答。", title="时间到", markup=False)
