@@ -91,7 +91,8 @@ def add_commands(command: AddCommand) -> None:
     store_options(p)
 
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
-                    "打开比武界面：显示本轮案例，计时作答，时间到自动交卷，成绩包写入输出目录。", cmd_run)
+                    "打开比武界面：显示本轮的案例（实操、案卷评查、案例分析）或法律知识试卷，计时作答，\n"
+                    "答卷随时自动保存，时间到自动交卷，成绩包写入输出目录。", cmd_run)
     p.add_argument("--as", dest="contestant", required=True, metavar="ID", help="参赛人员编号（名单中的 id）")
     p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
     p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
