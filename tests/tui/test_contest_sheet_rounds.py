@@ -236,3 +236,29 @@ async def test_a_damaged_saved_sheet_starts_again_instead_of_crashing(contest_fi
         app.store.set(f"answers:{PAPER}", saved)
         await begin(pilot)
         assert isinstance(app.screen, ContestQuizScreen) and app.screen.sheet() == {}
+
+
+async def test_a_practice_round_shows_the_result_at_hand_in(contest_file, library, home, tmp_path):
+    text = contest_file.read_text(encoding="utf-8")
+    at = text.index("id: r4")
+    contest_file.write_text(text[:at] + text[at:].replace("mode: exam", "mode: practice", 1), encoding="utf-8")
+    contest = load(contest_file, library)
+    assert contest.round("r4").mode == "practice"
+    sc = library.scenarios[ANALYSIS[0]]
+    clock = FakeClock(cst("2026-05-30 14:02"))
+    app = contest_app(contest, library, home, clock, round_id="r4", out=tmp_path / "outbox")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await begin(pilot, 0)
+        await keys(pilot, "ctrl+t")
+        await fill_analysis(pilot, library, attrs.evolve(own_answer(sc), violation=""))
+        await keys(pilot, "ctrl+s")
+        assert isinstance(app.screen, ConfirmDialog) and "交卷后显示成绩" in app.screen.text
+        await keys(pilot, "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ContestAnalysisResult)
+        body = str(app.screen.query_one("#an-result").render())
+        assert "✗ 案由" in body and "案由认定错误" in body
+        await keys(pilot, "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RoundScreen) and app.bundle_of(sc.id) is not None
