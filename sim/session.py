@@ -213,6 +213,10 @@ class Session:
         """The whole action catalogue (the interface never offers only the valid next steps)."""
         return list(self.proc.actions.values())
 
+    def events_happened(self) -> list[str]:
+        """The world events that have happened so far, by id, in order."""
+        return list(self._events_happened)
+
     def resolve_time(self, value: Any) -> dt.datetime:
         """The case time a trainee's entry means: a date, a datetime, ISO text, or "+N unit" from now
         (units: working_days/days/months/hours or 工作日/日/个月/小时). Raises ValueError if unreadable."""
