@@ -56,7 +56,8 @@ def _evidence(session: Session) -> Known | None:
     for a in session.acts:
         for eid in a.params.get("evidence") or ():
             seen.setdefault(eid, None)
-    labels = [sc.evidence[e].label for e in seen if e in sc.evidence]
+    by_id = {e.id: e.label for e in sc.evidence}
+    labels = [by_id[e] for e in seen if e in by_id]
     return Known("、".join(labels), "收集的证据") if labels else None
 
 

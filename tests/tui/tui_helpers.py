@@ -182,6 +182,9 @@ def time_text(at: str | None) -> str:
 
 
 async def fill_value(pilot: Pilot[Any], wid: str, kind: str, value: Any) -> None:
+    widget = pilot.app.screen.query_one(f"#{wid}")
+    if not widget.display or not widget.parent.parent.display:  # the carried-over team, folded into one line
+        await keys(pilot, "ctrl+o")
     if kind in ("officers", "evidence", "choices"):
         await pick_many(pilot, wid, list(value))
     elif kind == "bool":

@@ -447,6 +447,22 @@ class ActionForm(Dialog[None]):
                 filled += 1
         note = f"已从案卷填写 {filled} 项" if filled else "案卷中没有可填入的内容（空白的项目需要自己填写）"
         self.query_one("#form-error", Static).update(Text(note, style="green" if filled else "dim"))
+        spec = self.spec.document
+        assert spec is not None  # the binding is hidden for acts without a document
+        empty = [
+            w for f in spec.fields if f.kind == "text"
+            if not (w := self.query_one(f"#d-{f.id}", Input)).value.strip()
+        ]
+        if empty:  # the officer writes what the file cannot know: start there
+            empty[0].focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fill":
+            doc = self.spec.document
+            return doc is not None and any(f.kind == "text" for f in doc.fields)
+        if action == "team":
+            return bool(self.query(".kept"))
+        return super().check_action(action, parameters)
 
     @on(Input.Changed, "#p-at")
     def _preview(self, event: Input.Changed) -> None:
