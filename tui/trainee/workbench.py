@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from ..host import TraineeHost
 
-TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log")
+TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log", "tab-findings")
 
 
 class ActionPalette(OptionList):
@@ -59,6 +59,7 @@ class WorkbenchScreen(Screen[None]):
         Binding("2", "tab('tab-file')", "案卷", show=False, id="tab-file"),
         Binding("3", "tab('tab-clocks')", "法定期限", show=False, id="tab-clocks"),
         Binding("4", "tab('tab-log')", "事件", show=False, id="tab-log"),
+        Binding("5", "tab('tab-findings')", "问题", show=False, id="tab-findings"),
         Binding("escape", "leave", "暂离", id="leave"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -110,6 +111,10 @@ class WorkbenchScreen(Screen[None]):
                 with TabPane("事件", id="tab-log"):
                     with VerticalScroll(id="log-scroll"):
                         yield Static(id="log")
+                if self.practice:  # exam mode: findings wait for the debrief
+                    with TabPane("问题 0", id="tab-findings"):
+                        with VerticalScroll(id="findings-scroll"):
+                            yield Static("目前没有发现问题。", id="wb-findings")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -171,6 +176,7 @@ class WorkbenchScreen(Screen[None]):
         self._refresh_casefile()
         self._refresh_clocks(clocks)
         self._refresh_log()
+        self._refresh_findings()
         self._show_action_help()
 
     def _refresh_timeline(self) -> None:
@@ -244,6 +250,23 @@ class WorkbenchScreen(Screen[None]):
         self.query_one("#log", Static).update(text)
         self.query_one("#log-scroll", VerticalScroll).scroll_end(animate=False)
 
+    def _refresh_findings(self) -> None:
+        """Practice mode: every finding so far in one place, newest first; the tab's label counts them."""
+        if not self.practice:
+            return
+        found = self.session.findings
+        text = Text()
+        for f in reversed(found):
+            lines = finding_lines(f, self.session.scenario.articles)
+            text.append(f"{f.at:%Y-%m-%d %H:%M}　", style="dim")
+            text.append(f"{f.severity.label}\n", style="bold red" if f.severity.value == "critical" else "bold yellow")
+            for line in lines:
+                text.append(f"　{line}\n")
+            text.append("\n")
+        self.query_one("#wb-findings", Static).update(text if found else Text("目前没有发现问题。", style="dim"))
+        tabs = self.query_one("#wb-tabs", TabbedContent)
+        tabs.get_tab("tab-findings").label = f"问题 {len(found)}"
+
     @on(OptionList.OptionHighlighted, "#palette")
     def _show_action_help(self) -> None:
         palette = self.query_one("#palette", ActionPalette)
@@ -278,6 +301,9 @@ class WorkbenchScreen(Screen[None]):
         return out
 
     def announce(self, out: Outcome) -> None:
+        """One toast for what was done and one per world event; findings go to the 问题 tab, not toasts.
+        Older toasts (a hint, the last act) no longer apply once the case has moved on: they are cleared."""
+        self.app.clear_notifications()
         if out.act is not None:
             self.notify(
                 f"{act_title(self.session.scenario, out.act)}（{out.act.at:%Y-%m-%d %H:%M}）",
@@ -294,16 +320,6 @@ class WorkbenchScreen(Screen[None]):
             )
         for entry in out.events:
             self.notify(entry.text, title="事件", timeout=8, markup=False)
-        if self.practice:
-            for f in out.findings:
-                lines = finding_lines(f, self.session.scenario.articles)
-                self.notify(
-                    "\n".join(lines[:2]),
-                    title=f.severity.label,
-                    timeout=12,
-                    severity="error" if f.severity.value == "critical" else "warning",
-                    markup=False,
-                )
 
     @on(OptionList.OptionSelected, "#palette")
     @when_active
