@@ -430,8 +430,7 @@ class ActionForm(Dialog[None]):
         if self.folded:
             self.folded = False
             self.query_one("#kept", Static).parent.parent.display = False  # type: ignore[union-attr]
-        target = rows[0].query(".field-body > *").first()
-        self.call_after_refresh(target.focus)
+        rows[0].query(".field-body > *").first().focus()
 
     def action_fill(self) -> None:
         """Fill every empty text field of the document with what the case file already says."""

@@ -420,6 +420,8 @@ class WorkbenchScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_active:
             return False  # keys typed quickly can reach a screen a dialog has just covered
+        if action == "tab" and parameters == ("tab-findings",):
+            return self.practice  # exam mode has no findings tab
         if action in ("hint", "graph"):
             return self.practice  # exam mode: no hints or procedure map at all, not even a greyed-out key
         return True
