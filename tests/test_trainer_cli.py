@@ -282,6 +282,16 @@ def test_new_case_for_every_concrete_template_passes_check_at_once(
     assert f"案例 {len(library.scenarios) + len(made)} 个" in out and "失败 0 项" in out and "错误 0 处" in out
 
 
+def test_new_creates_the_folder_it_is_told_to_write_to(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = tmp_path / "county" / "cases"
+    code, out, err = run_cli(capsys, "new", "mine-01", "--template", "general-penalty", "--dir", folder)
+    assert code == 0, err
+    assert (folder / "mine-01.yaml").is_file() and str(folder / "mine-01.yaml") in out
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    code, _, err = run_cli(capsys, "new", "mine-02", "--template", "general-penalty", "--dir", tmp_path / "plain")
+    assert code == 2 and "是一个文件，不是目录" in err
+
+
 def test_new_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "mine-01.yaml"
     target.write_text("trainer's own work\n", encoding="utf-8")
