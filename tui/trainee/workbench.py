@@ -162,12 +162,7 @@ class WorkbenchScreen(Screen[None]):
     def refresh_case(self) -> None:
         s = self.session
         clocks = s.clocks()
-        bar = day_text(s)
-        bar.append("　│　")
-        bar.append(s.state_label, style="bold")
-        if clocks:
-            bar.append(f"　│　期限 {len(clocks)} 项，最近届满 {clocks[0].due:%m-%d}")
-        self.query_one("#wb-clock", Static).update(bar)
+        self._clock_bar(clocks)
         if self.practice:
             palette = self.query_one("#palette", ActionPalette)
             for a in s.actions():
@@ -178,6 +173,30 @@ class WorkbenchScreen(Screen[None]):
         self._refresh_log()
         self._refresh_findings()
         self._show_action_help()
+
+    def _clock_bar(self, clocks: list[Any] | None = None) -> None:
+        """Case clock, state and the nearest due date; on a narrow terminal in short form, never cut."""
+        s = self.session
+        clocks = s.clocks() if clocks is None else clocks
+        bar = day_text(s)
+        bar.append("　│　")
+        bar.append(s.state_label, style="bold")
+        if clocks:
+            bar.append(f"　│　期限 {len(clocks)} 项，最近届满 {clocks[0].due:%m-%d}")
+        if bar.cell_len > self.size.width - 2 and self.size.width:
+            day = s.calendar.day(s.now)
+            bar = Text.assemble(
+                (f"{s.now:%m-%d %H:%M} ", "bold"),
+                (day.status, "bold green" if day.workday else "bold red"),
+                " │ ",
+                (s.state_label, "bold"),
+            )
+            if clocks:
+                bar.append(f" │ 最近届满 {clocks[0].due:%m-%d}")
+        self.query_one("#wb-clock", Static).update(bar)
+
+    def on_resize(self) -> None:
+        self._clock_bar()
 
     def _refresh_timeline(self) -> None:
         table = self.query_one("#timeline", TimelineTable)
