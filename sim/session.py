@@ -131,6 +131,13 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
 _rec = record
 
 
+def _listing(values: Any, most: int = 12) -> str:
+    """The valid values of a parameter, for a refusal message: a、b、c (and how many more)."""
+    shown = sorted(str(v) for v in values)
+    text = "、".join(shown[:most]) or "无"
+    return text + (f" 等 {len(shown)} 个" if len(shown) > most else "")
+
+
 _LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
 _FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
 
@@ -490,7 +497,7 @@ class Session:
                 valid = self._plan.valid_values[key]
                 for v in value:
                     if v not in valid:
-                        raise ValueError(f"「{p.label}」中的「{v}」不存在")
+                        raise ValueError(f"「{p.label}」中的「{v}」不存在（可用：{_listing(valid)}）")
                 out[key] = list(dict.fromkeys(value))
             elif k == ParamKind.BOOL:
                 if not isinstance(value, bool):
@@ -498,7 +505,7 @@ class Session:
                 out[key] = value
             elif k == ParamKind.CHOICE:
                 if value not in self._plan.choice_ids[key]:
-                    raise ValueError(f"「{p.label}」的取值「{value}」无效")
+                    raise ValueError(f"「{p.label}」的取值「{value}」无效（可用：{_listing(self._plan.choice_ids[key])}）")
                 out[key] = value
             elif k == ParamKind.AMOUNT:
                 if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
