@@ -90,6 +90,16 @@ class Clock:
     remaining_days: int  # calendar days from the case date to the due date (negative: overdue)
     remaining_working_days: int
     provisional: bool
+    end_label: str = ""  # the act that ends it, e.g. 作出行政处罚决定 ('' when the rule names none)
+
+    @property
+    def neutral(self) -> str:
+        """What the period asks, in neutral words (the rule's title names the violation, which has not
+        happened while the period runs): 自立案起 90日 内作出行政处罚决定 / 《…》送达后满 3个工作日 方可作出决定."""
+        end = self.end_label or "办结"
+        if self.kind == "within":
+            return f"自{self.start_label}起{self.period}内{end}"
+        return f"{self.start_label}后满{self.period}方可{end}"
 
 
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
@@ -306,7 +316,8 @@ class Session:
                 wd = -self.calendar.working_days_between(d.due, today)
             out.append(Clock(r.id, r.title, start, self._anchor_label(r.deadline.start), period.label(), d.due,
                              "within" if r.deadline.within else "not_before", (d.due - today).days, wd,
-                             d.provisional))
+                             d.provisional,
+                             self._anchor_label(r.deadline.end) if r.deadline.end is not None else ""))
         return sorted(out, key=lambda c: c.due)
 
     def started_deadlines(self) -> list[tuple[RuleSpec, Deadline]]:

@@ -252,8 +252,9 @@ class WorkbenchScreen(Screen[None]):
             if c.provisional:
                 due.append("（暂定）", style="yellow")
             kind = "届满前完成" if c.kind == "within" else "届满后方可"
+            title = Text(c.neutral) if c.remaining_days >= 0 else Text(c.title, style="bold red")
             table.add_row(
-                Text(c.title), due, left, Text(c.period), f"{c.start:%Y-%m-%d}", kind, key=c.rule_id
+                title, due, left, Text(c.period), f"{c.start:%Y-%m-%d}", kind, key=c.rule_id
             )
         table.display = bool(clocks)
         self.query_one("#clocks-empty").display = not clocks
