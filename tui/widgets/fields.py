@@ -13,43 +13,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import _widget_navigation
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Select, SelectionList
-from textual.widgets._select import SelectCurrent, SelectOverlay
+from textual.widgets import Input, OptionList, Select, SelectionList
 
 
-class DropdownList(SelectOverlay):
-    """The open list of a Dropdown: Chinese key descriptions, no wrapping at either end."""
+def _no_wrap(options: OptionList) -> None:
+    """Make Up / Down stop at the ends of an option list instead of wrapping round."""
 
-    BINDINGS = [Binding("escape", "dismiss", "收起列表")]
+    def move(direction: int) -> None:
+        count = options.option_count
+        here = options.highlighted
+        index = (-1 if direction > 0 else count) if here is None else here
+        index += direction
+        while 0 <= index < count:
+            if not options.get_option_at_index(index).disabled:
+                options.highlighted = index
+                return
+            index += direction
 
-    def action_cursor_down(self) -> None:
-        self._move(1)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def _move(self, direction: int) -> None:
-        if self.highlighted is None:
-            self.highlighted = _widget_navigation.find_first_enabled(self.options)
-            return
-        found = _widget_navigation.find_next_enabled_no_wrap(
-            self.options, anchor=self.highlighted, direction=direction  # type: ignore[arg-type]
-        )
-        if found is not None:
-            self.highlighted = found
+    options.action_cursor_down = lambda: move(1)  # type: ignore[method-assign]
+    options.action_cursor_up = lambda: move(-1)  # type: ignore[method-assign]
 
 
 class Dropdown(Select[Any]):
-    """A Select that does not wrap round and speaks Chinese in the footer."""
+    """A Select that does not wrap round and speaks Chinese in the footer. Textual's list is not public, so
+    the one this Select made is adjusted when mounted: its moves and its one footer key."""
 
     BINDINGS = [Binding("enter,down,space,up", "show_overlay", "展开列表", show=False)]
 
-    def compose(self) -> ComposeResult:
-        yield SelectCurrent(self.prompt)
-        yield DropdownList(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+    def on_mount(self) -> None:
+        overlay = self.query_one(OptionList)
+        _no_wrap(overlay)
+        keys = overlay._bindings.copy()  # noqa: SLF001 - the description is all that changes
+        keys.key_to_bindings["escape"] = [Binding("escape", "dismiss", "收起列表")]
+        overlay._bindings = keys  # noqa: SLF001
 
 
 class Checklist(SelectionList[Any]):
