@@ -90,6 +90,16 @@ class Clock:
     remaining_days: int  # calendar days from the case date to the due date (negative: overdue)
     remaining_working_days: int
     provisional: bool
+    end_label: str = ""  # the act that ends it, e.g. 作出行政处罚决定 ('' when the rule names none)
+
+    @property
+    def neutral(self) -> str:
+        """What the period asks, in neutral words (the rule's title names the violation, which has not
+        happened while the period runs): 自立案起 90日 内作出行政处罚决定 / 《…》送达后满 3个工作日 方可作出决定."""
+        end = self.end_label or "办结"
+        if self.kind == "within":
+            return f"自{self.start_label}起{self.period}内{end}"
+        return f"{self.start_label}后满{self.period}方可{end}"
 
 
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
@@ -159,6 +169,13 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
 
 
 _rec = record
+
+
+def _listing(values: Any, most: int = 12) -> str:
+    """The valid values of a parameter, for a refusal message: a、b、c (and how many more)."""
+    shown = sorted(str(v) for v in values)
+    text = "、".join(shown[:most]) or "无"
+    return text + (f" 等 {len(shown)} 个" if len(shown) > most else "")
 
 
 _LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
@@ -244,6 +261,10 @@ class Session:
         """The whole action catalogue (the interface never offers only the valid next steps)."""
         return list(self.proc.actions.values())
 
+    def events_happened(self) -> list[str]:
+        """The world events that have happened so far, by id, in order."""
+        return list(self._events_happened)
+
     def resolve_time(self, value: Any) -> dt.datetime:
         """The case time a trainee's entry means: a date, a datetime, ISO text, or "+N unit" from now
         (units: working_days/days/months/hours or 工作日/日/个月/小时). Raises ValueError if unreadable."""
@@ -326,7 +347,8 @@ class Session:
                 wd = -self.calendar.working_days_between(d.due, today)
             out.append(Clock(r.id, r.title, start, self._anchor_label(r.deadline.start), period.label(), d.due,
                              "within" if r.deadline.within else "not_before", (d.due - today).days, wd,
-                             d.provisional))
+                             d.provisional,
+                             self._anchor_label(r.deadline.end) if r.deadline.end is not None else ""))
         return sorted(out, key=lambda c: c.due)
 
     def started_deadlines(self) -> list[tuple[RuleSpec, Deadline]]:
@@ -548,7 +570,7 @@ class Session:
                 valid = self._plan.valid_values[key]
                 for v in value:
                     if v not in valid:
-                        raise ValueError(f"「{p.label}」中的「{v}」不存在")
+                        raise ValueError(f"「{p.label}」中的「{v}」不存在（可用：{_listing(valid)}）")
                 out[key] = list(dict.fromkeys(value))
             elif k == ParamKind.BOOL:
                 if not isinstance(value, bool):
@@ -556,7 +578,7 @@ class Session:
                 out[key] = value
             elif k == ParamKind.CHOICE:
                 if value not in self._plan.choice_ids[key]:
-                    raise ValueError(f"「{p.label}」的取值「{value}」无效")
+                    raise ValueError(f"「{p.label}」的取值「{value}」无效（可用：{_listing(self._plan.choice_ids[key])}）")
                 out[key] = value
             elif k == ParamKind.AMOUNT:
                 if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)

@@ -99,6 +99,8 @@ class TraineeHost(Protocol):
 
     def suspend(self) -> AbstractContextManager[None]: ...
 
+    def clear_notifications(self) -> None: ...
+
 
 @runtime_checkable
 class ContestHost(TraineeHost, Protocol):
