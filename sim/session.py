@@ -13,7 +13,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -326,20 +326,7 @@ class Session:
     def clocks(self) -> list[Clock]:
         """Statutory clocks that have started and are not yet satisfied, counted the legal way."""
         out = []
-        names = self._names(None)
-        for r in self._machine.deadline_rules:
-            if r.id in self._fired_rules or r.deadline is None:
-                continue
-            start = self._start(r.deadline.start)
-            if start is None or (r.deadline.start.after is not None and start > self.now):
-                continue
-            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
-                continue
-            if not self._applies(r, names):
-                continue
-            period = r.deadline.within or r.deadline.not_before
-            assert period is not None
-            d = self._deadline(start, period.length, period.unit)
+        for r, start, period, d in self._running():
             today = self.now.date()
             if d.due >= today:
                 wd = self.calendar.working_days_between(today, d.due)
@@ -350,6 +337,28 @@ class Session:
                              d.provisional,
                              self._anchor_label(r.deadline.end) if r.deadline.end is not None else ""))
         return sorted(out, key=lambda c: c.due)
+
+    def clock_status(self) -> tuple[tuple[str, bool], ...]:
+        """The statutory clocks of clocks() reduced to their legal status: (rule id, expired), by due date."""
+        today = self.now.date()
+        return tuple((r.id, d.due < today) for r, _, _, d in sorted(self._running(), key=lambda x: x[3].due))
+
+    def _running(self) -> Iterator[tuple[RuleSpec, dt.datetime, Any, Deadline]]:
+        names: dict[str, Any] | None = None
+        for r in self._machine.deadline_rules:
+            if r.id in self._fired_rules or r.deadline is None:
+                continue
+            start = self._start(r.deadline.start)
+            if start is None or (r.deadline.start.after is not None and start > self.now):
+                continue
+            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
+                continue
+            names = names or self._names(None)
+            if not self._applies(r, names):
+                continue
+            period = r.deadline.within or r.deadline.not_before
+            assert period is not None
+            yield r, start, period, self._deadline(start, period.length, period.unit)
 
     def started_deadlines(self) -> list[tuple[RuleSpec, Deadline]]:
         """Every statutory period that has started in this case (met, missed or running), counted legally."""
@@ -921,6 +930,42 @@ class Session:
         # Logged in every mode; the UI shows "finding" entries at once only in practice mode.
         self.log.append(LogEntry(when, "finding", f"{r.severity.label}：{r.title}"))
         return f
+
+    def rule_status(self, rule_id: str, act_index: int | None = None) -> str:
+        """Why rule `rule_id` has or has not found anything, judged as the engine judges it now: on the act
+        `act_index` for an act rule (the act just done, for a deadline it ends), at hand-in for a closure rule.
+        For sim.explore's reasons; not on the hot path.
+
+        'fired' (it has fired in this session), 'when' (its `when` was not true), 'unless' (its `unless` held),
+        'not_started' (a deadline whose start never happened), 'error' (an expression failed), 'held' (the check
+        held, the forbidden thing did not, the required acts were done, the deadline was met), 'breached' (the
+        check fails now although the rule has not fired: it was not asked at this moment).
+        """
+        if rule_id in self._fired_rules:
+            return "fired"
+        r = next((x for x in self.proc.rules if x.id == rule_id), None)
+        if r is None:
+            raise KeyError(rule_id)
+        act = self.acts[act_index] if act_index is not None else None
+        names = self._names(act)
+        for part, e in (("when", r.when), ("unless", r.unless)):
+            if e is None:
+                continue
+            got = self._truthy(e, names, "规则 {} 的 {}", r.id, part)
+            if got is None:
+                return "error"
+            if got is not (part == "when"):
+                return part
+        if r.kind == RuleKind.DEADLINE:
+            return "not_started" if r.deadline is None or self._start(r.deadline.start) is None else "held"
+        if r.kind == RuleKind.ORDER:
+            return "held"
+        if r.expr is not None:
+            got = self._truthy(r.expr, names, "规则 {}", r.id)
+            if got is None:
+                return "error"
+            return "held" if got is not (r.kind == RuleKind.FORBID) else "breached"
+        return "held"
 
     def assess_outcome(self) -> Assessment:
         """Where the case stands against its lawful outcomes (sim.outcomes), as of now."""
