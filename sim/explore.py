@@ -491,20 +491,23 @@ class _Search:
         self.handed_in = 0
         self.steps = self.nodes = 0
         self.stop = STOP_DONE
+        self.exhaustive = False
 
     def out_of_time(self) -> bool:
         return self.until is not None and self.clock() >= self.until
 
     def signature(self, s: Session, waits: int) -> tuple[Any, ...]:
-        """What makes two situations different for the search. Merged, because they cannot matter for what
-        the rest of a sequence can find: how often an act was done beyond its repeat cap (see _repeat_caps),
-        the rules already found (every finding is counted when its move is made, and a rule fires once per
-        session), the exact case time (only through the waits, the world's events still due and the legal
-        status of each running statutory clock: within its period or expired)."""
+        """What makes two situations different for the search: the state, how often each act was done up to
+        its repeat cap (see _repeat_caps), the waits, the world's events still due, the flags, the legal status
+        of each running statutory clock (within its period or expired, not the exact case time), the anchors
+        reached (which documents were served), and the rules found so far. The exhaustive search also merges
+        situations that differ only in the rules found (every finding is counted when its move is made, and a
+        rule fires once per session), which keeps its space finite enough to finish; the budgeted search
+        keeps them apart, since the findings also tell apart acts done with different parameter classes."""
         caps = self.caps
         return (s.state, tuple(sorted((k, min(v, caps.get(k, 1))) for k, v in s._done.items())), waits,
                 s.pending_events(), tuple(sorted((k, repr(v)) for k, v in s.flags.items())), s.clock_status(),
-                frozenset(s._fired_rules), frozenset(s._anchors))
+                frozenset(s._anchors), None if self.exhaustive else frozenset(s._fired_rules))
 
     def found(self, rule_ids: Iterable[str]) -> None:
         for rid in rule_ids:
@@ -774,6 +777,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     depth = default_depth(sc) if depth is None else depth
     budget = (EXHAUSTIVE_LIMIT if exhaustive else DEFAULT_BUDGET) if budget is None else budget
     search = _Search(sc, seed, depth, clock, None, progress)
+    search.exhaustive = exhaustive
     if seconds is not None:
         search.until = search.started + seconds
     proc = sc.procedure

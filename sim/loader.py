@@ -23,6 +23,8 @@ from typing import Any, NoReturn, TypeVar
 
 import attrs
 
+from .files import bundled_scenarios, library_files
+from .files import yaml_files as _yaml_files
 from . import expr as X
 from . import params as P
 from .bounds import BoundsError, check_id, check_moment
@@ -1100,38 +1102,9 @@ class Library:
         return self.articles.get(key)
 
 
-def bundled_scenarios() -> Path:
-    """The case library that ships with lawdrill (repo checkout or installed wheel)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "_library"
-    if installed.is_dir():
-        return installed
-    return here.parent / "scenarios"
-
-
-def _yaml_files(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
-        else:
-            out.append(p)
-    return list(dict.fromkeys(out))
-
-
-# Public: the trainer screen's reload watches exactly the files the loader reads.
+# The file lists live in sim.files (pathlib only), so that a cached `lawdrill check` can key its result without
+# importing the loader; re-exported here for the callers that have always found them in the loader.
 yaml_files = _yaml_files
-
-
-def library_files(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> list[Path]:
-    """Every file `load_library(paths, base=base)` reads (for keying cached results on their content)."""
-    if paths is None:
-        paths = [bundled_scenarios()]
-    elif isinstance(paths, (str, Path)):
-        paths = [paths]
-    root = bundled_scenarios()
-    bundled = _yaml_files([root / "law", root / "procedures"]) if base and (root / "law").exists() else []
-    return list(dict.fromkeys([*bundled, *_yaml_files(Path(p) for p in paths)]))
 
 
 _P = typing.ParamSpec("_P")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.cli.common import (
-    EXIT_OK, AddCommand, UsageError, count_arg, emit, find_case, library_note, library_option, open_library,
+    EXIT_FAILED, EXIT_OK, AddCommand, UsageError, count_arg, emit, find_case, library_note, library_option, open_library,
     print_json, screen_width, seed_arg, table,
 )
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def watched_files(paths: Sequence[str | Path] | None) -> list[Path]:
     """Every YAML file the library is read from: the given paths (or the bundled library), with the bundled
     law catalogue and templates the loader always reads first."""
-    from sim.loader import bundled_scenarios, yaml_files
+    from sim.files import bundled_scenarios, yaml_files
 
     root = bundled_scenarios()
     given = [Path(p) for p in paths] if paths else [root]
