@@ -491,7 +491,8 @@ class Session:
             self._mark_anchor(f"served:{clean['target']}", effective)
         fired += self._run_until(when)
         new += self._check_expired(wall)
-        self._write(entry)
+        if self.journal is not None:
+            self._write(entry)
         return Outcome(True, "", rec, tuple(new), tuple(fired))
 
     def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
@@ -649,13 +650,20 @@ class Session:
         return when
 
     def _describe(self, rec: ActRecord) -> str:
-        text = rec.label
-        spec = self.proc.actions[rec.name]
-        if "target" in rec.params:
-            target = self.proc.actions[rec.params["target"]]
-            text += f"《{target.document.name if target.document else target.label}》"
-        elif spec.document is not None:
-            text += f"（制作《{spec.document.name}》）"
+        # The act's words without the service date depend only on the act and its target: built once per
+        # procedure (the machine is shared by every session of it).
+        key = (rec.name, rec.params.get("target"))
+        texts = self._machine.act_texts
+        text = texts.get(key)
+        if text is None:
+            text = rec.label
+            spec = self.proc.actions[rec.name]
+            if "target" in rec.params:
+                target = self.proc.actions[rec.params["target"]]
+                text += f"《{target.document.name if target.document else target.label}》"
+            elif spec.document is not None:
+                text += f"（制作《{spec.document.name}》）"
+            texts[key] = text
         if rec.effective is not None and rec.effective != rec.at:
             text += f"，视为于 {rec.effective:%Y-%m-%d} 送达"
         return text
