@@ -172,9 +172,12 @@ def any_codes(store: ContestStore, contest: Contest) -> bool:
 
 
 def issue_codes(store: ContestStore, contest: Contest, *, round_id: str | None = None,
-                reissue: Sequence[str] = (), clock: Callable[[], float] = time.time) -> list[IssuedCode]:
+                reissue: Sequence[str] = (), clock: Callable[[], float] = time.time,
+                on_issued: Callable[[list[IssuedCode]], None] | None = None) -> list[IssuedCode]:
     """Issue a code to every roster entry that has none for this scope (reissue empty), or a new code to each
-    contestant in `reissue` (revoking theirs). Returns the plain codes, which exist nowhere else."""
+    contestant in `reissue` (revoking theirs). Returns the plain codes, which exist nowhere else.
+    `on_issued(codes)` runs before the transaction commits (the slip sheet is written there): if it raises,
+    nothing is stored, so no code is ever stored without its slip."""
     scope = round_id or ANY_ROUND
     people = [contest.contestant(cid) for cid in reissue] if reissue else list(contest.roster)
     missing = [cid for cid, p in zip(reissue, people) if p is None]
@@ -204,6 +207,8 @@ def issue_codes(store: ContestStore, contest: Contest, *, round_id: str | None =
                                      .values(revoked=now))
                     conn.execute(signin_codes.insert().values(**row, issued=now))
                     out.append(IssuedCode(person, code, scope, bool(reissue)))
+                if out and on_issued is not None:
+                    on_issued(out)
         return out
 
     return store._retry(work)
