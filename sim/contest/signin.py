@@ -214,6 +214,28 @@ def issue_codes(store: ContestStore, contest: Contest, *, round_id: str | None =
     return store._retry(work)
 
 
+def copy_codes(source: ContestStore, target: ContestStore, contest: Contest) -> int:
+    """Copy this contest's codes (digests only; revoked ones too, so they are refused as revoked) into another
+    store, unbound: the store an offline room's machines sign in against (`contest pack`)."""
+    with source.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(
+            sa.select(signin_codes).where(signin_codes.c.contest == contest.id).order_by(signin_codes.c.id))]
+    for row in rows:
+        row.pop("id")
+        row.update(used=None, place=None, holder=None, round=None)
+
+    def work() -> int:
+        with target.engine.connect() as conn:
+            conn.execution_options(write=True)
+            with conn.begin():
+                conn.execute(signin_codes.delete().where(signin_codes.c.contest == contest.id))
+                if rows:
+                    conn.execute(signin_codes.insert(), rows)
+        return sum(1 for r in rows if r["revoked"] is None)
+
+    return target._retry(work)
+
+
 # --- signing in ------------------------------------------------------------------------------------------
 
 

@@ -129,9 +129,10 @@ def add_commands(command: AddCommand) -> None:
 
     p = sub_command("pack", "离线比武包（比武文件、固定版本的案例库、安装文件与说明）",
                     "为没有服务器的考场生成一个文件夹或 zip：比武文件、签名密钥、固定版本的案例库、\n"
-                    "安装文件（用 --wheels 指定）和中文说明。打包后会重新读取并核对每个案例的内容校验值。", cmd_pack)
+                    "签到码库（先用 contest codes 发放，只含校验值）、安装文件（用 --wheels 指定）和中文说明。打包后会重新读取并核对每个案例的内容校验值。", cmd_pack)
     p.add_argument("-o", "--output", required=True, metavar="DIR|FILE.zip", help="输出文件夹（须不存在或为空）或 .zip 文件")
     p.add_argument("--wheels", metavar="DIR", help="lawdrill 及其依赖的安装文件目录（*.whl，可用 pip wheel 生成）")
+    store_options(p)  # where the sign-in codes were issued (`contest codes`)
 
     p = sub_command("collection", "收卷情况（谁已交齐、谁未交，按乡镇）",
                     "按乡镇列出某一轮的收卷情况：已交齐、未交齐（缺哪些案例）、未交卷的参赛人员。\n"
@@ -454,12 +455,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
     from sim.contest.pack import INSTRUCTIONS, PackError, pack_contest
 
     contest = _contest(args.contest)
-    try:
-        result = pack_contest(contest, args.output, wheels=args.wheels)
-    except PackError as exc:
-        raise UsageError(str(exc)) from None
-    except OSError as exc:
-        raise UsageError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
+    with _store(args) as store:
+        try:
+            result = pack_contest(contest, args.output, wheels=args.wheels, codes=store)
+        except PackError as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
+            raise UsageError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
     wheels = f"安装文件 {result.wheels} 个" if result.wheels else "未附安装文件（见说明）"
     emit(f"已生成离线比武包：{result.path}",
          f"共 {result.files} 个文件；核对案例 {result.cases} 个，内容与本机一致；{wheels}。",
