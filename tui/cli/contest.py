@@ -363,8 +363,12 @@ def _need_terminal(what: str, hint: str) -> None:
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
+    import re
+
     from sim.contest import signin
-    from sim.contest.bundle import _safe
+
+    def _safe(text: str) -> str:
+        return re.sub(r"[^\w.-]+", "_", text)[:48]
 
     contest = _contest(args.contest)
     _round_division(contest, args)
