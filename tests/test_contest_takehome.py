@@ -166,7 +166,7 @@ def test_results_command_lists_misses_weak_articles_and_practice(cup, tmp_path: 
                           "--home", home)
     assert code == 0, err
     assert "学员「张一」（A1，城关镇）的成绩包 4 份，新导入学习记录 4 份" in out
-    assert "其他人员的成绩包 1 份已略过" in out
+    assert "其他人员或其他比武的成绩包 1 份已略过" in out
     assert "■ 第一轮·" in out and "■ 评查轮·" in out and "■ 法律知识·法律知识试卷：50 分" in out
     assert "失分：" in out and "《" in out  # rule titles with citations
     assert "薄弱条文（平时练习与比武合计" in out and "比武 " in out
@@ -212,3 +212,17 @@ def test_the_default_folder_is_the_outbox_contest_run_writes(cup, tmp_path: Path
                           "--home", home)
     assert code == 0, err
     assert "新导入学习记录 4 份" in out and "已略过" not in out
+
+
+def test_bundles_of_another_contest_in_the_folder_are_passed_over(cup, tmp_path: Path) -> None:
+    _path, contest, inbox, _paper = cup
+    other_doc = _doc()
+    other_doc["contest"] = {"id": "other-cup", "name": "另一场比武"}
+    (tmp_path / "other").mkdir()
+    other = load_contest(write_contest(tmp_path / "other", other_doc), library=library())
+    write_bundle(other, "r1", "A1", "straw-burning-01",
+                 play("straw-burning-01", tmp_path / "x.jsonl"), inbox, library=library())
+    store = Store(tmp_path / "home")
+    got = take_home([inbox], contest, library(), "A1", store, trainee="张一", now=AFTER_ALL)
+    assert got.others == 2 and not got.refused and len(got.results) == 4
+    store.close()

@@ -60,7 +60,7 @@ class NotTaken:
 class TakeHome:
     results: tuple[HomeResult, ...]
     refused: tuple[NotTaken, ...]
-    others: int  # bundles of other contestants passed over
+    others: int  # bundles of other contestants (or of other contests) passed over
 
 
 def _peek(path: Path) -> dict[str, Any] | None:
@@ -112,7 +112,8 @@ def take_home(paths: Iterable[str | Path], contest: Contest, library: Library, c
     others = 0
     for path in bundle_files(paths):
         payload = _peek(path)
-        if payload is not None and payload.get("contestant") != contestant_id:
+        if payload is not None and (payload.get("contestant"), payload.get("contest")) != (contestant_id,
+                                                                                         contest.id):
             others += 1
             continue
         r = contest.round(str(payload.get("round"))) if payload is not None else None

@@ -495,7 +495,7 @@ def cmd_results(args: argparse.Namespace) -> int:
         store.close()
     if not got.results and not got.refused:
         raise UsageError(f"给出的位置中没有参赛人员「{person.name}」（{person.id}）的成绩包"
-                         + (f"（其他人员的成绩包 {got.others} 份已略过）" if got.others else ""))
+                         + (f"（其他人员或其他比武的成绩包 {got.others} 份已略过）" if got.others else ""))
     missed_articles = list(dict.fromkeys(a for h in got.results for a in h.articles))
     missed_rules = list(dict.fromkeys(r for h in got.results for r in h.rules))
     weak = [w.article for w in spots[:5]]
@@ -519,7 +519,7 @@ def cmd_results(args: argparse.Namespace) -> int:
          f"{len(got.results) + len(got.refused)} 份，新导入学习记录 {new} 份"
          + (f"，此前已导入 {len(got.results) - new} 份" if len(got.results) > new else "")
          + (f"，未导入 {len(got.refused)} 份" if got.refused else "") + "。"
-         + (f"其他人员的成绩包 {got.others} 份已略过。" if got.others else ""))
+         + (f"其他人员或其他比武的成绩包 {got.others} 份已略过。" if got.others else ""))
     for n in got.refused:
         emit(f"✗ {Path(n.path).name}：{n.message}［{n.code}］")
     for h in got.results:
