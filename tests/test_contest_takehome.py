@@ -87,6 +87,7 @@ def test_every_round_kind_comes_home_with_what_it_missed(cup, tmp_path: Path) ->
     blank = {a for i in paper.items[10:] for a in i.question.articles}
     assert set(by_round["r3"].articles) == blank & set(lib.articles) and by_round["r3"].score == 50
     assert "wrong_article" in by_round["r4"].rules and by_round["r4"].articles
+    assert any("第九条" in n for n in by_round["r4"].notes)  # the analysis mistakes as the result screen says
 
     sheets = store.sheets("张一")
     assert {s.kind for s in sheets} == {"play", "review", "quiz", "analysis"}

@@ -45,6 +45,7 @@ class HomeResult:
     articles: tuple[str, ...]  # catalogue keys missed
     stored: bool  # False: this bundle was brought home before
     finished: float  # epoch seconds of the hand-in
+    notes: tuple[str, ...] = ()  # an analysis: each mistake as the result screen says it
 
 
 @attrs.frozen
@@ -136,8 +137,9 @@ def take_home(paths: Iterable[str | Path], contest: Contest, library: Library, c
                                    title=f"{contest.name}·{r.title}·{title}", score=vb.score, rules=rules,
                                    articles=articles, finished=finished, township=township, contest=contest.id,
                                    origin=vb.bundle_id)
+        notes = tuple(str(m[2]) for m in vb.details.get("mistakes", ()) if isinstance(m, list) and len(m) > 2)
         results.append(HomeResult(str(path), r, vb.case, title, vb.score, rules, articles, sheet is not None,
-                                  finished))
+                                  finished, notes))
     order = {r.id: i for i, r in enumerate(contest.rounds)}
     results.sort(key=lambda h: (order.get(h.round.id, 0), h.round.cases.index(h.entry)
                                 if h.entry in h.round.cases else 0))

@@ -603,7 +603,9 @@ def cmd_results(args: argparse.Namespace) -> int:
         if not names and not h.articles:
             emit("  没有失分项。")
             continue
-        for title, cites in names:
+        for note in h.notes:  # an analysis: each mistake as its result screen says it
+            emit(f"  失分：{note}")
+        for title, cites in [] if h.notes else names:
             emit(f"  失分：{title}" + (f"（{cites}）" if cites else ""))
         if h.articles:
             emit("  涉及条文：" + "；".join(cite_label(a, library.articles) for a in h.articles))
