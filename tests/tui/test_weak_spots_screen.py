@@ -77,6 +77,48 @@ async def test_contest_misses_show_with_practice_offered(library, tmp_path) -> N
         assert pilot.app.screen.aimed.startswith("针对薄弱条文：《行政处罚法》第四十五条")
 
 
+async def test_results_imported_from_the_screen(library, tmp_path) -> None:
+    """i: the contest file and the number typed, the bundles taken from the data directory's outbox."""
+    from sim.contest import load_contest, write_bundle
+    from sim.contest.model import CST
+    from tui.app import make_app
+
+    cfile = write_contest(tmp_path, contest_doc())
+    contest = load_contest(cfile, library=library)
+    write_bundle(contest, "r1", "A1", "fire-lane-01",
+                 play("fire-lane-01", tmp_path / "a1.jsonl", path="当事人申辩后未予理会"),
+                 tmp_path / "home" / "contest-outbox", library=library)
+    after = dt.datetime(2026, 12, 2, tzinfo=CST).timestamp()
+    app = make_app(library, home=tmp_path / "home", trainee="张一", clock=lambda: after)
+    messages: list = []
+
+    def notes() -> list[tuple[str, str]]:
+        from textual.notifications import Notify
+
+        return [(m.notification.title, m.notification.message) for m in messages if isinstance(m, Notify)]
+
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await settle(pilot)
+        await keys(pilot, "w", "i")
+        await settle(pilot)
+        assert "导入比武成绩" in screen_text(pilot.app)
+        await keys(pilot, "enter")  # nothing typed yet
+        await settle(pilot)
+        assert "请填写比武文件和参赛编号" in screen_text(pilot.app)
+        await pilot.press(*str(cfile), "tab", "Z", "9", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert notes() == [("未能导入", "比武「测试杯执法比武」的名单中没有编号「Z9」")]
+        await keys(pilot, "i")
+        await settle(pilot)
+        await pilot.press(*str(cfile), "tab", "A", "1", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert notes()[-1] == ("比武成绩", "「测试杯执法比武」：新导入 1 份。")
+        text = screen_text(pilot.app)
+        assert "比武成绩 1 份" in text and "未听取当事人的陈述申辩" in text
+
+
 async def test_no_record_yet_says_so(library, tmp_path) -> None:
     app = app_for(library, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
