@@ -227,3 +227,35 @@ def test_bundles_of_another_contest_in_the_folder_are_passed_over(cup, tmp_path:
     got = take_home([inbox], contest, library(), "A1", store, trainee="张一", now=AFTER_ALL)
     assert got.others == 2 and not got.refused and len(got.results) == 4
     store.close()
+
+
+def test_any_batches_in_any_order_record_each_result_once(cup, tmp_path: Path) -> None:
+    """Bringing bundles home in any batches, any order, any number of times: each of the contestant's results is
+    recorded once, and the weak spots equal those of one import of everything brought."""
+    import itertools
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    _path, contest, inbox, _paper = cup
+    files = sorted(inbox.iterdir())
+    lib = library()
+    once = Store(tmp_path / "once")
+    take_home(files, contest, lib, "A1", once, trainee="张一", now=AFTER_ALL)
+    counter = itertools.count()
+
+    @settings(max_examples=12, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from(files), max_size=6), min_size=1, max_size=4))
+    def prop(batches: list[list[Path]]) -> None:
+        store = Store(tmp_path / f"h{next(counter)}")
+        for batch in batches:
+            take_home(batch, contest, lib, "A1", store, trainee="张一", now=AFTER_ALL)
+        brought = {p for b in batches for p in b if "_A1_" in p.name}
+        sheets = store.sheets("张一")
+        assert len(sheets) == len({s.origin for s in sheets}) == len(brought)
+        if len(brought) == 4:
+            assert article_spots(store, lib, trainee="张一") == article_spots(once, lib, trainee="张一")
+        store.close()
+
+    prop()
+    once.close()
