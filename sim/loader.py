@@ -27,6 +27,7 @@ from . import expr as X
 from . import params as P
 from .bounds import BoundsError, check_id, check_moment
 from .calendar import parse_period
+from . import discretion as D
 from . import outcomes as O
 from .model import (
     MUTATIONS, ActionSpec, Anchor, Article, DeadlineSpec, DocumentSpec, Evidence, FieldSpec, Law, LawfulMark,
@@ -779,7 +780,7 @@ def _freeze(raw: _RawProcedure) -> Procedure:
 _CASE_KEYS = ("id", "title", "procedure", "case_type", "difficulty", "tags", "briefing", "discovered", "party",
               "facts", "evidence", "penalty", "power", "officers", "phrases", "rules", "disable_rules",
               "conditions", "flags", "events", "event_types", "reference", "traps", "params", "outcomes",
-              "analysis")
+              "analysis", "approval")
 
 
 def _plain(value: Any) -> Any:
@@ -926,6 +927,28 @@ def _lawful(t: YMap, what: str) -> tuple[LawfulMark, ...]:
     return tuple(out)
 
 
+def _approval(doc: YMap, proc: Procedure, what: str) -> tuple[list[str], list[str]]:
+    """`approval: {ordinary: [...], major: [...]}`: who may approve the decision (the case's own list of the
+    agency's 负责人), ids of the template's `approver` options; `major` defaults to `ordinary`."""
+    node = _map(doc, "approval", what)
+    if not node:
+        return [], []
+    _check_keys(node, ("ordinary", "major"), "approval", required=("ordinary",))
+    spec = proc.params.get("approver")
+    if spec is None:
+        _fail(doc, f"程序模板「{proc.id}」没有审批人参数（approver），案例不能规定审批人", "approval")
+    known = {o.id: o.label for o in spec.options}
+    out = []
+    for key in ("ordinary", "major"):
+        ids = _strs(node, key, "approval")
+        items = _list(node, key, "approval")
+        for i, a in enumerate(ids):
+            if a not in known:
+                _fail(items, f"审批人「{a}」不存在（可用：{'、'.join(f'{k}（{v}）' for k, v in known.items())}）", i)
+        out.append(list(ids))
+    return out[0], out[1] or out[0]
+
+
 def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[str, Article],
                text_hash: str) -> Scenario:
     what = "案例"
@@ -962,12 +985,21 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
                                      bool(_get(body, "key", bool, f"证据「{eid}」", False))))
         else:
             _fail(evidence_node, f"证据「{eid}」应为文字说明或 {{label, how}}", eid)
+    penalty_node = _map(doc, "penalty", what)
+    try:
+        penalty = D.derive(_plain(penalty_node))
+    except D.DiscretionError as exc:
+        if exc.index is not None and isinstance(penalty_node.get(exc.key), YList):
+            _fail(penalty_node[exc.key], str(exc), exc.index)
+        _fail(penalty_node, str(exc), exc.key if exc.key in penalty_node else None)
+    approvers, major_approvers = _approval(doc, proc, what)
     case_values = {
         "party": {**PARTY_DEFAULTS, **_plain(party)}, "facts": _plain(_map(doc, "facts", what)),
-        "penalty": _plain(_map(doc, "penalty", what)), "power": _plain(_map(doc, "power", what)),
+        "penalty": penalty, "power": _plain(_map(doc, "power", what)),
     }
     case_values["case"] = {"id": doc["id"], "power": case_values["power"], "penalty": case_values["penalty"],
-                           "type": doc.get("case_type", ""), "discovered": _plain(doc["discovered"])}
+                           "type": doc.get("case_type", ""), "discovered": _plain(doc["discovered"]),
+                           "approvers": approvers, "major_approvers": major_approvers}
     for part in ("party", "facts", "penalty"):
         node = doc.get(part)
         for k in (node or {}):
