@@ -1024,6 +1024,7 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
         articles={c: articles[c] for c in [c for r in proc.rules for c in r.cite]
                   + [c for o in outcomes for st in o.stages for c in st.cite]},
         pos=_pos(doc), outcomes=outcomes, analysis=_case_analysis(doc, evidence, articles),
+        approvers=tuple(approvers), major_approvers=tuple(major_approvers),
     )
 
 
