@@ -319,13 +319,8 @@ class ReviewScreen(Screen[None]):
         n = len(self.marks)
 
         def answer(yes: bool | None) -> None:
-            if not yes or not self.is_active:
-                return
-            path = app.write_bundle(self.ref)
-            app.pop_screen()
-            app.announce_hand_in([self.ref], [path] if path else [])
-            if path is not None and app.mode == "practice":
-                show_score(app, self.ref)
+            if yes and self.is_active:
+                app.hand_in_sheet(self.ref)
 
         after = "交卷后显示评查结果。" if app.mode == "practice" else "成绩在本轮结束后公布。"
         app.push_screen(
