@@ -42,7 +42,7 @@ FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
-    "states_facts_and_basis", "penalty_rank", "failed_service",
+    "states_facts_and_basis", "penalty_rank", "failed_service", "count_where",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -567,7 +567,7 @@ class _Names:
         except X.ExprError as exc:
             _fail(node, str(exc), key)
         for fn, args in e.calls:
-            if fn in ("done", "count", "last", "first", "served") and args and isinstance(args[0], str):
+            if fn in ("done", "count", "last", "first", "served", "count_where") and args and isinstance(args[0], str):
                 if args[0] not in self.proc.actions:
                     _fail(node, f"{fn}() 引用了不存在的动作「{args[0]}」：{e.source}", key)
             if fn == "happened" and args and isinstance(args[0], str) and args[0] not in self.proc.events:
@@ -753,8 +753,8 @@ def _fit_shared(rule: RuleSpec, actions: dict[str, ActionSpec]) -> RuleSpec | No
         if e is None:
             continue
         for fn, args in e.calls:
-            if fn in ("done", "count", "last", "first", "served") and args and isinstance(args[0], str) \
-                    and args[0] not in actions:
+            if fn in ("done", "count", "last", "first", "served", "count_where") and args \
+                    and isinstance(args[0], str) and args[0] not in actions:
                 return None
     return attrs.evolve(rule, on=on, requires=requires)
 
