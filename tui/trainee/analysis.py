@@ -22,12 +22,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Select, SelectionList, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Select, SelectionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from ..widgets.dialogs import Dialog
+from ..widgets.dialogs import FilterPicker
 from ..widgets.guard import when_active
 from .briefing import briefing_body
 
@@ -40,24 +40,17 @@ if TYPE_CHECKING:
 CITATION_FIELDS = {"an-violated": "违反的条款", "an-basis": "处罚（处理）依据"}
 
 
-class ArticlePicker(Dialog["str | None"]):
+class ArticlePicker(FilterPicker):
     """Pick a provision from the law catalogue, filtered by typing (law name, number or words of its text)."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消", id="cancel")]
+    part = "article"
 
     def __init__(self, articles: tuple[Article, ...], what: str) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(f"从条文目录选取 · {what}", "输入关键字筛选（法律名称、条号或条文内容）")
         self.articles = articles
         self.what = what
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="article-dialog"):
-            yield Static(Text(f"从条文目录选取 · {self.what}"), classes="dialog-title")
-            yield Input(placeholder="输入关键字筛选（法律名称、条号或条文内容）", id="article-filter", compact=True)
-            yield OptionList(*self._options(""), id="article-list")
-            yield Static("↑↓ 选择　Enter 确定　Esc 取消", classes="field-note")
-
-    def _options(self, needle: str) -> list[Option]:
+    def options(self, needle: str) -> list[Option]:
         words = needle.split()
         out = []
         for a in self.articles:
@@ -67,34 +60,6 @@ class ArticlePicker(Dialog["str | None"]):
                 prompt.append(f"\n  {a.text[:60]}", style="dim")
                 out.append(Option(prompt, id=a.key))
         return out
-
-    def on_mount(self) -> None:
-        self.query_one("#article-filter").focus()
-
-    @on(Input.Changed, "#article-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        options = self.query_one("#article-list", OptionList)
-        options.clear_options()
-        options.add_options(self._options(event.value))
-        if options.option_count:
-            options.highlighted = 0
-
-    @on(Input.Submitted, "#article-filter")
-    def _to_list(self) -> None:
-        options = self.query_one("#article-list", OptionList)
-        if options.option_count == 1:
-            self.dismiss(options.get_option_at_index(0).id)
-            return
-        options.focus()
-        if options.highlighted is None and options.option_count:
-            options.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#article-list")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def short_label(label: str) -> str:
