@@ -29,6 +29,7 @@ from . import expr as X
 from . import params as P
 from .bounds import BoundsError, check_id, check_moment
 from .calendar import parse_period
+from . import discretion as D
 from . import outcomes as O
 from .model import (
     MUTATIONS, ActionSpec, Anchor, Article, DeadlineSpec, DocumentSpec, Evidence, FieldSpec, Law, LawfulMark,
@@ -43,7 +44,7 @@ FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
-    "states_facts_and_basis", "penalty_rank", "failed_service",
+    "states_facts_and_basis", "penalty_rank", "failed_service", "count_where",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -568,7 +569,7 @@ class _Names:
         except X.ExprError as exc:
             _fail(node, str(exc), key)
         for fn, args in e.calls:
-            if fn in ("done", "count", "last", "first", "served") and args and isinstance(args[0], str):
+            if fn in ("done", "count", "last", "first", "served", "count_where") and args and isinstance(args[0], str):
                 if args[0] not in self.proc.actions:
                     _fail(node, f"{fn}() 引用了不存在的动作「{args[0]}」：{e.source}", key)
             if fn == "happened" and args and isinstance(args[0], str) and args[0] not in self.proc.events:
@@ -754,8 +755,8 @@ def _fit_shared(rule: RuleSpec, actions: dict[str, ActionSpec]) -> RuleSpec | No
         if e is None:
             continue
         for fn, args in e.calls:
-            if fn in ("done", "count", "last", "first", "served") and args and isinstance(args[0], str) \
-                    and args[0] not in actions:
+            if fn in ("done", "count", "last", "first", "served", "count_where") and args \
+                    and isinstance(args[0], str) and args[0] not in actions:
                 return None
     return attrs.evolve(rule, on=on, requires=requires)
 
@@ -781,7 +782,7 @@ def _freeze(raw: _RawProcedure) -> Procedure:
 _CASE_KEYS = ("id", "title", "procedure", "case_type", "difficulty", "tags", "briefing", "discovered", "party",
               "facts", "evidence", "penalty", "power", "officers", "phrases", "rules", "disable_rules",
               "conditions", "flags", "events", "event_types", "reference", "traps", "params", "outcomes",
-              "analysis")
+              "analysis", "approval")
 
 
 def _plain(value: Any) -> Any:
@@ -928,6 +929,28 @@ def _lawful(t: YMap, what: str) -> tuple[LawfulMark, ...]:
     return tuple(out)
 
 
+def _approval(doc: YMap, proc: Procedure, what: str) -> tuple[list[str], list[str]]:
+    """`approval: {ordinary: [...], major: [...]}`: who may approve the decision (the case's own list of the
+    agency's 负责人), ids of the template's `approver` options; `major` defaults to `ordinary`."""
+    node = _map(doc, "approval", what)
+    if not node:
+        return [], []
+    _check_keys(node, ("ordinary", "major"), "approval", required=("ordinary",))
+    spec = proc.params.get("approver")
+    if spec is None:
+        _fail(doc, f"程序模板「{proc.id}」没有审批人参数（approver），案例不能规定审批人", "approval")
+    known = {o.id: o.label for o in spec.options}
+    out = []
+    for key in ("ordinary", "major"):
+        ids = _strs(node, key, "approval")
+        items = _list(node, key, "approval")
+        for i, a in enumerate(ids):
+            if a not in known:
+                _fail(items, f"审批人「{a}」不存在（可用：{'、'.join(f'{k}（{v}）' for k, v in known.items())}）", i)
+        out.append(list(ids))
+    return out[0], out[1] or out[0]
+
+
 def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[str, Article],
                text_hash: str) -> Scenario:
     what = "案例"
@@ -964,12 +987,21 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
                                      bool(_get(body, "key", bool, f"证据「{eid}」", False))))
         else:
             _fail(evidence_node, f"证据「{eid}」应为文字说明或 {{label, how}}", eid)
+    penalty_node = _map(doc, "penalty", what)
+    try:
+        penalty = D.derive(_plain(penalty_node))
+    except D.DiscretionError as exc:
+        if exc.index is not None and isinstance(penalty_node.get(exc.key), YList):
+            _fail(penalty_node[exc.key], str(exc), exc.index)
+        _fail(penalty_node, str(exc), exc.key if exc.key in penalty_node else None)
+    approvers, major_approvers = _approval(doc, proc, what)
     case_values = {
         "party": {**PARTY_DEFAULTS, **_plain(party)}, "facts": _plain(_map(doc, "facts", what)),
-        "penalty": _plain(_map(doc, "penalty", what)), "power": _plain(_map(doc, "power", what)),
+        "penalty": penalty, "power": _plain(_map(doc, "power", what)),
     }
     case_values["case"] = {"id": doc["id"], "power": case_values["power"], "penalty": case_values["penalty"],
-                           "type": doc.get("case_type", ""), "discovered": _plain(doc["discovered"])}
+                           "type": doc.get("case_type", ""), "discovered": _plain(doc["discovered"]),
+                           "approvers": approvers, "major_approvers": major_approvers}
     for part in ("party", "facts", "penalty"):
         node = doc.get(part)
         for k in (node or {}):
@@ -994,6 +1026,7 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
         articles={c: articles[c] for c in [c for r in proc.rules for c in r.cite]
                   + [c for o in outcomes for st in o.stages for c in st.cite]},
         pos=_pos(doc), outcomes=outcomes, analysis=_case_analysis(doc, evidence, articles),
+        approvers=tuple(approvers), major_approvers=tuple(major_approvers),
     )
 
 

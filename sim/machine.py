@@ -221,7 +221,8 @@ class CasePlan:
         self.static_names: dict[str, Any] = {
             "party": record(sc.party), "facts": record(sc.facts), "penalty": record(sc.penalty),
             "case": record({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
-                          "discovered": sc.discovered}),
+                          "discovered": sc.discovered, "approvers": list(sc.approvers),
+                          "major_approvers": list(sc.major_approvers)}),
         }
 
     def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, frozenset[str]]]:

@@ -475,6 +475,9 @@ class Scenario:
     pos: Pos = Pos()
     analysis: Any = None  # sim.analysis.AnalysisSpec: what the author adds for case analysis (一事一议)
     outcomes: tuple[LawfulOutcome, ...] = ()  # the lawful endings (sim.outcomes); () = none declared
+    # Who may approve the decision (`approval:` of the case): ids of the template's `approver` options.
+    approvers: tuple[str, ...] = ()
+    major_approvers: tuple[str, ...] = ()
 
     @property
     def officers(self) -> tuple[Officer, ...]:

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import discretion as D
 from . import loader as L
 from . import params as P
 from .model import OutcomeKind, ParamKind, Severity, Status, Verdict
@@ -344,7 +345,24 @@ def _defs() -> dict[str, Any]:
         "facts": {"type": "object", "description": "案件事实（表达式读作 facts.X）"},
         "evidence": {"type": "object", "additionalProperties": {"$ref": "#/$defs/evidence"},
                      "description": "证据编号 → 证据"},
-        "penalty": {"type": "object", "description": "处罚依据和幅度，如 {basis: 法#条, min: 500, max: 2000}"},
+        "penalty": _obj("处罚依据和幅度，如 {basis: 法#条, min: 500, max: 2000}；可写明裁量情节和裁量基准幅度", {
+            "basis": _str("罚则条文，如 消防法#60.1"),
+            "min": {"type": "number", "description": "法定最低罚款数额（元）"},
+            "max": {"type": "number", "description": "法定最高罚款数额（元）"},
+            "circumstances": {"type": "array", "uniqueItems": True,
+                              "items": _enum(list(D.CIRCUMSTANCES.values()), "裁量情节"),
+                              "description": "本案查明的裁量情节：据此推算应适用的幅度和是否应当（可以）不予处罚"},
+            "band": _obj("案情引用的裁量基准幅度（只在案情写明出处时使用；不写则按《行政处罚法》第三十二条、"
+                         "第三十三条推算）", {
+                "min": {"type": "number", "description": "幅度下限（元）"},
+                "max": {"type": "number", "description": "幅度上限（元）"},
+                "basis": _str("幅度出处：裁量基准名称和条目，或注明培训假设", minLength=1),
+            }, ("min", "max", "basis")),
+        }, closed=False),
+        "approval": _obj("谁可以审批处罚决定（模板 approver 参数的选项编号）；不写则不检查审批人", {
+            "ordinary": {"$ref": "#/$defs/strs", "description": "一般处罚决定的审批人"},
+            "major": {"$ref": "#/$defs/strs", "description": "重大行政执法决定的审批人（不写：同 ordinary）"},
+        }, ("ordinary",)),
         "power": {"type": "object", "description": "职权来源",
                   "properties": {"source": {"enum": list(POWER_SOURCES),
                                             "description": "statutory 法定职权、assigned 赋权事项、none 非乡镇职权"}}},

@@ -1207,6 +1207,12 @@ def _fn_all_of(n: Mapping[str, Any], name: str, param: str) -> list[Any]:
     return out
 
 
+def _fn_count_where(n: Mapping[str, Any], name: str, param: str, value: Any) -> int:
+    """How many acts `name` (the one being judged included) have parameter `param` equal to `value`: e.g. the
+    routine inspections (日常检查) of this enterprise approved so far, against a published yearly cap."""
+    return sum(1 for a in _acts_named(_session(n), name) if a.params.get(param) == value)
+
+
 def _fn_failed_service(n: Mapping[str, Any], target: str) -> list[Any]:
     """The service methods tried and recorded as failed for one document (act attempt_service): 民事诉讼法
     第九十五条 allows public notice where "用本节规定的其他方式无法送达"."""
@@ -1251,6 +1257,7 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "has_all": lambda n, seq, items: seq is not None and all(i in seq for i in (items or [])),
     "in_time": _fn_in_time,
     "all_of": _fn_all_of,
+    "count_where": _fn_count_where,
     "date": lambda n, x: _as_date(x),
     "served": _fn_served,
     "collected": _fn_collected,
