@@ -96,9 +96,9 @@ def terminal_text(*lines: str) -> bytes:
     return ("\x1b[2J\x1b[H\x1b[?25l\r\n" + "".join(f"  {line}\r\n" for line in lines)).encode("utf-8")
 
 
-def group_members(pgid: int) -> list[int]:
-    """The processes (zombies included) whose process group is `pgid`, read from /proc."""
-    found = []
+def _proc_stats() -> list[tuple[int, str, int, int]]:
+    """(pid, state, ppid, pgid) of every process, from /proc."""
+    rows = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -106,10 +106,40 @@ def group_members(pgid: int) -> list[int]:
             stat = Path("/proc", entry, "stat").read_text()
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[2]) == pgid:  # state, ppid, pgrp
-            found.append(int(entry))
-    return found
+        state, ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        rows.append((int(entry), state, int(ppid), int(pgrp)))
+    return rows
+
+
+def group_members(pgid: int) -> list[int]:
+    """The processes (zombies included) whose process group is `pgid`."""
+    return [pid for pid, _state, _ppid, pgrp in _proc_stats() if pgrp == pgid]
+
+
+def reap_orphans(pgid: int) -> None:
+    """Collect the exit status of the group's processes that were orphaned to us (we are their subreaper)
+    and have died: otherwise they stay in the process table as zombies."""
+    me = os.getpid()
+    for pid, state, ppid, pgrp in _proc_stats():
+        if pgrp == pgid and ppid == me and state == "Z" and pid != pgid:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+
+
+def become_subreaper() -> bool:
+    """Linux: orphans of our app processes (a child the app started, left running when the app died) are
+    reparented to this server instead of init, so the server can reap them. False where not supported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
 
 
 class ServedApp(AppService):
@@ -172,6 +202,19 @@ class ServedApp(AppService):
             except (ProcessLookupError, PermissionError):
                 pass
 
+    async def _group_gone(self) -> None:
+        """Wait (a grace at most) until the kernel has removed every process of the group: the app's own
+        children, killed with it, are reaped by init a moment later."""
+        if self.pgid is None:
+            return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + max(self.grace, 1.0)
+        while loop.time() < end:
+            reap_orphans(self.pgid)
+            if not group_members(self.pgid):
+                return
+            await asyncio.sleep(0.02)
+
     async def _stop(self) -> None:
         process = self._process
         if process is not None:
@@ -186,6 +229,7 @@ class ServedApp(AppService):
                         self._signal_group(signal.SIGKILL)
                         await process.wait()
             self._signal_group(signal.SIGKILL)  # whatever the app left running in its group
+            await self._group_gone()
             if process.stdin is not None:
                 process.stdin.close()
         if self._task is not None:
@@ -250,6 +294,7 @@ class LawdrillServer:
         return app
 
     async def _on_startup(self, _app: web.Application) -> None:
+        become_subreaper()
         if self.config.idle_timeout > 0:
             self._sweeper = asyncio.ensure_future(self._sweep_forever())
 
@@ -394,7 +439,7 @@ class LawdrillServer:
         ws = session.websocket
 
         def app_ended() -> None:
-            if not ws.closed:
+            if not ws.closed and not session.closing:  # closing: close_session tells the browser why first
                 asyncio.ensure_future(ws.close())
 
         service = ServedApp(argv, env, grace=self.config.grace, on_exit=app_ended, write_bytes=ws.send_bytes,
