@@ -5,7 +5,7 @@ Pages: `/` the sign-in form (trainee app) or the landing page (contest), `/play/
 font (served from the installed package), `/board/` the projector board of a served contest
 (tui.contest.web.add_board_routes).
 
-Processes. Each connection gets its own app process (`python -m tui ui …` or `python -m tui contest
+Processes. Each connection gets its own app process (`python -m tui.cli ui …` or `python -m tui.cli contest
 run …`), started in a new session, so it leads its own process group. An app whose browser went away can keep
 spinning and ignore SIGTERM, so every stop goes the whole way: the polite quit of textual-serve's protocol,
 then SIGTERM to the group, then SIGKILL to the group after a short grace; and a last SIGKILL to the group
@@ -383,7 +383,7 @@ class LawdrillServer:
         cfg = self.config
         if self.contest is not None:
             home = self.contest_home()
-            argv = [cfg.python, "-m", "tui", "contest", "run", str(cfg.contest_path), "--signin",
+            argv = [cfg.python, "-m", "tui.cli", "contest", "run", str(cfg.contest_path), "--signin",
                     "--home", str(home)]
             if cfg.store_url:
                 argv += ["--store", cfg.store_url]
@@ -392,7 +392,7 @@ class LawdrillServer:
         else:
             assert session.person is not None
             home = self.trainee_home(session.person)
-            argv = [cfg.python, "-m", "tui", "ui", "--home", str(home), "--mode", cfg.mode]
+            argv = [cfg.python, "-m", "tui.cli", "ui", "--home", str(home), "--mode", cfg.mode]
             if cfg.library:
                 argv += ["--library", *cfg.library]
         return argv, {"LAWDRILL_HOME": str(home), "TEXTUAL_FPS": "30"}
