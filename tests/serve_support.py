@@ -211,3 +211,168 @@ async def play_case(term: Terminal, *, timeout: float = 120) -> list[float]:
         await term.wait_for(shown, since=mark, timeout=timeout)
         took.append(_time.perf_counter() - started)
     return took
+
+
+# --- a real browser: headless Chromium driven over the Chrome DevTools protocol ---------------------------
+
+_KEYS = {"\r": ("Enter", "Enter", 13), "/": ("/", "Slash", 191), "\t": ("Tab", "Tab", 9),
+         "\x1b": ("Escape", "Escape", 27)}
+
+
+class Browser:
+    """Headless Chromium (tests/chromium_support.py's flags: no network of its own, a fresh profile) with
+    one page, driven over the DevTools websocket. It records every request the page makes and every
+    websocket frame it receives (the terminal's output, read like Terminal.text)."""
+
+    def __init__(self, exe: str, profile: Path):
+        self.exe, self.profile = exe, profile
+        self.requests: list[str] = []
+        self.sockets: list[str] = []
+        self.raw = bytearray()
+        self.text = b""
+        self._next = 0
+        self._pending: dict[int, asyncio.Future] = {}
+        self._events: dict[str, asyncio.Event] = {}
+        self._changed = asyncio.Event()
+
+    async def __aenter__(self) -> Browser:
+        from chromium_support import FLAGS
+
+        flags = [f for f in FLAGS if f != "--no-pdf-header-footer"]
+        self.proc = await asyncio.create_subprocess_exec(
+            self.exe, *flags, "--remote-debugging-port=0", "--remote-allow-origins=*",
+            f"--user-data-dir={self.profile}", "--window-size=1280,860", "about:blank",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        assert self.proc.stderr is not None
+        url = None
+        while url is None:
+            line = await asyncio.wait_for(self.proc.stderr.readline(), 60)
+            if not line:
+                raise AssertionError("chromium exited before it listened for DevTools")
+            found = re.search(rb"DevTools listening on (ws://\S+)", line)
+            if found:
+                url = found.group(1).decode()
+        self._drain = asyncio.ensure_future(self._drain_stderr())
+        self.http = aiohttp.ClientSession()
+        self.ws = await self.http.ws_connect(url, max_msg_size=0)
+        self._reader = asyncio.ensure_future(self._read())
+        target = await self.call("Target.createTarget", {"url": "about:blank"})
+        attached = await self.call("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
+        self.session = attached["sessionId"]
+        for domain in ("Network", "Page", "Runtime"):
+            await self.call(f"{domain}.enable", session=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self.call("Browser.close")
+        except Exception:  # noqa: BLE001 - the browser may already be gone
+            pass
+        try:
+            await asyncio.wait_for(self.proc.wait(), 30)
+        except asyncio.TimeoutError:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            await self.proc.wait()
+        self._reader.cancel()
+        self._drain.cancel()
+        await self.http.close()
+
+    async def _drain_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        while await self.proc.stderr.readline():
+            pass
+
+    async def _read(self) -> None:
+        import base64
+
+        async for msg in self.ws:
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            if "id" in data:
+                fut = self._pending.pop(data["id"], None)
+                if fut is not None and not fut.done():
+                    fut.set_result(data)
+                continue
+            method, params = data.get("method"), data.get("params", {})
+            if method == "Network.requestWillBeSent":
+                self.requests.append(params["request"]["url"])
+            elif method == "Network.webSocketCreated":
+                self.sockets.append(params["url"])
+            elif method == "Network.webSocketFrameReceived":
+                frame = params["response"]
+                if frame.get("opcode") == 2:
+                    self.raw += base64.b64decode(frame["payloadData"])
+                    self.text = ESCAPES.sub(b"", bytes(self.raw))
+                    self._changed.set()
+            if method in self._events:
+                self._events[method].set()
+
+    async def call(self, method: str, params: dict | None = None, *, session: bool = False) -> dict:
+        self._next += 1
+        message: dict = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        fut = asyncio.get_running_loop().create_future()
+        self._pending[self._next] = fut
+        await self.ws.send_str(json.dumps(message))
+        reply = await asyncio.wait_for(fut, 60)
+        if "error" in reply:
+            raise AssertionError(f"{method}: {reply['error']}")
+        return reply.get("result", {})
+
+    async def evaluate(self, expression: str) -> object:
+        result = await self.call("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                                      "returnByValue": True}, session=True)
+        if "exceptionDetails" in result:
+            raise AssertionError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    async def goto(self, url: str) -> None:
+        loaded = self._events["Page.loadEventFired"] = asyncio.Event()
+        await self.call("Page.navigate", {"url": url}, session=True)
+        await asyncio.wait_for(loaded.wait(), 60)
+
+    async def until(self, expression: str, timeout: float = 60) -> object:
+        """Wait until a page expression is truthy (a page load, a redirect) and return its value."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            try:
+                value = await self.evaluate(expression)
+            except AssertionError:
+                value = None  # the page is navigating
+            if value:
+                return value
+            assert loop.time() < end, f"{expression} not true within {timeout} s"
+            await asyncio.sleep(0.05)
+
+    def mark(self) -> int:
+        return len(self.text)
+
+    async def wait_for(self, needle: str, *, since: int = 0, timeout: float = 120) -> int:
+        data = needle.encode("utf-8")
+
+        async def seen() -> int:
+            while (at := self.text.find(data, since)) < 0:
+                self._changed.clear()
+                await self._changed.wait()
+            return at + len(data)
+
+        try:
+            return await asyncio.wait_for(seen(), timeout)
+        except asyncio.TimeoutError:
+            shown = self.text[since:].decode("utf-8", "replace")[-2000:]
+            raise AssertionError(f"{needle!r} not shown in the browser within {timeout} s:\n{shown}") from None
+
+    async def press(self, text: str) -> None:
+        """Type into the page as a keyboard does: one key down/up per character (Enter for a line end)."""
+        for ch in text:
+            key, code, vk = _KEYS.get(ch) or (ch, f"Key{ch.upper()}" if ch.isalpha() else f"Digit{ch}",
+                                              ord(ch.upper()))
+            down = {"type": "keyDown", "key": key, "code": code, "windowsVirtualKeyCode": vk}
+            if ch not in ("\t", "\x1b"):
+                down["text"] = ch
+            await self.call("Input.dispatchKeyEvent", down, session=True)
+            await self.call("Input.dispatchKeyEvent", {"type": "keyUp", "key": key, "code": code,
+                                                       "windowsVirtualKeyCode": vk}, session=True)

@@ -269,3 +269,27 @@ async def test_served_trainee_plays_a_case_and_resumes_after_a_restart(tmp_path)
             term = await Terminal.open(http, again.base, ticket)
             await term.wait_for("已完成 1 个", timeout=120)
             await term.close()
+
+
+async def test_an_app_that_cannot_start_says_so_in_the_browser(tmp_path):
+    def broken(_session):
+        return [sys.executable, "-c", "import sys; sys.exit('no such contest')"], {}
+
+    server = make_server(tmp_path, command=broken)
+    async with Running(server) as run, aiohttp.ClientSession() as http:
+        ticket = await sign_in(http, run.base, "王小明")
+        term = await Terminal.open(http, run.base, ticket)
+        await asyncio.wait_for(term.closed.wait(), 60)
+        assert "程序未能启动，请联系考务人员" in term.screen()
+        await until(lambda: not server.sessions)
+    assert server.live_processes() == []
+
+
+def test_a_contest_without_sign_in_codes_is_refused_before_serving(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    contest = ROOT / "contests" / "township-winter-2026.yaml"
+    proc = subprocess.run([sys.executable, "-m", "tui", "serve", "--home", str(tmp_path / "h"), "--contest",
+                           str(contest), "--port", str(free_port())], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "本次比武尚未发放签到码" in proc.stderr and "lawdrill contest codes" in proc.stderr

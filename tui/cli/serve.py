@@ -89,6 +89,14 @@ def _contest_server(args: argparse.Namespace, config: object) -> object:
     home = config.home / "contest"  # type: ignore[attr-defined]
     home.mkdir(parents=True, exist_ok=True)
     store = _store(argparse.Namespace(store=args.store, home=str(home)))
+    from sim.contest import signin
+
+    if not signin.any_codes(store, contest):
+        store.close()
+        raise UsageError(f"本次比武尚未发放签到码（成绩库 {store.url} 中没有），参赛人员无法签到。",
+                         f"先运行「lawdrill contest codes {args.contest}"
+                         + (f" --store {args.store}" if args.store else f" --home {home}")
+                         + "」发放签到码并打印签到条。")
     config.store_url = store.engine.url.render_as_string(hide_password=False)  # type: ignore[attr-defined]
     return LawdrillServer(config, contest=contest, store=store, library=library)  # type: ignore[arg-type]
 

@@ -136,8 +136,21 @@ body.-first-byte .textual-terminal{opacity:1}
 body.-closed .closed{display:flex}
 """
 
+# textual.js starts the terminal on window.onload; hold that until the terminal font's faces have loaded
+# (the CJK one from a local font, or failed for want of one), so xterm.js measures and draws the first
+# screen with them rather than with a fallback it would keep.
 _TERMINAL_SCRIPT = """
 function reconnect(){window.location.href=window.location.pathname;}
+(function(){
+  var start = window.onload; window.onload = null;
+  window.addEventListener("load", function(event){
+    var faces = [];
+    document.fonts.forEach(function(f){
+      if (f.family.replace(/["']/g, "") === "Roboto Mono") faces.push(f.load().catch(function(){ return null; }));
+    });
+    Promise.all(faces).then(function(){ if (start) start(event); });
+  });
+})();
 """
 
 

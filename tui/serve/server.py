@@ -438,11 +438,27 @@ class LawdrillServer:
         argv, env = self.command(session)
         ws = session.websocket
 
+        shown = 0
+
+        async def write_bytes(data: bytes) -> None:
+            nonlocal shown
+            shown += len(data)
+            await ws.send_bytes(data)
+
+        async def ended() -> None:
+            if not shown:  # the app stopped before drawing anything: bad setup on the server, say so
+                log.error("app exited before drawing: %s", " ".join(argv))
+                try:
+                    await ws.send_bytes(terminal_text("程序未能启动，请联系考务人员（服务器窗口中有错误信息）。"))
+                except (ConnectionError, RuntimeError):
+                    pass
+            await ws.close()
+
         def app_ended() -> None:
             if not ws.closed and not session.closing:  # closing: close_session tells the browser why first
-                asyncio.ensure_future(ws.close())
+                asyncio.ensure_future(ended())
 
-        service = ServedApp(argv, env, grace=self.config.grace, on_exit=app_ended, write_bytes=ws.send_bytes,
+        service = ServedApp(argv, env, grace=self.config.grace, on_exit=app_ended, write_bytes=write_bytes,
                             write_str=ws.send_str, close=ws.close, download_manager=self.download_manager)
         session.service = service
         await service.start(width, height)
