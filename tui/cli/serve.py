@@ -78,17 +78,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _contest_server(args: argparse.Namespace, config: object) -> object:
-    from tui.cli.contest import _contest, _library, _store
+    from sim.contest import ContestError, ContestStore, load_contest
+
+    from tui.cli.common import error_line, library_note, require_file
     from tui.serve.server import LawdrillServer
 
-    contest = _contest(args.contest)
+    require_file(args.contest, "比武文件")
+    try:
+        contest = load_contest(args.contest)
+    except ContestError as exc:
+        raise UsageError("比武文件有错误：\n" + "\n".join(error_line(p) for p in exc.problems),
+                         f"运行「lawdrill contest check {args.contest}」查看详情。") from None
     if args.round and contest.round(args.round) is None:
         raise UsageError(f"比武「{contest.name}」没有轮次「{args.round}」（可用：{'、'.join(r.id for r in contest.rounds)}）")
-    library = _library(contest)
+    library = contest.load_library()
+    library_note(library)
     config.contest_path = str(Path(args.contest).resolve())  # type: ignore[attr-defined]
     home = config.home / "contest"  # type: ignore[attr-defined]
     home.mkdir(parents=True, exist_ok=True)
-    store = _store(argparse.Namespace(store=args.store, home=str(home)))
+    try:
+        store = ContestStore.open(args.store, home=home)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"缺少数据库驱动 {exc.name}：连接 PostgreSQL 请安装 lawdrill[postgres]") from None
+    except Exception as exc:  # noqa: BLE001 - any driver's connection failure reads the same to the organiser
+        if type(exc).__module__.startswith("sqlalchemy"):
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise UsageError(f"无法打开成绩库 {args.store or '（默认 SQLite 文件）'}：{reason}") from None
+        raise
     from sim.contest import signin
 
     if not signin.any_codes(store, contest):
