@@ -234,3 +234,23 @@ def test_contest_run_options(tmp_path: Path, capsys) -> None:
     assert "--code 只能与 --as 同用" in capsys.readouterr().err
     assert main(["contest", "run", str(contest.path), "--signin", "--round", "r9"]) == 2
     assert "没有轮次「r9」" in capsys.readouterr().err
+
+
+def test_wrong_codes_at_one_place_brake_every_connection(tmp_path: Path, monkeypatch) -> None:
+    """A new browser connection gets a fresh screen limiter, not a fresh store: past PLACE_LIMIT wrong codes
+    in WINDOW seconds at one place, sign-in there pauses for everyone (other places are not affected)."""
+    monkeypatch.setattr(signin, "PLACE_LIMIT", 3)
+    contest = make_contest(tmp_path)
+    now = [T]
+    with ContestStore.open(None, home=tmp_path / "home") as store:
+        mine = _codes(store, contest)
+        for _ in range(3):  # three connections, one wrong code each: no screen limiter ever trips
+            desk = signin.SignInDesk(store, contest, "r1", "server", clock=lambda: now[0], holder=DEAD)
+            assert desk.attempt("22222222").code == "wrong"
+        fresh = signin.SignInDesk(store, contest, "r1", "server", clock=lambda: now[0], holder=DEAD)
+        paused = fresh.attempt(mine["A1"])
+        assert (paused.ok, paused.code) == (False, "locked") and "签到暂停，约 10 分钟后恢复" in paused.message
+        other = signin.SignInDesk(store, contest, "r1", "another-server", clock=lambda: now[0], holder=DEAD)
+        assert other.attempt(mine["A2"]).ok
+        now[0] += signin.WINDOW + 1
+        assert fresh.attempt(mine["A1"]).ok

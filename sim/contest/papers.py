@@ -6,11 +6,15 @@ bank, so every contestant gets the same paper; its content hash is the paper's d
 option order), which pins it the way a case's content hash pins a case. An analysis round's entries are case
 ids; the sheet is a `sim.analysis.AnalysisAnswer`. Both are re-scored on import from the organiser's copy,
 never trusted from the bundle (sim.contest.bundle).
+
+Every kind of round whose result is an answer sheet is one `SheetKind` in `SHEETS` (what pins an entry's
+version, and how a sheet is scored); the bundle code asks the registry and knows no kind by name, so a new
+kind of sheet round registers here (`register_sheet_kind`) and needs nothing else of the bundle code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -20,7 +24,6 @@ from ..loader import Library
 from ..quiz import Paper, draw_paper, question_bank, score_paper
 from .model import PAPER, Round
 
-SHEET_KINDS = ("quiz", "analysis")
 
 
 class SheetError(ValueError):
@@ -42,31 +45,33 @@ def round_paper(r: Round, library: Library) -> Paper:
     return draw_paper(question_bank(library), r.seed, r.questions)
 
 
-def content_hash(r: Round, entry: str, library: Library) -> str:
-    """What pins an entry's version: the paper's digest, or the case's content hash."""
-    if r.kind == "quiz":
-        if entry != PAPER:
-            raise SheetError(f"法律知识轮只有一份试卷，不是「{entry}」")
-        return round_paper(r, library).digest
+def _paper_hash(r: Round, entry: str, library: Library) -> str:
+    if entry != PAPER:
+        raise SheetError(f"法律知识轮只有一份试卷，不是「{entry}」")
+    return round_paper(r, library).digest
+
+
+def _case_hash(r: Round, entry: str, library: Library) -> str:
     scenario = library.scenarios.get(entry)
     if scenario is None:
         raise SheetError(f"案例库中找不到案例「{entry}」")
     return scenario.content_hash
 
 
-def score_sheet(r: Round, entry: str, sheet: Any, library: Library) -> SheetScore:
-    """Score one answer sheet of a quiz or analysis round; raises SheetError for a sheet of the wrong shape."""
-    if r.kind == "quiz":
-        if not isinstance(sheet, Mapping) or not all(isinstance(k, str) for k in sheet):
-            raise SheetError("法律知识答卷应为「题目编号: 答案」的映射")
-        paper = round_paper(r, library)
-        known = {i.question.id for i in paper.items}
-        stray = sorted(set(sheet) - known)
-        if stray:
-            raise SheetError(f"答卷中有不属于本试卷的题目「{stray[0]}」")
-        qs = score_paper(paper, sheet)
-        return SheetScore(qs.points, 0, tuple(dict.fromkeys(qs.missed_rules)),
-                          tuple(dict.fromkeys(qs.missed_articles)), qs.to_json(), dict(sheet))
+def _score_quiz(r: Round, entry: str, sheet: Any, library: Library) -> SheetScore:
+    if not isinstance(sheet, Mapping) or not all(isinstance(k, str) for k in sheet):
+        raise SheetError("法律知识答卷应为「题目编号: 答案」的映射")
+    paper = round_paper(r, library)
+    known = {i.question.id for i in paper.items}
+    stray = sorted(set(sheet) - known)
+    if stray:
+        raise SheetError(f"答卷中有不属于本试卷的题目「{stray[0]}」")
+    qs = score_paper(paper, sheet)
+    return SheetScore(qs.points, 0, tuple(dict.fromkeys(qs.missed_rules)),
+                      tuple(dict.fromkeys(qs.missed_articles)), qs.to_json(), dict(sheet))
+
+
+def _score_analysis(r: Round, entry: str, sheet: Any, library: Library) -> SheetScore:
     scenario = library.scenarios.get(entry)
     if scenario is None:
         raise SheetError(f"案例库中找不到案例「{entry}」")
@@ -74,6 +79,45 @@ def score_sheet(r: Round, entry: str, sheet: Any, library: Library) -> SheetScor
         answer = AnalysisAnswer.from_json(sheet)
     except ValueError as exc:
         raise SheetError(str(exc)) from None
-    s = score_analysis(scenario, answer, library.articles)
+    s = score_analysis(scenario, answer, library.articles, library.laws)
     return SheetScore(s.points, 0, tuple(dict.fromkeys(m.code for m in s.mistakes)), s.missed_articles,
                       s.to_json(), answer.to_json())
+
+
+@attrs.frozen
+class SheetKind:
+    """One kind of answer-sheet round: what pins an entry's version (`content_hash`, raising SheetError for an
+    entry that does not exist) and how a sheet is scored (`score`, raising SheetError for a sheet of the wrong
+    shape). Both take (round, entry, sheet or nothing, library)."""
+
+    kind: str
+    content_hash: Callable[[Round, str, Library], str]
+    score: Callable[[Round, str, Any, Library], SheetScore]
+
+
+SHEETS: dict[str, SheetKind] = {}
+
+
+def register_sheet_kind(kind: SheetKind) -> SheetKind:
+    SHEETS[kind.kind] = kind
+    return kind
+
+
+register_sheet_kind(SheetKind("quiz", _paper_hash, _score_quiz))
+register_sheet_kind(SheetKind("analysis", _case_hash, _score_analysis))
+
+
+def is_sheet_round(r: Round | str) -> bool:
+    """Whether a round (or a round kind) is handed in as an answer sheet (not a play journal, not review
+    marks)."""
+    return (r if isinstance(r, str) else r.kind) in SHEETS
+
+
+def content_hash(r: Round, entry: str, library: Library) -> str:
+    """What pins an entry's version: the paper's digest, or the case's content hash."""
+    return SHEETS[r.kind].content_hash(r, entry, library)
+
+
+def score_sheet(r: Round, entry: str, sheet: Any, library: Library) -> SheetScore:
+    """Score one answer sheet of a sheet round; raises SheetError for a sheet of the wrong shape."""
+    return SHEETS[r.kind].score(r, entry, sheet, library)

@@ -14,8 +14,9 @@ it is still running the code is refused as in use, so two people cannot hold one
 At another place the code is refused: the session is not there. Issuing a new code to a person (re-issue)
 revokes the old one at once; the new one may be used anywhere, once.
 
-`AttemptLimiter` slows guessing: after 5 wrong codes in a row, each further try waits 30 s, doubling up to
-10 minutes. No UI imports.
+Guessing is slowed twice: `AttemptLimiter` on each sign-in screen (after 5 wrong codes in a row each further
+try waits 30 s, doubling up to 10 minutes), and in the store, per place, at most PLACE_LIMIT wrong codes in
+WINDOW seconds over all connections (a new connection does not start afresh). No UI imports.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import math
 import os
 import secrets
 import socket
@@ -34,7 +36,7 @@ import attrs
 import sqlalchemy as sa
 
 from .model import Contest, Contestant
-from .store import ContestStore, signin_codes
+from .store import ContestStore, signin_codes, signin_failures
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0, O, 1, I
 LENGTH = 8
@@ -57,6 +59,9 @@ MESSAGES = {
     "locked": "输错次数过多，请稍候再试",
 }
 GUESSES = {"wrong", "revoked", "other_contestant"}  # what counts towards the limiter (a typo of length does not)
+# The store-wide brake: at most this many wrong codes per place in WINDOW seconds, whatever the connections.
+PLACE_LIMIT = 100
+WINDOW = 600.0
 
 
 class SignInError(ValueError):
@@ -255,17 +260,25 @@ def sign_in(store: ContestStore, contest: Contest, text: str, *, round_id: str, 
         code = normalize(text)
     except SignInError:
         return _no("malformed")
+    now = clock()
     with store.engine.connect() as conn:
+        recent = conn.execute(sa.select(sa.func.count(), sa.func.min(signin_failures.c.at)).where(
+            signin_failures.c.contest == contest.id, signin_failures.c.place == place,
+            signin_failures.c.at > now - WINDOW)).one()
+        if recent[0] >= PLACE_LIMIT:
+            wait = max(1, math.ceil((recent[1] + WINDOW - now) / 60))
+            return SignInOutcome(False, "locked", f"本处近 {int(WINDOW // 60)} 分钟内输错签到码过多，签到暂停，"
+                                                  f"约 {wait} 分钟后恢复；请联系监考人员")
         rows = conn.execute(sa.select(signin_codes).where(
             signin_codes.c.contest == contest.id,
             signin_codes.c.tag == _tag(contest.key, contest.id, code))).all()
     row = next((r for r in rows if hmac.compare_digest(_digest(code, r.salt), r.digest)), None)
-    if row is None:
-        return _no("wrong")
-    if row.revoked is not None:
-        return _no("revoked")
-    if expected is not None and row.contestant != expected:
-        return _no("other_contestant")
+    refused = ("wrong" if row is None else "revoked" if row.revoked is not None
+               else "other_contestant" if expected is not None and row.contestant != expected else None)
+    if refused is not None:
+        _failed(store, contest, place, now)
+        return _no(refused)
+    assert row is not None
     if row.scope and row.scope != round_id:
         r = contest.round(row.scope)
         return _no("wrong_round", f"它用于「{r.title if r else row.scope}」")
@@ -302,6 +315,17 @@ def sign_in(store: ContestStore, contest: Contest, text: str, *, round_id: str, 
                 return SignInOutcome(True, "ok", MESSAGES["ok"], person.id, True, row.id)
 
     return store._retry(work)
+
+
+def _failed(store: ContestStore, contest: Contest, place: str, now: float) -> None:
+    def work() -> None:
+        with store.engine.connect() as conn:
+            conn.execution_options(write=True)
+            with conn.begin():
+                conn.execute(signin_failures.delete().where(signin_failures.c.at < now - 6 * WINDOW))
+                conn.execute(signin_failures.insert().values(contest=contest.id, place=place, at=now))
+
+    store._retry(work)
 
 
 def release(store: ContestStore, code_id: int, holder: str | None = None) -> None:

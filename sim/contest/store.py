@@ -71,6 +71,16 @@ signin_codes = sa.Table(
     sa.Column("round", sa.String(64), nullable=True),  # the round signed in to first
 )
 sa.Index("ix_contest_signin_lookup", signin_codes.c.contest, signin_codes.c.tag)
+# Wrong codes typed at a place (a server's data directory): the store-wide brake on guessing, which a new
+# browser connection (a fresh sign-in screen and its own limiter) does not reset.
+signin_failures = sa.Table(
+    "contest_signin_failures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contest", sa.String(64), nullable=False),
+    sa.Column("place", sa.String(512), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+sa.Index("ix_contest_signin_failures", signin_failures.c.contest, signin_failures.c.place, signin_failures.c.at)
 
 
 ALREADY_STORED = "already_stored"

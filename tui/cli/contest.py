@@ -103,7 +103,8 @@ def add_commands(command: AddCommand) -> None:
     store_options(p)
 
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
-                    "打开比武界面：输入签到码签到，显示本轮案例，计时作答，时间到自动交卷，成绩包写入输出目录。\n"
+                    "打开比武界面：输入签到码签到，显示本轮的案例（实操、案卷评查、案例分析）或法律知识试卷，计时作答，\n"
+                    "答卷随时自动保存，时间到自动交卷，成绩包写入输出目录。\n"
                     "--signin：签到界面输入签到码，由签到码确定参赛人员（服务器上为每个浏览器连接运行）；\n"
                     "--as ID：离线考场，指定参赛人员，签到码在界面中输入或用 --code 给出。\n"
                     "签到码存放在成绩库中（--store，默认数据目录下的 SQLite 文件）。给出 --store 或使用 --signin 时，\n"
@@ -363,8 +364,12 @@ def _need_terminal(what: str, hint: str) -> None:
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
+    import re
+
     from sim.contest import signin
-    from sim.contest.bundle import _safe
+
+    def _safe(text: str) -> str:
+        return re.sub(r"[^\w.-]+", "_", text)[:48]
 
     contest = _contest(args.contest)
     _round_division(contest, args)
@@ -536,15 +541,15 @@ def _pending(contest: Contest, contestant: Contestant, home: Path, r: Round) -> 
     from sim.store import Store
 
     from tui.contest.app import round_home
+    from tui.contest.kinds import round_kind
 
     folder = round_home(home, contest, contestant, r)
-    if not (folder / "lawdrill.sqlite3").is_file():
+    kind = round_kind(r.kind)
+    if kind is None or not (folder / "lawdrill.sqlite3").is_file():
         return False
     store = Store(folder)
     try:
-        return bool(store.open_attempts()) or any(
-            store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
-        )
+        return bool(kind.pending(store, r.cases))
     finally:
         store.close()
 
@@ -610,11 +615,11 @@ def run_contest(
             f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
             "\n".join(["各轮比赛时间：", *round_windows(contest)]),
         )
-    if round_.kind in ("quiz", "analysis"):
-        # The answer sheets of these rounds are written with sim.contest.write_bundle(answers=…); the
-        # contest app plays and reviews cases only.
-        raise UsageError(f"「{round_.title}」是{KIND_NAMES[round_.kind]}轮，比武界面只能作答实操轮和案卷评查轮。",
-                         "这一轮的答卷由组织者收取后生成成绩包（见 docs/contests.md）。")
+    from tui.contest.kinds import ROUND_KINDS
+
+    if round_.kind not in ROUND_KINDS:  # a kind the contest file accepts but this version cannot run
+        raise UsageError(f"「{round_.title}」是{KIND_NAMES.get(round_.kind, round_.kind)}轮，本版本的比武界面不能作答这一轮。",
+                         "可作答的轮次：" + "、".join(KIND_NAMES.get(k, k) for k in ROUND_KINDS) + "。")
     admit = _admission(contest, round_, base, clock)
     if contestant is not None and (reason := admit(contestant.id)) is not None:
         raise UsageError(reason, "\n".join(["各轮比赛时间：", *round_windows(contest)]))

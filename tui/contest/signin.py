@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static
 from sim.contest.export import limit_text
 
 if TYPE_CHECKING:
-    from .app import ContestApp
+    from ..host import ContestHost
 
 
 class SignInScreen(Screen[None]):
@@ -28,7 +28,7 @@ class SignInScreen(Screen[None]):
 
     AUTO_FOCUS = "#signin-code"
 
-    app: ContestApp
+    app: ContestHost
 
     def compose(self) -> ComposeResult:
         app = self.app
