@@ -41,7 +41,9 @@ FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
-    "states_facts_and_basis", "penalty_rank", "failed_service",
+    "states_facts_and_basis", "penalty_rank", "failed_service", "cites_basis", "states_fine", "fine_agrees",
+    "names_party", "states_period", "same_basis", "cites_penalty_basis", "cites_no_penalty_basis",
+    "text_without_content",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -1261,6 +1263,11 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             continue
         good[pid] = raw
         lib.procedures[pid] = proc
+    # The laws a drafted document may name, and whether a case's basis in it is required in its documents:
+    # a catalogue of practice standards or design inferences only (执法实务规范) is not cited in a document.
+    law_names = tuple(sorted((law.short, law.full, any(a.status not in (Status.PR, Status.AN)
+                                                         for a in law.articles.values()))
+                             for law in lib.laws.values()))
     for kind, doc, h in docs:
         if kind != "case":
             continue
@@ -1280,7 +1287,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             first = lib.scenarios[sc.id]
             lib.errors.append(LoadError(doc.file, doc.line, doc.col, f"案例编号「{sc.id}」与 {first.path} 重复"))
             continue
-        lib.scenarios[sc.id] = sc
+        lib.scenarios[sc.id] = attrs.evolve(sc, laws=law_names)
     _load_questions(lib, [doc for kind, doc, _ in docs if kind == "quiz"])
     return lib
 

@@ -475,6 +475,8 @@ class Scenario:
     pos: Pos = Pos()
     analysis: Any = None  # sim.analysis.AnalysisSpec: what the author adds for case analysis (一事一议)
     outcomes: tuple[LawfulOutcome, ...] = ()  # the lawful endings (sim.outcomes); () = none declared
+    # (short, full, citable) of the library's laws: what a citation may name; citable: not practice standards only
+    laws: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def officers(self) -> tuple[Officer, ...]:
