@@ -1153,13 +1153,15 @@ def _fn_cites_no_penalty_basis(n: Mapping[str, Any], text: Any) -> bool:
 
 
 def _fn_text_without_content(n: Mapping[str, Any]) -> float:
-    """The share of the text fields of the drafted documents left blank or written with no content ("x"); 0.0
-    with fewer than three such fields (one terse letter is judged by its own rules, not as a case file)."""
+    """The share of the text fields of the documents drafted (acts that wrote a document) left blank or written
+    with no content ("x"); 0.0 with fewer than three such fields (one terse letter is judged by its own rules, not as a case file)."""
     s = _session(n)
     total = empty = 0
     for a in s.documents():
         doc = s.proc.actions[a.name].document
-        written = a.params.get("document") or {}
+        written = a.params.get("document")
+        if not isinstance(written, dict):  # the act was recorded without drafting its document at all
+            continue
         for f in doc.fields if doc is not None else ():
             if f.kind != "text":
                 continue
