@@ -16,6 +16,7 @@ import functools
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 import typing
@@ -928,6 +929,24 @@ def _lawful(t: YMap, what: str) -> tuple[LawfulMark, ...]:
     return tuple(out)
 
 
+def _check_penalty_cite(doc: YMap, articles: dict[str, Article]) -> None:
+    """`penalty.cite`: the provisions the case's documents must cite for the penalty (法#条[.款[.项]]), each in
+    a law of the catalogue."""
+    penalty = doc.get("penalty")
+    if not isinstance(penalty, YMap) or "cite" not in penalty:
+        return
+    cite = penalty["cite"]
+    if not isinstance(cite, YList) or not cite:
+        _fail(penalty, "penalty.cite 应为条文列表，如 [大气污染防治法#119.1]", "cite")
+    laws = {a.law for a in articles.values()}
+    for i, key in enumerate(cite):
+        law, _, number = str(key).partition("#")
+        if not isinstance(key, str) or not re.fullmatch(r"[1-9][0-9]{0,3}(\.[1-9][0-9]?){0,3}", number):
+            _fail(cite, f"penalty.cite 的「{key}」应写成“法律名称#条.款.项”，如 大气污染防治法#119.1", i)
+        if law not in laws:
+            _fail(cite, f"penalty.cite 的「{key}」：法律目录中没有《{law}》", i)
+
+
 def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[str, Article],
                text_hash: str) -> Scenario:
     what = "案例"
@@ -976,6 +995,7 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
             if k in X.RESERVED_KEYS:
                 _fail(node, f"{part} 中的键「{k}」是保留字（会被读成字典方法），请换一个名称", k)
     _validate_procedure(proc, articles, case_values, doc)
+    _check_penalty_cite(doc, articles)
     if not proc.officers:
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
     names = _Names(proc, case_values)
