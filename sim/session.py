@@ -1170,6 +1170,24 @@ def _fn_text_without_content(n: Mapping[str, Any]) -> float:
     return empty / total if total and empty >= 3 else 0.0
 
 
+def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
+    """The drafted record names each acting officer with the certificate number the case gives them."""
+    s = _session(n)
+    t = text if isinstance(text, str) else ""
+    problems = []
+    for o in _officers_of(s, ids or []):
+        if o is None:
+            continue
+        if o.name not in t:
+            problems.append(f"未写明执法人员{o.name}")
+        elif o.cert_no and o.cert_no not in t:
+            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
+    if not (ids or []):
+        problems.append("未写明执法人员")
+    s._element_problems.extend(problems)  # noqa: SLF001
+    return not problems
+
+
 def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
     """The drafted text states the fine the act decides (800元, 捌佰元整, 人民币八百元)."""
     return _problems(n, check_amount(text if isinstance(text, str) else "", amount))
@@ -1200,6 +1218,7 @@ def _fn_same_basis(n: Mapping[str, Any], a: Any, b: Any) -> bool:
 ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "cites_basis": _fn_cites_basis,
     "cites_penalty_basis": _fn_cites_penalty_basis,
+    "names_officers": _fn_names_officers,
     "text_without_content": _fn_text_without_content,
     "cites_no_penalty_basis": _fn_cites_no_penalty_basis,
     "states_fine": _fn_states_fine,
