@@ -104,7 +104,7 @@ def shortest_to_finals(sc: Scenario, *, depth: int = SHORTEST_DEPTH,
             options = [dict(params.get(name, {}))]
             if "target" in spec.params:  # serve what exists: each document drafted so far
                 options = [{**o, "target": t} for o in options for t in dict.fromkeys(
-                    a.name for a in s.acts if proc.actions[a.name].document is not None)]
+                    a.name for a in s.acts if proc.actions[a.name].servable)]
             for p in options:
                 child = s.fork()
                 if not child.act(name, None, **p).ok:

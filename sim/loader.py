@@ -44,6 +44,7 @@ FUNCTIONS = (
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
     "states_facts_and_basis", "penalty_rank", "failed_service", "cites_basis", "states_fine", "fine_agrees",
     "names_party", "states_period", "same_basis", "cites_penalty_basis", "cites_no_penalty_basis", "names_officers",
+    "names_served_document", "states_date",
     "text_without_content",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")

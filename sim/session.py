@@ -22,7 +22,7 @@ import attrs
 from . import __version__
 from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
-from .documents import check_amount, check_period, spans
+from .documents import check_amount, check_date, check_period, spans
 from .documents.case import (
     check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations,
 )
@@ -459,7 +459,7 @@ class Session:
         if not target:
             return f"「{spec.label}」需要指明所涉文书"
         tspec = self.proc.actions.get(target)
-        if tspec is None or tspec.document is None:
+        if tspec is None or not tspec.servable:
             return f"「{target}」不是制作文书的动作"
         if not any(a.name == target for a in self.acts):
             return f"尚未制作《{tspec.document.name}》，无从「{spec.label}」"
@@ -1199,10 +1199,31 @@ def _fn_fine_agrees(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
     return _problems(n, [p for p in problems if p.code != "none"])
 
 
-def _fn_names_party(n: Mapping[str, Any], text: Any) -> bool:
-    """The drafted text names the case's party and gives its address as the case records them."""
+def _fn_names_party(n: Mapping[str, Any], text: Any, with_address: bool = True) -> bool:
+    """The drafted text names the case's party and (unless `with_address` is False) gives its address as the
+    case records them."""
     party = _session(n).scenario.party
-    return _problems(n, check_party_named(text, str(party.get("name") or ""), str(party.get("address") or "")))
+    address = str(party.get("address") or "") if with_address else ""
+    return _problems(n, check_party_named(text, str(party.get("name") or ""), address))
+
+
+def _fn_names_served_document(n: Mapping[str, Any], text: Any, target: Any) -> bool:
+    """The receipt names the document served (its name, with or without 《》)."""
+    s = _session(n)
+    spec = s.proc.actions.get(target) if isinstance(target, str) else None
+    if spec is None or spec.document is None:
+        return True
+    name = spec.document.name
+    t = text if isinstance(text, str) else ""
+    if name in t:
+        return True
+    s._element_problems.append(f"应写明送达的是《{name}》")  # noqa: SLF001
+    return False
+
+
+def _fn_states_date(n: Mapping[str, Any], text: Any, day: Any) -> bool:
+    """The drafted text states the date (二〇二六年六月十二日, 2026年6月12日, 2026-06-12)."""
+    return _problems(n, check_date(text if isinstance(text, str) else "", _as_date(day)))
 
 
 def _fn_states_period(n: Mapping[str, Any], text: Any, *periods: str) -> bool:
@@ -1219,6 +1240,8 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "cites_basis": _fn_cites_basis,
     "cites_penalty_basis": _fn_cites_penalty_basis,
     "names_officers": _fn_names_officers,
+    "names_served_document": _fn_names_served_document,
+    "states_date": _fn_states_date,
     "text_without_content": _fn_text_without_content,
     "cites_no_penalty_basis": _fn_cites_no_penalty_basis,
     "states_fine": _fn_states_fine,

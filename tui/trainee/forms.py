@@ -215,7 +215,7 @@ class ActionForm(Dialog[None]):
         if k == ParamKind.CHOICE:
             return Select([(Text(o.label), o.id) for o in p.options], prompt="请选择", id=wid, compact=True)
         if k == ParamKind.TARGET:
-            made = dict.fromkeys(a.name for a in s.documents())
+            made = dict.fromkeys(a.name for a in s.documents() if s.proc.actions[a.name].servable)
             return Select(
                 [(Text(document_name(sc, name)), name) for name in made],
                 id=wid,
