@@ -112,10 +112,38 @@ def act_title(scenario: Scenario, act: ActRecord) -> str:
 
 def document_fields(scenario: Scenario, act: ActRecord) -> list[tuple[str, str]]:
     """(label, value) for every field of the document an act drafted, in the document's order."""
-    spec = scenario.procedure.actions[act.name]
+    return _fields(scenario, act.name, act.params.get("document") or {})
+
+
+def model_document(scenario: Scenario, session: Session, act: ActRecord) -> Mapping[str, Any] | None:
+    """What a correct version of this document contains: the same document in the case's first reference path
+    (the same occurrence of the act; for a service receipt, the receipt of the same document). None when the
+    reference path drafts no such document."""
+    if not scenario.references:
+        return None
+    target = act.params.get("target")
+    same = [a for a in session.acts[: act.index + 1]
+            if a.name == act.name and a.params.get("target") == target]
+    steps = [st for st in scenario.references[0].steps
+             if st.do == act.name and st.params.get("target") == target and isinstance(st.params.get("document"), dict)]
+    if not steps:
+        return None
+    return steps[min(len(same), len(steps)) - 1].params["document"]
+
+
+def document_comparison(scenario: Scenario, session: Session, act: ActRecord) -> list[tuple[str, str, str]]:
+    """(label, as drafted, as a correct document has it) for every field: the debrief's side-by-side view."""
+    model = model_document(scenario, session, act)
+    drafted = document_fields(scenario, act)
+    if model is None:
+        return [(label, value, "") for label, value in drafted]
+    return [(label, value, ref) for (label, value), (_, ref) in zip(drafted, _fields(scenario, act.name, model))]
+
+
+def _fields(scenario: Scenario, action: str, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    spec = scenario.procedure.actions[action]
     if spec.document is None:
         return []
-    values: Mapping[str, Any] = act.params.get("document") or {}
     out = []
     for f in spec.document.fields:
         v = values.get(f.id)
@@ -246,8 +274,13 @@ def render_markdown(scenario: Scenario, session: Session, result: Result, *,
         for a in docs:
             out.append(f"### {document_name(scenario, a.name)}（{_as_time(a.at)}）")
             out.append("")
-            fields = document_fields(scenario, a)
-            out += [f"- {label}：{_md_cell(value)}" for label, value in fields] or ["- （无填写事项）"]
+            rows = document_comparison(scenario, session, a) if reference else []
+            if any(ref for _, _, ref in rows):
+                out += ["| 栏目 | 你制作的文书 | 规范文书（参考路径） |", "|---|---|---|"]
+                out += [f"| {_md_cell(k)} | {_md_cell(v)} | {_md_cell(r or '—')} |" for k, v, r in rows]
+            else:
+                fields = document_fields(scenario, a)
+                out += [f"- {label}：{_md_cell(value)}" for label, value in fields] or ["- （无填写事项）"]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -343,7 +376,12 @@ def render_html(scenario: Scenario, session: Session, result: Result, *,
         for a in docs:
             parts.append(f"<h3>{_e(document_name(scenario, a.name))}（{_e(_as_time(a.at))}）</h3>")
             fields = document_fields(scenario, a)
-            if fields:
+            rows = document_comparison(scenario, session, a) if reference else []
+            if any(ref for _, _, ref in rows):
+                parts.append("<table><thead><tr><th>栏目</th><th>你制作的文书</th><th>规范文书（参考路径）</th></tr></thead><tbody>"
+                             + "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td><td>{_e(r or '—')}</td></tr>"
+                                       for k, v, r in rows) + "</tbody></table>")
+            elif fields:
                 parts.append(
                     "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in fields) + "</dl>"
                 )

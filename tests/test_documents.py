@@ -334,3 +334,17 @@ def test_spellings_officers_use_pass():
                   "依据大气污染防治法第一百一十九条第一款的规定"):
         r = _straw_path(decide={"kind_basis": f"罚款人民币捌佰元整；{basis}"})
         assert r.score == 100, (basis, r.rule_ids())
+
+
+def test_debrief_shows_the_drafted_document_beside_the_correct_one():
+    from sim.report import render_html, render_markdown
+
+    sc = LIB.scenarios["straw-burning-01"]
+    trap = next(t for t in sc.traps if "伍佰元" in t.name and "告知书" in t.name)
+    s, _ = play_steps(sc, trap.steps)
+    md = render_markdown(sc, s, s.result)
+    assert "| 栏目 | 你制作的文书 | 规范文书（参考路径） |" in md
+    assert "| 拟作出的处罚种类和幅度 | 拟处罚款人民币伍佰元 | 罚款800元 |" in md
+    assert "<th>规范文书（参考路径）</th>" in render_html(sc, s, s.result)
+    # a contest round still open withholds the reference path, so also the correct documents
+    assert "规范文书" not in render_markdown(sc, s, s.result, reference=False)
