@@ -389,3 +389,75 @@ def render_html(scenario: Scenario, session: Session, result: Result, *,
                 parts.append("<p>（无填写事项）</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+# --- the case file as printed documents -------------------------------------------------------------------
+
+CASE_FILE_CSS = """
+@page{size:A4;margin:25mm 26mm 22mm 28mm}
+body{font-family:"Noto Serif CJK SC","Source Han Serif SC","SimSun","Noto Sans CJK SC",serif;color:#000;
+max-width:42em;margin:2em auto;line-height:1.8;font-size:12pt}
+.doc{margin-bottom:3em}
+.doc+.doc{break-before:page;page-break-before:always}
+.doc h1{text-align:center;font-size:20pt;letter-spacing:.1em;margin:0 0 .2em;border:none}
+.doc .no{text-align:right;margin:0 0 1em}
+.doc table{border-collapse:collapse;width:100%}
+.doc th,.doc td{border:1px solid #000;padding:.35em .6em;vertical-align:top;text-align:left}
+.doc th{width:30%;font-weight:normal;background:none}
+.doc td.blank{color:#666}
+.doc .served{margin-top:.8em;font-size:10.5pt}
+.cover{text-align:center;margin-top:30%}
+.cover h1{font-size:24pt}
+@media print{body{max-width:none;margin:0}tr{break-inside:avoid;page-break-inside:avoid}}
+"""
+
+
+def document_number(session: Session, act: ActRecord) -> str:
+    """The document's number in the case file: 〔year〕 and its place among the documents drafted."""
+    docs = session.documents()
+    seq = next((i for i, a in enumerate(docs, 1) if a.index == act.index), len(docs))
+    return f"〔{act.at:%Y}〕第{seq}号"
+
+
+def document_text(scenario: Scenario, session: Session, act: ActRecord) -> str:
+    """The drafted document as plain text laid out like the printed form: title, number, each blank with what
+    was written in it (the preview of the finished text)."""
+    name = document_name(scenario, act.name).strip("《》")
+    lines = [name.center(24, "　"), f"{document_number(session, act)}".rjust(28, "　"), ""]
+    for label, value in document_fields(scenario, act):
+        lines.append(f"{label}：{value}")
+    if act.params.get("target"):
+        lines.append(f"（{act.label}{document_name(scenario, act.params['target'])}）")
+    lines += ["", f"{act.at:%Y年%-m月%-d日}".rjust(28, "　")]
+    return "\n".join(lines)
+
+
+def render_case_file_html(scenario: Scenario, session: Session) -> str:
+    """Every document of the case file, each on its own A4 page as the printed form: title, number, a table
+    of the form's blanks with what was drafted in them, the date, and how it was served."""
+    parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+             f"<title>案卷文书：{_e(scenario.title)}</title>", f"<style>{CASE_FILE_CSS}</style></head><body>"]
+    docs = session.documents()
+    if not docs:
+        parts.append(f'<div class="cover"><h1>{_e(scenario.title)}</h1><p>案卷中还没有文书。</p></div>')
+    for a in docs:
+        name = document_name(scenario, a.name).strip("《》")
+        parts.append(f'<section class="doc"><h1>{_e(name)}</h1><p class="no">{_e(document_number(session, a))}</p>')
+        rows = document_fields(scenario, a)
+        if a.params.get("target"):
+            rows = [("送达事项", f"{a.label}{document_name(scenario, a.params['target'])}"), *rows]
+        if rows:
+            blank = ' class="blank"'
+            parts.append("<table><tbody>" + "".join(
+                f"<tr><th>{_e(k)}</th><td{blank if v == '（未填写）' else ''}>{_e(v)}</td></tr>"
+                for k, v in rows) + "</tbody></table>")
+        else:
+            parts.append("<p>（本文书按格式制作，无填写事项）</p>")
+        parts.append(f'<p class="no">{_e(f"{a.at:%Y年%-m月%-d日}")}</p>')
+        served = [x for x in session.acts if x.params.get("target") == a.name]
+        for x in served:
+            how = param_text(scenario, "method", x.params.get("method")) or "送达"
+            parts.append(f'<p class="served">{_e(x.label)}：{_e(f"{x.at:%Y-%m-%d %H:%M}")}，{_e(how)}</p>')
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
