@@ -422,13 +422,17 @@ def document_number(session: Session, act: ActRecord) -> str:
 def document_text(scenario: Scenario, session: Session, act: ActRecord) -> str:
     """The drafted document as plain text laid out like the printed form: title, number, each blank with what
     was written in it (the preview of the finished text)."""
-    name = document_name(scenario, act.name).strip("《》")
-    lines = [name.center(24, "　"), f"{document_number(session, act)}".rjust(28, "　"), ""]
-    for label, value in document_fields(scenario, act):
-        lines.append(f"{label}：{value}")
-    if act.params.get("target"):
-        lines.append(f"（{act.label}{document_name(scenario, act.params['target'])}）")
-    lines += ["", f"{act.at:%Y年%-m月%-d日}".rjust(28, "　")]
+    return form_text(scenario, act.name, act.params.get("document") or {}, act.at, document_number(session, act))
+
+
+def form_text(scenario: Scenario, action: str, values: Mapping[str, Any], at: dt.datetime | dt.date,
+              number: str, *, width: int = 28) -> str:
+    """A document of `action` with these field values as the printed form reads: title, number, each blank
+    with what is written in it (a blank not yet filled shows as 未填写), the date."""
+    name = document_name(scenario, action).strip("《》")
+    lines = [name.center(width - 4, "　"), number.rjust(width, "　"), ""]
+    lines += [f"{label}：{value}" for label, value in _fields(scenario, action, values)]
+    lines += ["", f"{at:%Y年%-m月%-d日}".rjust(width, "　")]
     return "\n".join(lines)
 
 

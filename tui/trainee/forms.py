@@ -142,6 +142,7 @@ class ActionForm(Dialog[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
     BINDINGS = [
         Binding("ctrl+s", "submit", "提交", priority=True, id="submit"),
+        Binding("f2", "document_view", "文书视图", priority=True, id="document-view"),
         Binding("escape", "cancel", "取消", id="cancel"),
     ]
 
@@ -319,6 +320,49 @@ class ActionForm(Dialog[None]):
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    # --- the document view (tui/trainee/document.py) --------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "document_view":
+            spec = self.spec
+            return self.is_active and spec.document is not None and bool(spec.document.fields) \
+                and "document" in spec.params
+        return super().check_action(action, parameters)
+
+    def action_document_view(self) -> None:
+        """The document laid out as its printed form, filled in there and brought back into this form."""
+        from .document import DocumentView
+
+        doc = self.spec.document
+        assert doc is not None
+        values: dict[str, Any] = {}
+        for f in doc.fields:
+            try:
+                v = self._value(self.query_one(f"#d-{f.id}"), f.label)
+            except _Invalid:
+                v = None
+            if v is not None:
+                values[f.id] = v
+        try:  # the date on the form; a relative time (+1 日) or none yet: the case clock
+            when = dt.datetime.fromisoformat(normalize_time(self.query_one("#p-at", Input).value) or "")
+        except ValueError:
+            when = self.session.now
+        self.app.push_screen(DocumentView(self.session, self.spec.id, values, when), self._from_document_view)
+
+    def _from_document_view(self, values: dict[str, Any] | None) -> None:
+        doc = self.spec.document
+        if values is None or doc is None:
+            return
+        for f in doc.fields:
+            w = self.query_one(f"#d-{f.id}")
+            v = values.get(f.id)
+            if isinstance(w, Checkbox):
+                w.value = bool(v)
+            elif isinstance(w, Select):
+                w.value = v if v is not None else Select.NULL
+            elif isinstance(w, Input):
+                w.value = "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
 
 
 class AdvanceDialog(Dialog[None]):
