@@ -20,7 +20,7 @@ from ..loader import Library
 from ..quiz import Paper, draw_paper, question_bank, score_paper
 from .model import PAPER, Round
 
-SHEET_KINDS = ("quiz", "analysis")
+SHEET_KINDS = ("quiz", "analysis", "drafting")
 
 
 class SheetError(ValueError):
@@ -70,6 +70,14 @@ def score_sheet(r: Round, entry: str, sheet: Any, library: Library) -> SheetScor
     scenario = library.scenarios.get(entry)
     if scenario is None:
         raise SheetError(f"案例库中找不到案例「{entry}」")
+    if r.kind == "drafting":
+        from ..drafting import DraftingError, score_drafting
+
+        try:
+            d = score_drafting(scenario, r.drafting_documents(scenario), sheet, dict(r.weights))
+        except DraftingError as exc:
+            raise SheetError(str(exc)) from None
+        return SheetScore(d.points, 0, d.missed, d.articles, d.to_json(), dict(sheet))
     try:
         answer = AnalysisAnswer.from_json(sheet)
     except ValueError as exc:

@@ -504,7 +504,7 @@ def run_contest(
             f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
             "\n".join(["各轮比赛时间：", *round_windows(contest)]),
         )
-    if round_.kind in ("quiz", "analysis"):
+    if round_.kind in ("quiz", "analysis", "drafting"):
         # The answer sheets of these rounds are written with sim.contest.write_bundle(answers=…); the
         # contest app plays and reviews cases only.
         raise UsageError(f"「{round_.title}」是{KIND_NAMES[round_.kind]}轮，比武界面只能作答实操轮和案卷评查轮。",
