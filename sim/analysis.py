@@ -11,9 +11,11 @@ provision violated when the penalty article does not itself state the prohibitio
 violation with the evidence proving each, the circumstances, or a name for the violation shared by similar
 cases.
 
-Citations in an answer are catalogue keys (picked from the catalogue) or typed text matched against the
-catalogue's labels (`《消防法》第六十条第一款`); the answer format keeps the typed text, so a full citation
-parser can take over the matching without changing answers already journaled.
+Citations in an answer are catalogue keys (picked from the catalogue) or typed text. Typed text is read with
+the documents' citation parser (`sim.documents.parse_citations`: 《消防法》第六十条第一款, 消防法第60条第1款,
+大气法第一百一十九条 — abbreviations, Arabic numerals, several provisions in one line; `read_citations` splits
+a typed line into one citation per provision); a typed citation is matched as written, so 《消防法》第六十条 is
+found to lack its 款.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from .model import Article, Scenario, Status
+from .model import Article, Law, Scenario, Status
 
 ANALYSIS_KEYS = ("violation", "violated", "elements", "circumstances", "note")
 ELEMENT_KEYS = ("id", "label", "evidence")
@@ -274,6 +276,19 @@ def own_answer(scenario: Scenario) -> AnalysisAnswer:
 # --- scoring --------------------------------------------------------------------------------------------
 
 
+# What each kind of mistake is called where weak spots are listed (a sheet records its mistake codes as its
+# "rules": sim.store.record_sheet, sim.weakspots).
+MISTAKE_TITLES: dict[str, str] = {
+    "wrong_violation": "案例分析：案由认定错误", "wrong_article": "案例分析：引用了不适用的条文",
+    "missing_paragraph": "案例分析：条文未具体到款、项", "wrong_paragraph": "案例分析：款、项引用错误",
+    "missing_article": "案例分析：遗漏或引错条文", "unknown_citation": "案例分析：条文写法无法识别",
+    "missing_evidence": "案例分析：待证事实缺少证据", "extra_evidence": "案例分析：证据与待证事实不对应",
+    "missed_circumstance": "案例分析：遗漏从重从轻情节", "extra_circumstance": "案例分析：认定了本案不存在的情节",
+    "wrong_disposal": "案例分析：处理意见错误", "band_exceeded": "案例分析：罚款超出法定幅度",
+    "no_amount": "案例分析：未提出罚款数额",
+}
+
+
 @attrs.frozen
 class Mistake:
     code: str  # wrong_violation | wrong_article | missing_paragraph | wrong_paragraph | missing_article |
@@ -321,40 +336,50 @@ def label_index(articles: Mapping[str, Article]) -> dict[str, str]:
     return out
 
 
-_TYPED = re.compile(r"^《?(?P<law>[^《》第]+?)》?第(?P<art>[零〇一二两三四五六七八九十百千]+|\d+)条"
-                    r"(?:第(?P<para>[零〇一二两三四五六七八九十]+|\d+)款)?"
-                    r"(?:第[（(]?(?P<item>[零〇一二两三四五六七八九十]+|\d+)[）)]?项)?$")
+def law_index(articles: Mapping[str, Article], laws: Mapping[str, Law] | None = None) -> Any:
+    """The documents' law index over the catalogue's laws (full names from `laws` when given)."""
+    from .documents import LawIndex, LawInfo
+
+    names = {a.law for a in articles.values()}
+    full = {k: v.full for k, v in (laws or {}).items()}
+    return LawIndex.build(LawInfo(n, full.get(n, n)) for n in sorted(names))
 
 
-def parse_typed(text: str, laws: Iterable[str]) -> str | None:
-    """A typed citation (《消防法》第六十条第一款, 消防法第60条) as a key in the catalogue's form (消防法#60.1),
-    whether or not the catalogue holds that exact entry: so 《消防法》第六十条 is read as 消防法#60 and found
-    to lack its 款. None when the text is not a citation of a law the catalogue knows."""
-    from .quiz import parse_zh_int
+def parse_typed(text: str, index: Any) -> str | None:
+    """A typed citation (《消防法》第六十条第一款, 消防法第60条, 大气法第一百一十九条) as a key in the
+    catalogue's form (消防法#60.1), whether or not the catalogue holds that exact entry: so 《消防法》第六十条 is
+    read as 消防法#60 and found to lack its 款. None when the text is not one citation of a law the index
+    knows."""
+    from .documents import parse_citations
 
-    m = _TYPED.match(re.sub(r"\s+", "", text).replace("中华人民共和国", ""))
-    if m is None or m.group("law") not in set(laws):
+    refs = parse_citations(text, index)
+    if len(refs) != 1 or refs[0].law is None:
         return None
-    parts = []
-    for g in ("art", "para", "item"):
-        raw = m.group(g)
-        if raw is None:
-            break
-        n = int(raw) if raw.isdigit() else parse_zh_int(raw)
-        if n is None:
-            return None
-        parts.append(str(n))
-    if m.group("item") is not None and m.group("para") is None:
-        parts.insert(1, "1")  # 第X条第（Y）项: the article's only paragraph
-    return f"{m.group('law')}#{'.'.join(parts)}"
+    return refs[0].key
 
 
-def resolve(c: Citation, articles: Mapping[str, Article], index: Mapping[str, str] | None = None) -> str | None:
+def read_citations(text: str, index: Any) -> tuple[Citation, ...]:
+    """A typed line as the answer keeps it: one typed citation per provision the parser finds (依据《大气法》
+    第七十七条、第一百一十九条 gives two), each in the product's own form (《大气污染防治法》第七十七条); a line that
+    names no provision of a known law is kept as typed (scored as a citation that cannot be read)."""
+    from .documents import parse_citations
+
+    if not text.strip():
+        return ()
+    refs = [r for r in parse_citations(text, index) if r.law is not None]
+    if not refs:
+        return (Citation(text=text.strip()),)
+    return tuple(dict.fromkeys(Citation(text=r.label()) for r in refs))
+
+
+def resolve(c: Citation, articles: Mapping[str, Article], index: Mapping[str, str] | None = None,
+            laws: Any = None) -> str | None:
+    """The catalogue-form key a citation means (None: it cannot be read). `laws` is a `law_index`."""
     if c.key is not None:
         return c.key if c.key in articles else None
-    text = re.sub(r"\s+", "", c.text or "").replace("中华人民共和国", "")
-    found = (index if index is not None else label_index(articles)).get(text)
-    return found or parse_typed(text, {a.law for a in articles.values()})
+    text = re.sub(r"\s+", "", c.text or "")
+    found = (index if index is not None else label_index(articles)).get(text.replace("中华人民共和国", ""))
+    return found or parse_typed(text, laws if laws is not None else law_index(articles))
 
 
 def _label(articles: Mapping[str, Article], key: str) -> str:
@@ -366,11 +391,12 @@ def _label(articles: Mapping[str, Article], key: str) -> str:
 
 
 def _score_citations(element: str, expected: Sequence[str], given: Sequence[Citation],
-                     articles: Mapping[str, Article], index: Mapping[str, str]) -> tuple[float, list[Mistake]]:
+                     articles: Mapping[str, Article], index: Mapping[str, str], laws: Any) -> tuple[
+        float, list[Mistake]]:
     mistakes: list[Mistake] = []
     keys: list[str] = []
     for c in given:
-        k = resolve(c, articles, index)
+        k = resolve(c, articles, index, laws)
         if k is None:
             mistakes.append(Mistake("unknown_citation", element,
                                     f"无法识别的条文「{c.text or c.key}」（应写明法律简称和条、款、项）"))
@@ -408,10 +434,13 @@ def _f1(expected: set[str], given: set[str]) -> float:
     return 2 * hit / (len(expected) + len(given)) if hit else 0.0
 
 
-def score_analysis(scenario: Scenario, answer: AnalysisAnswer, articles: Mapping[str, Article]) -> AnalysisScore:
-    """Score one answer sheet against the case (points 0-100, rounded half up; element by element)."""
+def score_analysis(scenario: Scenario, answer: AnalysisAnswer, articles: Mapping[str, Article],
+                   laws: Mapping[str, Law] | None = None) -> AnalysisScore:
+    """Score one answer sheet against the case (points 0-100, rounded half up; element by element). `laws`
+    (the library's) lets typed citations use a law's full name."""
     key = answer_key(scenario)
     index = label_index(articles)
+    lindex = law_index(articles, laws)
     ev_labels = {e.id: e.label for e in scenario.evidence}
     earned: dict[str, float] = {}
     mistakes: list[Mistake] = []
@@ -421,10 +450,10 @@ def score_analysis(scenario: Scenario, answer: AnalysisAnswer, articles: Mapping
         mistakes.append(Mistake("wrong_violation", "violation", f"案由认定错误：应为「{key.violation}」",
                                 key.violated or key.basis))
     if key.violated:
-        earned["violated"], ms = _score_citations("violated", key.violated, answer.violated, articles, index)
+        earned["violated"], ms = _score_citations("violated", key.violated, answer.violated, articles, index, lindex)
         mistakes += ms
     if key.basis:
-        earned["basis"], ms = _score_citations("basis", key.basis, answer.basis, articles, index)
+        earned["basis"], ms = _score_citations("basis", key.basis, answer.basis, articles, index, lindex)
         mistakes += ms
     if key.elements:
         parts = []

@@ -156,6 +156,14 @@ class DayInfo:
         return not self.workday
 
     @property
+    def status(self) -> str:
+        """The day's legal status as a period count reads it: 工作日 (make-up working days included),
+        法定节假日 (a rest day of a statutory holiday, weekend days inside it included), or 休息日."""
+        if self.workday:
+            return "工作日"
+        return "法定节假日" if self.holiday is not None else "休息日"
+
+    @property
     def weekday_zh(self) -> str:
         return WEEKDAYS_ZH[self.day.weekday()]
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from transitions import Machine, MachineError
 
 from .expr import Expr, record
-from .model import ParamKind, Procedure, RuleKind, RuleSpec, Scenario
+from .model import ActionSpec, ParamKind, Procedure, RuleKind, RuleSpec, Scenario
 
 # model_override + a quiet logger keeps add_model cheap (no per-model trigger partials, no warning per skip).
 logging.getLogger("transitions").setLevel(logging.ERROR)
@@ -91,6 +91,10 @@ class ProcedureMachine:
         # Deadlines that run from the expiry of an earlier period, by their start key (`served:decide+6 months`).
         self.derived_anchors = {r.deadline.start.key: r.deadline.start for r in self.deadline_rules
                                 if r.deadline.start.after is not None}
+        # The within-deadlines an act or a clock move may find expired: (rule, the anchor its start rests on,
+        # the anchor that ends it, or None). None of them can expire before its base anchor happened.
+        self.within_plan = [(r, r.deadline.start.base.key, r.deadline.end.key if r.deadline.end is not None else None)
+                            for r in self.deadline_rules if r.deadline is not None and r.deadline.within is not None]
         self.finish_rules = [r for r in proc.rules if r.kind == RuleKind.FINISH]
         self.ending_rules = {r.ending: r for r in proc.rules if r.kind == RuleKind.ENDING}
         for r in proc.rules:
@@ -177,6 +181,11 @@ def machine_for(proc: Procedure) -> ProcedureMachine:
     return m
 
 
+# The shapes of parameter value an act's fast validation accepts (Session._quick_values): a boolean, a list of
+# ids of a closed set, one id of a closed set.
+QUICK_TAGS = (0, 1, 2)
+
+
 class CasePlan:
     """What a session of one case looks up on every act, computed once per case: the case data as
     expressions read it, officers by id, and the values each list or choice parameter accepts."""
@@ -185,6 +194,7 @@ class CasePlan:
         self.officers = {}
         for o in sc.officers:
             self.officers.setdefault(o.id, o)  # the first of an id, as Scenario.officer finds it
+        self.certified = frozenset(i for i, o in self.officers.items() if o.certified)
         evidence = frozenset(e.id for e in sc.evidence)
         self.valid_values: dict[str, frozenset[str]] = {}
         self.choice_ids: dict[str, tuple[str, ...]] = {}
@@ -197,6 +207,10 @@ class CasePlan:
                 self.valid_values[pid] = frozenset(p.option_ids())
             elif p.kind == ParamKind.CHOICE:
                 self.choice_ids[pid] = p.option_ids()
+        self._phrases = frozenset(sc.procedure.phrases)
+        self.proper = {pid: ph.proper for pid, ph in sc.procedure.phrases.items()}
+        self._params = sc.procedure.params
+        self._quick: dict[str, dict[str, tuple[int, frozenset[str]]]] = {}
         ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
                *(o.id for p in sc.procedure.params.values() for o in p.options),
                *(o.id for a in sc.procedure.actions.values() if a.document for f in a.document.fields
@@ -208,6 +222,27 @@ class CasePlan:
             "case": record({"id": sc.id, "type": sc.case_type, "power": sc.power, "penalty": sc.penalty,
                           "discovered": sc.discovered}),
         }
+
+    def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, frozenset[str]]]:
+        """For each parameter of an act whose values are a closed set or a boolean: its shape and the values
+        it accepts (built on the act's first use, for any action a template declares)."""
+        got = self._quick.get(spec.id)
+        if got is None:
+            got = {}
+            for pid in spec.params:
+                p = self._params.get(pid)
+                if p is None:
+                    continue
+                if p.kind == ParamKind.BOOL:
+                    got[pid] = (QUICK_TAGS[0], frozenset())
+                elif pid in self.valid_values:
+                    got[pid] = (QUICK_TAGS[1], self.valid_values[pid])
+                elif p.kind == ParamKind.CHOICE:
+                    got[pid] = (QUICK_TAGS[2], frozenset(self.choice_ids[pid]))
+                elif p.kind == ParamKind.PHRASE:
+                    got[pid] = (QUICK_TAGS[2], self._phrases)
+            self._quick[spec.id] = got
+        return got
 
 
 def _utf8(text: Any) -> bool:

@@ -28,7 +28,7 @@ from .documents.case import (
 )
 from .expr import FUNCTIONS_KEY, Expr, Rec, record
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
-from .machine import CasePlan, event_trigger, machine_for, plan_for
+from .machine import QUICK_TAGS, CasePlan, event_trigger, machine_for, plan_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .outcomes import Assessment, assess, verdict_chain
 from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
@@ -94,6 +94,16 @@ class Clock:
     remaining_days: int  # calendar days from the case date to the due date (negative: overdue)
     remaining_working_days: int
     provisional: bool
+    end_label: str = ""  # the act that ends it, e.g. 作出行政处罚决定 ('' when the rule names none)
+
+    @property
+    def neutral(self) -> str:
+        """What the period asks, in neutral words (the rule's title names the violation, which has not
+        happened while the period runs): 自立案起 90日 内作出行政处罚决定 / 《…》送达后满 3个工作日 方可作出决定."""
+        end = self.end_label or "办结"
+        if self.kind == "within":
+            return f"自{self.start_label}起{self.period}内{end}"
+        return f"{self.start_label}后满{self.period}方可{end}"
 
 
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
@@ -106,6 +116,29 @@ def _time_problem(exc: Exception) -> str:
     return str(exc) if isinstance(exc, BoundsError) else f"时间格式不正确：{exc}"
 
 
+# A script's events by the anchor each waits for (the scripts are the cases' own, kept with their index).
+_SCRIPTS: dict[int, tuple[Any, dict[str, tuple[int, ...]]]] = {}
+
+
+def _script_on(script: Any) -> dict[str, tuple[int, ...]]:
+    hit = _SCRIPTS.get(id(script))
+    if hit is not None and hit[0] is script:
+        return hit[1]
+    on: dict[str, list[int]] = {}
+    for i, ev in enumerate(script):
+        on.setdefault(ev.after.key, []).append(i)
+    index = {k: tuple(v) for k, v in on.items()}
+    if len(_SCRIPTS) >= 4096:
+        _SCRIPTS.clear()
+    _SCRIPTS[id(script)] = (script, index)
+    return index
+
+
+# Moments written as full ISO date-times (reference paths and journals repeat the same few), parsed once.
+_ABSOLUTE: dict[str, dt.datetime] = {}
+_ABSOLUTE_MAX = 4096
+
+
 def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     if value is None:
         return now
@@ -114,6 +147,9 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     if isinstance(value, dt.date):
         return now if value == now.date() else dt.datetime.combine(value, dt.time(9, 0))
     if isinstance(value, str):
+        hit = _ABSOLUTE.get(value)
+        if hit is not None:
+            return hit
         text = value.strip()
         if text.startswith("+"):
             length, unit = parse_period(text[1:])
@@ -127,7 +163,11 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
             return dt.datetime.combine(d, now.time())
         parsed = dt.datetime.fromisoformat(text.replace("T", " ")) if len(text) > 10 else None
         if parsed is not None:
-            return parsed.replace(tzinfo=None)
+            parsed = parsed.replace(tzinfo=None)
+            if len(_ABSOLUTE) >= _ABSOLUTE_MAX:
+                _ABSOLUTE.clear()
+            _ABSOLUTE[value] = parsed  # a moment written in full means the same whatever the case clock
+            return parsed
         return _read_time(dt.date.fromisoformat(text), now, cal)
     raise ValueError(f"无法识别的时间：{value!r}")
 
@@ -135,8 +175,16 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
 _rec = record
 
 
+def _listing(values: Any, most: int = 12) -> str:
+    """The valid values of a parameter, for a refusal message: a、b、c (and how many more)."""
+    shown = sorted(str(v) for v in values)
+    text = "、".join(shown[:most]) or "无"
+    return text + (f" 等 {len(shown)} 个" if len(shown) > most else "")
+
+
 _LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
 _FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
+_QUICK_BOOL, _QUICK_LIST, _QUICK_ONE = QUICK_TAGS
 
 
 class Session:
@@ -220,6 +268,10 @@ class Session:
         """The whole action catalogue (the interface never offers only the valid next steps)."""
         return list(self.proc.actions.values())
 
+    def events_happened(self) -> list[str]:
+        """The world events that have happened so far, by id, in order."""
+        return list(self._events_happened)
+
     def resolve_time(self, value: Any) -> dt.datetime:
         """The case time a trainee's entry means: a date, a datetime, ISO text, or "+N unit" from now
         (units: working_days/days/months/hours or 工作日/日/个月/小时). Raises ValueError if unreadable."""
@@ -302,7 +354,8 @@ class Session:
                 wd = -self.calendar.working_days_between(d.due, today)
             out.append(Clock(r.id, r.title, start, self._anchor_label(r.deadline.start), period.label(), d.due,
                              "within" if r.deadline.within else "not_before", (d.due - today).days, wd,
-                             d.provisional))
+                             d.provisional,
+                             self._anchor_label(r.deadline.end) if r.deadline.end is not None else ""))
         return sorted(out, key=lambda c: c.due)
 
     def started_deadlines(self) -> list[tuple[RuleSpec, Deadline]]:
@@ -362,6 +415,9 @@ class Session:
     def _write(self, entry: dict[str, Any]) -> None:
         # A closed session refuses acts; finishing it still gives the result, with nothing more to record.
         if self.journal is not None and not self._replaying and not self.journal.closed:
+            at = entry.get("at")
+            if isinstance(at, dt.datetime):  # an act's moment is written out only when there is a journal
+                entry["at"] = at.isoformat()
             self.journal.write(entry)
 
     @property
@@ -380,7 +436,7 @@ class Session:
             when = _to_datetime(at, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
             return self._refuse(_time_problem(exc), wall, entry)
-        entry["at"] = when.isoformat()
+        entry["at"] = when
         if self.finished:
             return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
         spec = self.proc.actions.get(name)
@@ -467,13 +523,41 @@ class Session:
 
     def _clean_params(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate parameter values; return a JSON-safe copy (what the journal stores)."""
-        out = self._clean_values(spec, params)
+        quick = self._quick_values(spec, params)
+        if quick is not None and self._plan.ids_storable:
+            return quick  # closed-set ids and booleans only: nothing free to look at
+        out = quick if quick is not None else self._clean_values(spec, params)
         # Values that matched one of the case's ids are as storable as the ids (checked once per case); only
         # free text has to be looked at.
         free: Any = out if not self._plan.ids_storable else [
             v for k, v in out.items() if self.proc.params[k].kind in _FREE_TEXT_KINDS]
         if free and not _storable(free):
             raise ValueError(f"「{spec.label}」的文字中有无法保存的字符")
+        return out
+
+    def _quick_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The values a well-formed act passes (lists of known ids, booleans, known choices and phrases),
+        looked up in the case plan's per-action table; None for anything else (then `_clean_values` validates
+        everything and words every refusal)."""
+        quick = self._plan.quick_params(spec)
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            entry = quick.get(key)
+            if entry is None:
+                return None
+            tag, valid = entry
+            if tag == _QUICK_BOOL:
+                if value is not True and value is not False:
+                    return None
+                out[key] = value
+            elif tag == _QUICK_LIST:
+                if type(value) is not list or not valid.issuperset(value):
+                    return None
+                out[key] = list(dict.fromkeys(value))
+            elif type(value) is str and value in valid:  # one id of a closed set
+                out[key] = value
+            else:
+                return None
         return out
 
     def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -493,7 +577,7 @@ class Session:
                 valid = self._plan.valid_values[key]
                 for v in value:
                     if v not in valid:
-                        raise ValueError(f"「{p.label}」中的「{v}」不存在")
+                        raise ValueError(f"「{p.label}」中的「{v}」不存在（可用：{_listing(valid)}）")
                 out[key] = list(dict.fromkeys(value))
             elif k == ParamKind.BOOL:
                 if not isinstance(value, bool):
@@ -501,7 +585,7 @@ class Session:
                 out[key] = value
             elif k == ParamKind.CHOICE:
                 if value not in self._plan.choice_ids[key]:
-                    raise ValueError(f"「{p.label}」的取值「{value}」无效")
+                    raise ValueError(f"「{p.label}」的取值「{value}」无效（可用：{_listing(self._plan.choice_ids[key])}）")
                 out[key] = value
             elif k == ParamKind.AMOUNT:
                 if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
@@ -599,9 +683,10 @@ class Session:
         self._schedule_anchor(key, when)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
-        for i, ev in enumerate(self.script):
-            if i in self._scheduled or ev.after.key != key:
+        for i in _script_on(self.script).get(key, ()):
+            if i in self._scheduled:
                 continue
+            ev = self.script[i]
             self._scheduled.add(i)
             fire_at = when
             if ev.wait is not None:
@@ -677,9 +762,14 @@ class Session:
         return recs[a.index]
 
     def _make_rec(self, a: ActRecord) -> Rec:
-        r = _rec(a.params)
+        # Cleaned parameters are scalars, lists of ids and one document of scalar fields: only the document
+        # needs converting, the lists are read as they are (nothing changes an act's parameters once done).
+        r = Rec(a.params)
+        for k, v in r.items():
+            if type(v) is dict:
+                r[k] = _rec(v)
         spec = self.proc.actions[a.name]
-        if "document" in spec.params and "document" not in r:
+        if "document" not in r and "document" in spec.params:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
         for k, v in a.params.items():
@@ -696,14 +786,9 @@ class Session:
     def _names(self, act: ActRecord | None) -> dict[str, Any]:
         """What expressions read at this moment (case data is converted once per case), with the engine's
         functions and this session for them to read."""
-        names = self._plan.static_names.copy()
-        names["act"] = self._act_rec(act) if act is not None else Rec()
-        names["flags"] = Rec(self.flags)
-        names["now"] = self.now
-        names["state"] = self._state
-        names["_session"] = self
-        names[FUNCTIONS_KEY] = ENGINE_FUNCTIONS
-        return names
+        return {**self._plan.static_names, "act": self._act_rec(act) if act is not None else Rec(),
+                "flags": Rec(self.flags), "now": self.now, "state": self._state, "_session": self,
+                FUNCTIONS_KEY: ENGINE_FUNCTIONS}
 
     def _fill_conditions(self, conditions: tuple[str, ...], names: dict[str, Any]) -> None:
         for n in conditions:
@@ -743,25 +828,24 @@ class Session:
         fired = self._fired_rules
         # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
         # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
-        for plan in self._machine.plans_on[act.name]:
-            r = plan.rule
+        for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
             if r.id in fired:
                 continue
             self._element_problems = []
             part = "when"
             try:
-                if plan.when is not None:
-                    if plan.when_conditions:
-                        self._fill_conditions(plan.when_conditions, names)
-                    if not plan.when(names):
+                if when is not None:
+                    if when_c:
+                        self._fill_conditions(when_c, names)
+                    if not when(names):
                         continue
                 part = "unless"
-                if plan.unless is not None:
-                    if plan.unless_conditions:
-                        self._fill_conditions(plan.unless_conditions, names)
-                    if plan.unless(names):
+                if unless is not None:
+                    if unless_c:
+                        self._fill_conditions(unless_c, names)
+                    if unless(names):
                         continue
-                if plan.order:
+                if order:
                     # done before this act (the act itself, the last one done, is counted in _done already)
                     missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
                     if missing:
@@ -769,15 +853,15 @@ class Session:
                         new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
                     continue
                 part = ""
-                if plan.expr_conditions:
-                    self._fill_conditions(plan.expr_conditions, names)
-                ok = bool(plan.expr(names))  # type: ignore[misc]
+                if expr_c:
+                    self._fill_conditions(expr_c, names)
+                ok = bool(expr(names))
             except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
                 e = r.when if part == "when" else r.unless if part == "unless" else r.expr
                 self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
                                         f"求值出错：{type(exc).__name__}: {exc}")
                 continue
-            if ok is not plan.forbid:  # a check that fails, a forbidden thing that holds
+            if ok is not forbid:  # a check that fails, a forbidden thing that holds
                 continue
             actual = self._describe(act)
             if self._element_problems:
@@ -835,11 +919,11 @@ class Session:
         """Within-deadlines whose end act has not happened and whose last day has passed."""
         new: list[Finding] = []
         names: dict[str, Any] | None = None
-        for r in self._machine.deadline_rules:
-            if r.id in self._fired_rules or r.deadline is None or r.deadline.within is None:
+        anchors = self._anchors
+        for r, base_key, end_key in self._machine.within_plan:
+            if base_key not in anchors or r.id in self._fired_rules or end_key in anchors:
                 continue
-            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
-                continue
+            assert r.deadline is not None and r.deadline.within is not None
             start = self._start(r.deadline.start)
             if start is None:
                 continue
@@ -1057,11 +1141,6 @@ def _as_date(x: Any) -> dt.date | None:
     return x.date() if isinstance(x, dt.datetime) else x  # type: ignore[no-any-return]
 
 
-def _officers_of(s: Session, ids: Any) -> list[Any]:
-    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
-    return [by_id.get(i) for i in (ids or [])]
-
-
 def _fn_done(n: Mapping[str, Any], name: str) -> bool:
     return _session(n)._done.get(name, 0) > 0  # noqa: SLF001
 
@@ -1254,14 +1333,14 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "last": _fn_last,
     "first": _fn_first,
     "happened": lambda n, eid: eid in _session(n)._events_happened,  # noqa: SLF001
-    "certified": lambda n, ids: sum(1 for o in _officers_of(_session(n), ids) if o is not None and o.certified),
-    "all_certified": lambda n, ids: bool(ids) and all(o is not None and o.certified
-                                                      for o in _officers_of(_session(n), ids)),
+    # Officers by the case plan's set of certified ids (an id not in the team is not certified).
+    "certified": lambda n, ids: sum(map(n["_session"]._plan.certified.__contains__, ids or ())),  # noqa: SLF001
+    "all_certified": lambda n, ids: bool(ids) and n["_session"]._plan.certified.issuperset(ids),  # noqa: SLF001
     "len": lambda n, x: 0 if x is None else len(x),
     "min": lambda n, *a: min(*a),
     "max": lambda n, *a: max(*a),
     "abs": lambda n, x: abs(x),
-    "proper": lambda n, pid: True if not pid else _session(n).proc.phrases[pid].proper,
+    "proper": lambda n, pid: True if not pid else n["_session"]._plan.proper[pid],  # noqa: SLF001
     "is_rest_day": lambda n, x: x is not None and not _session(n).calendar.is_workday(_as_date(x)),
     # A rest day inside a statutory holiday (法定节假日), as opposed to an ordinary weekend.
     "is_holiday": lambda n, x: x is not None and _session(n).calendar.day(_as_date(x)).holiday is not None,

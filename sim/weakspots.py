@@ -81,7 +81,9 @@ def weak_spots(store: Store, library: Library, by: str | None = None, *, trainee
         rule = per_case.get(t.group, {}).get(t.rule) if by == "case" else None
         rule = rule or anywhere.get(t.rule)
         if rule is None:
-            title, cites, severity = UNKNOWN_RULE, "", ""
+            from .analysis import MISTAKE_TITLES  # a case analysis records its mistake codes
+
+            title, cites, severity = MISTAKE_TITLES.get(t.rule, UNKNOWN_RULE), "", ""
         else:
             title = rule.title
             cites = cite_labels(rule.cite, library.articles)

@@ -133,3 +133,32 @@ def test_analysis_errors_name_file_and_line(tmp_path, analysis, message):
     lib = load_library([f])
     assert "straw-burning-01" not in lib.scenarios or lib.scenarios["straw-burning-01"].path != str(f)
     assert any(f"{f}:{at + 1}:" in str(e) and message in str(e) for e in lib.errors), lib.errors
+
+
+def test_typed_citations_are_read_by_the_documents_parser():
+    from sim.analysis import law_index, read_citations, resolve
+
+    index = law_index(LIB.articles, LIB.laws)
+    two = read_citations("依据《大气法》第七十七条、第一百一十九条", index)
+    assert [c.text for c in two] == ["《大气污染防治法》第七十七条", "《大气污染防治法》第一百一十九条"]
+    assert [resolve(c, LIB.articles, laws=index) for c in two] == ["大气污染防治法#77", "大气污染防治法#119"]
+    # Full name, Arabic numerals, the 中华人民共和国 prefix: the same provision.
+    for typed in ("《中华人民共和国大气污染防治法》第119条", "大气污染防治法第一百一十九条", "大气法第119条"):
+        (c,) = read_citations(typed, index)
+        assert resolve(c, LIB.articles, laws=index) == "大气污染防治法#119", typed
+    assert read_citations("  ", index) == ()
+    (junk,) = read_citations("违反了相关规定", index)
+    assert junk.text == "违反了相关规定" and resolve(junk, LIB.articles, laws=index) is None
+
+
+def test_an_answer_typed_as_an_officer_writes_it_scores_like_the_catalogue_keys():
+    from sim.analysis import law_index, read_citations
+
+    sc = LIB.scenario("straw-burning-01")
+    index = law_index(LIB.articles, LIB.laws)
+    typed = attrs.evolve(own_answer(sc), violated=read_citations("《大气法》第77条", index),
+                         basis=read_citations("大气法第一百一十九条", index))
+    assert score_analysis(sc, typed, LIB.articles, LIB.laws).points == 100
+    wrong = attrs.evolve(own_answer(sc), basis=read_citations("违反了相关规定", index))
+    r = score_analysis(sc, wrong, LIB.articles, LIB.laws)
+    assert r.points < 100 and "unknown_citation" in {m.code for m in r.mistakes}

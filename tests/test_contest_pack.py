@@ -117,3 +117,35 @@ def test_pack_uses_the_same_windows_as_the_organiser(tmp_path: Path) -> None:
     pack_contest(contest, tmp_path / "p")
     packed = load_contest(tmp_path / "p" / "contest.yaml")
     assert packed.round("r1").opens == OPENS and packed.rounds == contest.rounds
+
+
+def test_pack_of_a_contest_with_quiz_and_analysis_rounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A knowledge round's paper is checked by its digest in the packed library (it is no case), an analysis
+    round's cases by their content hash; a paper answered with the pack imports into the organiser's store."""
+    from sim.contest.model import PAPER
+    from sim.contest.papers import round_paper
+
+    doc = contest_doc()
+    doc["rounds"] += [
+        {"id": "r3", "title": "法律知识", "kind": "quiz", "questions": 10, "time_limit": "40 minutes",
+         "opens": "2026-12-02T09:00:00+08:00", "closes": "2026-12-02T10:00:00+08:00", "seed": 2026},
+        {"id": "r4", "title": "一事一议", "kind": "analysis", "cases": ["fire-lane-01"], "time_limit": "60 minutes",
+         "opens": "2026-12-02T14:00:00+08:00", "closes": "2026-12-02T16:00:00+08:00", "seed": 9},
+    ]
+    cfile = write_contest(tmp_path, doc)
+    code = main(["contest", "pack", str(cfile), "-o", str(tmp_path / "pack")])
+    out = capsys.readouterr().out
+    assert code == 0 and "已生成离线比武包" in out, out
+    manifest = json.loads((tmp_path / "pack" / "manifest.json").read_text(encoding="utf-8"))
+    ours = load_contest(cfile)
+    assert manifest["cases"]["r3/paper"] == round_paper(ours.round("r3"), library()).digest
+    assert manifest["cases"]["fire-lane-01"] == library().scenario("fire-lane-01").content_hash
+    packed = load_contest(tmp_path / "pack" / "contest.yaml")
+    r3 = packed.round("r3")
+    paper = round_paper(r3, packed.load_library())
+    t0 = r3.opens.timestamp()
+    bundle = write_bundle(packed, "r3", "A1", PAPER, None, tmp_path / "out",
+                          answers={i.question.id: list(i.question.answer) for i in paper.items},
+                          started=t0 + 60, handed_in=t0 + 600, library=packed.load_library())
+    with ContestStore.open(None, home=tmp_path / "home") as store:
+        assert [o.code for o in store.import_bundles(ours, library(), [bundle])] == ["ok"]

@@ -170,17 +170,28 @@ def test_both_kinds_end_to_end_on_the_command_line(tmp_path: Path, capsys: pytes
     assert code == 0 and "团体得分" in out and "黄山乡" in out
     code, out = cli("contest", "export", cfile, "--home", home, "--format", "xlsx", "-o", tmp_path / "b.xlsx")
     assert code == 0 and (tmp_path / "b.xlsx").stat().st_size > 0
+    # The township teams in every export: a second sheet, a second table.
+    from openpyxl import load_workbook
+
+    teams = load_workbook(tmp_path / "b.xlsx")["乡镇团体"]
+    assert [c.value for c in teams[3]] == ["名次", "乡镇", "组别", "名单人数", "参赛人数", "团体得分（人均）", "否决项"]
+    assert [[c.value for c in r] for r in teams.iter_rows(min_row=4)] == [
+        [1, "黄山乡", "西片", 1, 1, 280.0, 0], [2, "城关镇", "东片", 2, 2, 60.0, 0], [3, "石桥镇", "东片", 1, 0, 0.0, 0]]
+    code, _ = cli("contest", "export", cfile, "--home", home, "--format", "csv", "-o", tmp_path / "b.csv")
+    lines = (tmp_path / "b.csv").read_text(encoding="utf-8-sig").splitlines()
+    at = lines.index("名次,乡镇,组别,名单人数,参赛人数,团体得分（人均）,否决项")
+    assert lines[at - 1].startswith("乡镇团体排名（团体得分为该乡镇名单上每人总分的平均")
+    assert lines[at + 1:] == ["1,黄山乡,西片,1,1,280.0,0", "2,城关镇,东片,2,2,60.0,0", "3,石桥镇,东片,1,0,0.0,0"]
+    code, _ = cli("contest", "export", cfile, "--home", home, "--format", "html", "-o", tmp_path / "b.html")
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert "<h2>乡镇团体排名</h2>" in page and '<td>黄山乡</td><td>西片</td><td class="n">1</td>' in page
+    # A division's export ranks that division's townships only.
+    code, _ = cli("contest", "export", cfile, "--home", home, "--format", "csv", "--division", "east", "-o",
+                  tmp_path / "east.csv")
+    tail = (tmp_path / "east.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert tail[-2:] == ["1,城关镇,东片,2,2,60.0,0", "2,石桥镇,东片,1,0,0.0,0"]
     code, out = cli("contest", "report", cfile, "--home", home, "--round", "r3")
     assert code == 0 and "城关镇" in out
-
-
-def test_contest_run_refuses_a_sheet_round_with_a_message(contest, tmp_path: Path) -> None:
-    from tui.cli.common import UsageError
-    from tui.cli.contest import run_contest
-
-    inside = contest.round("r3").opens.timestamp() + 60
-    with pytest.raises(UsageError, match="法律知识轮"):
-        run_contest(contest, library(), contest.contestant("A1"), home=tmp_path / "h", clock=lambda: inside)
 
 
 # --- the drafting round (文书制作) ---------------------------------------------------------------------------

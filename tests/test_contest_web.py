@@ -239,3 +239,31 @@ def test_board_benchmark_runs_scaled_down() -> None:
                            "--requests", "3"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "40 contestants" in proc.stdout and "GET /board/collection" in proc.stdout
+
+
+async def test_township_teams_page_live_then_frozen(client) -> None:
+    """A township's officers as one team: the roster's average (an officer without a result counts 0); while
+    the freeze holds the team table is ranked from the public standings, so it leaks no hidden result."""
+    c, clock = client
+    resp = await c.get("/board/teams?round=r1")
+    page = await resp.text()
+    assert resp.status == 200 and "乡镇团体" in page and resp.headers["Content-Security-Policy"] == CSP
+    assert external_refs(page) == []
+    teams = {r[1]: r for r in rows_of(page)}
+    assert teams["城关镇"][3:6] == ["2", "2", "145.0"]  # A1 160 and A2 130
+    assert teams["石桥镇"][3:6] == ["1", "1", "100.0"]
+    live_b1 = float(teams["黄山乡"][5])
+    assert live_b1 > 0  # B1 handed in at 11:05, after the freeze: shown while the board is live
+    assert 'href="/board/?round=r1"' in page and "收卷情况" in page
+    data = await (await c.get("/board/standings.json?round=r1")).json()
+    assert [t["township"] for t in data["teams"]][:1] == ["城关镇"]
+    clock.at = FREEZE + dt.timedelta(minutes=30)
+    page = await (await c.get("/board/teams?round=r1")).text()
+    assert "封榜" in page
+    teams = {r[1]: r for r in rows_of(page)}
+    assert teams["黄山乡"][4:6] == ["0", "0.0"]  # hidden by the freeze, so not counted for the team
+    data = await (await c.get("/board/standings.json?round=r1")).json()
+    assert {t["township"]: t["score"] for t in data["teams"]}["黄山乡"] == 0.0
+    # By division: only that division's townships.
+    page = await (await c.get("/board/teams?round=r1&division=west")).text()
+    assert [r[1] for r in rows_of(page)] == ["黄山乡"]

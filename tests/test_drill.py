@@ -98,3 +98,26 @@ def test_drill_on_the_command_line(lib, tmp_path: Path, monkeypatch, capsys) -> 
     store.close()
     code = main(["drill", "--questions", "0", "--home", str(tmp_path)])
     assert code == 2 and "题量" in capsys.readouterr().err
+
+
+def test_analysis_mistakes_are_named_in_the_weak_spots(lib, tmp_path: Path) -> None:
+    """A case analysis records its mistake codes as the sheet's rules: the weak-spot list names them in words
+    (never a code nor the 'rule no longer in the library' line)."""
+    import attrs
+
+    from sim.analysis import MISTAKE_TITLES, Citation
+
+    store = Store(tmp_path)
+    sc = lib.scenarios["fire-lane-01"]
+    wrong = attrs.evolve(own_answer(sc), basis=(Citation("消防法#60.1"),), amount=10**7)
+    s = score_analysis(sc, wrong, lib.articles)
+    store.record_sheet(trainee="李明", kind="analysis", ref=sc.id, title=sc.title, score=s.points,
+                       rules=tuple(dict.fromkeys(m.code for m in s.mistakes)), articles=s.missed_articles,
+                       finished=1.0)
+    spots = weak_spots(store, lib, "case", trainee="李明")
+    titles = {w.rule: w.title for w in spots}
+    assert titles["wrong_paragraph"] == "案例分析：款、项引用错误"
+    assert set(titles) <= set(MISTAKE_TITLES) and all(t.startswith("案例分析：") for t in titles.values())
+    assert {w.group_label for w in spots} == {sc.title}
+    assert "消防法#60.2" in {w.article for w in article_spots(store, lib, trainee="李明")}
+    store.close()

@@ -282,6 +282,16 @@ def test_new_case_for_every_concrete_template_passes_check_at_once(
     assert f"案例 {len(library.scenarios) + len(made)} 个" in out and "失败 0 项" in out and "错误 0 处" in out
 
 
+def test_new_creates_the_folder_it_is_told_to_write_to(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = tmp_path / "county" / "cases"
+    code, out, err = run_cli(capsys, "new", "mine-01", "--template", "general-penalty", "--dir", folder)
+    assert code == 0, err
+    assert (folder / "mine-01.yaml").is_file() and str(folder / "mine-01.yaml") in out
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    code, _, err = run_cli(capsys, "new", "mine-02", "--template", "general-penalty", "--dir", tmp_path / "plain")
+    assert code == 2 and "是一个文件，不是目录" in err
+
+
 def test_new_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "mine-01.yaml"
     target.write_text("trainer's own work\n", encoding="utf-8")
@@ -309,3 +319,20 @@ def test_new_case_inside_the_library_points_at_the_schema_relatively() -> None:
     assert cli_tools._schema_target(SCENARIOS / "cases" / "x.yaml") == "../lawdrill.schema.json"
     assert cli_tools._schema_target(Path("/tmp/elsewhere/x.yaml")) == SCHEMA_FILE.resolve().as_posix()
 
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_bad_value_in_a_shared_step_is_said_once_with_the_valid_values(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, quiet: bool) -> None:
+    text = (SCENARIOS / "cases" / "straw-burning-01.yaml").read_text(encoding="utf-8")
+    case = tmp_path / "straw-burning-99.yaml"
+    case.write_text(text.replace("id: straw-burning-01", "id: straw-burning-99").replace("method: leave", "method: hand"),
+                    encoding="utf-8")
+    code, out, err = run_cli(capsys, "check", tmp_path, "--fast", "--no-cache", *(["-q"] if quiet else []))
+    said = out + err
+    assert code != 0
+    refused = [line for line in said.splitlines() if "「送达方式」的取值「hand」无效" in line]
+    assert len(refused) == 1, said  # every trap reuses the reference's serve step: one line, not one per trap
+    assert "可用：direct、electronic、entrusted、family、leave、post、public_notice" in refused[0]
+    assert "第 52、55" in refused[0]
+    assert "期望得分 100，实际 0" in said  # -q too: the failing reference path still says why

@@ -222,6 +222,11 @@ class LawdrillApp(AppCommands, App[None]):
         aimed = ("针对薄弱条文：" + "、".join(w.label for w in spots[:3])) if spots else "随机抽题"
         self.push_screen(QuizScreen(paper, "执法演练 · 法律知识练习", aimed))
 
+    def open_analysis(self, scenario: Scenario) -> None:
+        from .trainee.analysis import AnalysisScreen
+
+        self.push_screen(AnalysisScreen(scenario))
+
     def open_trainer(self) -> None:
         """The trainer screen; from then on the library's files are watched and reloaded when they change."""
         from .trainer.screen import TrainerScreen

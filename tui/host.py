@@ -62,6 +62,9 @@ class TraineeHost(Protocol):
     def open_quiz(self) -> None:
         """A short knowledge paper aimed at the trainee's weakest articles (法律知识练习)."""
 
+    def open_analysis(self, scenario: Scenario) -> None:
+        """The case as a case analysis (一事一议): the structured answer sheet, scored element by element."""
+
     def open_trainer(self) -> None: ...
 
     def open_graph(self, scenario: Scenario, *, current: str | None = None, path: int | None = None) -> None: ...
@@ -96,6 +99,8 @@ class TraineeHost(Protocol):
 
     def suspend(self) -> AbstractContextManager[None]: ...
 
+    def clear_notifications(self) -> None: ...
+
 
 @runtime_checkable
 class ContestHost(TraineeHost, Protocol):
@@ -103,6 +108,7 @@ class ContestHost(TraineeHost, Protocol):
 
     contest: Contest
     round: Round
+    kind: Any  # tui.contest.kinds.RoundKind: how this round's entries open, stand, hand in, show results
     contestant: Contestant
     outbox: Path  # where the signed result bundles are written
     timed_out: bool
@@ -145,6 +151,32 @@ class ContestHost(TraineeHost, Protocol):
     def ensure_bundles(self) -> None: ...
 
     def announce_hand_in(self, cases: Sequence[str], paths: Sequence[Path], *, timed_out: bool = False) -> None: ...
+
+    kind_cache: dict[str, Any]  # what the round's kind computes once (the quiz round's paper)
+
+    def session_clock(self) -> float:
+        """The wall clock the round's records use: never past the round's end."""
+
+    def enter_play(self, case_id: str) -> None:
+        """A play round's case on the contest workbench (started or resumed)."""
+
+    def hand_in_play(self, case_id: str) -> Path | None:
+        """A play round's case handed in from its journal."""
+
+    def show_play_result(self, case_id: str) -> None:
+        """A play round's case: the debrief."""
+
+    def show_case(self, screen: Any) -> None:
+        """An entry's screen: in place of its briefing, or pushed over the list."""
+
+    def sheet_answers(self, ref: str, empty: Any = None) -> Any:
+        """An answer sheet as saved in the local store (JSON), or `empty`."""
+
+    def save_sheet(self, ref: str, answers: Any) -> None:
+        """Save an answer sheet (at every change: a crash loses nothing)."""
+
+    def hand_in_sheet(self, ref: str) -> None:
+        """A sheet's screen hands it in: the bundle, back to the list, the result at once in a practice round."""
 
     def review_marks(self, ref: str) -> list[Mark]: ...
 

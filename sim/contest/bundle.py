@@ -32,7 +32,7 @@ from ..journal import JournalError, check_entries, read_journal
 from ..loader import Library
 from ..model import Scenario, Severity
 from .model import Contest, Round, cst_time, split_case_ref
-from .papers import SHEET_KINDS, SheetError, content_hash, score_sheet
+from .papers import SHEETS, SheetError, content_hash, score_sheet
 from .review import Mark, ReviewError, score_review
 
 FORMAT = "lawdrill-contest-bundle"
@@ -154,10 +154,10 @@ def write_bundle(contest: Contest, round: Round | str, contestant_id: str, case_
     library = library if library is not None else contest.load_library()
     cid, trap = split_case_ref(case_id)
     scenario = library.scenarios.get(cid)
-    if scenario is None and r.kind not in SHEET_KINDS:
+    if scenario is None and r.kind not in SHEETS:
         raise BundleError(f"案例库中找不到案例「{cid}」")
     try:
-        pinned = content_hash(r, cid, library) if r.kind in SHEET_KINDS else scenario.content_hash  # type: ignore[union-attr]
+        pinned = content_hash(r, cid, library) if r.kind in SHEETS else scenario.content_hash  # type: ignore[union-attr]
     except SheetError as exc:
         raise BundleError(str(exc)) from None
     payload: dict[str, Any] = {
@@ -165,7 +165,7 @@ def write_bundle(contest: Contest, round: Round | str, contestant_id: str, case_
         "case": case_id, "kind": r.kind, "content_hash": pinned, "engine": __version__,
         "created": time.time(), "journal": None, "answers": None,
     }
-    if r.kind in SHEET_KINDS:
+    if r.kind in SHEETS:
         handed = time.time() if handed_in is None else float(handed_in)
         begun = handed if started is None else float(started)
         try:
@@ -282,7 +282,7 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
         raise _reject("journal_mismatch", f"成绩包的轮次类型「{payload.get('kind')}」与本轮「{r.kind}」不符")
     cid, trap = split_case_ref(case)
     scenario = library.scenarios.get(cid)
-    if r.kind in SHEET_KINDS:
+    if r.kind in SHEETS:
         try:
             pinned = content_hash(r, cid, library)
         except SheetError as exc:
@@ -305,7 +305,7 @@ def read_bundle(path: str | Path, contest: Contest, library: Library) -> Verifie
 
     if payload.get("answers" if r.kind == "play" else "journal") is not None:
         raise _reject("not_bundle", "实操轮成绩包不应含答卷" if r.kind == "play" else "答卷类成绩包不应含操作记录")
-    if r.kind in SHEET_KINDS:
+    if r.kind in SHEETS:
         answers = payload.get("answers")
         if not isinstance(answers, dict) or "sheet" not in answers:
             raise _reject("not_bundle", "成绩包缺少答卷")

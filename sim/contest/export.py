@@ -20,7 +20,7 @@ import attrs
 from ..loader import Library
 from ..report import PRINT_CSS
 from ..scoring import PASS_MARK, cite_labels
-from .model import CST, Contest, split_case_ref
+from .model import CST, PAPER, Contest, split_case_ref
 
 if TYPE_CHECKING:  # the results store loads SQLAlchemy: `contest check` formats times without it
     from .store import ResultRow, Standing
@@ -65,7 +65,10 @@ NO_SCORE = "—"
 
 
 def case_title(library: Library | None, ref: str) -> str:
-    """A case's title for a column or a list ("案卷评查：title" for a review entry); the id if unknown."""
+    """A case's title for a column or a list ("案卷评查：title" for a review entry, 法律知识试卷 for a knowledge
+    round's paper); the id if unknown."""
+    if ref == PAPER:
+        return "法律知识试卷"
     case, trap = split_case_ref(ref)
     sc = library.scenarios.get(case) if library is not None else None
     title = sc.title if sc is not None else case
@@ -173,18 +176,27 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
                      round_id: str | None = None, division: str | None = None, frozen: bool = False,
                      generated: dt.datetime | None = None, library: Library | None = None) -> Path:
     """Write the standings as csv (UTF-8 with BOM, so Excel opens the Chinese right), xlsx or html, with one
-    score column per case of the round (of every round for the overall standings)."""
+    score column per case of the round (of every round for the overall standings), then the township team
+    standings (sim.contest.teams: a township's officers as one team) — below the officers in csv and html, on
+    a second sheet in xlsx."""
+    from .teams import TEAM_HEADERS, TEAM_NOTE, team_rows, team_standings
+
     path = Path(path)
     title = board_title(contest, round_id, division, frozen)
     columns = contest.case_columns(round_id)
     headers = [*HEADERS, *case_headers(contest, library, columns)]
     rows = standings_rows(contest, standings, columns)
+    teams = team_standings(contest, standings, division=division)
     when = time_text(generated or dt.datetime.now(CST))
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(headers)
         w.writerows(rows)
+        w.writerow([])
+        w.writerow([f"乡镇团体排名（{TEAM_NOTE}）"])
+        w.writerow(TEAM_HEADERS)
+        w.writerows(team_rows(contest, teams))
         path.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif fmt == "xlsx":
         wb, ws = _workbook("排名", title, f"生成时间：{when}　{_tiebreak_note(contest)}", headers)
@@ -199,6 +211,15 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
         for i, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A4"
+        tws = wb.create_sheet("乡镇团体")
+        tws.append([title + "（乡镇团体）"])
+        tws.append([TEAM_NOTE])
+        tws.append(list(TEAM_HEADERS))
+        for t, cells in zip(teams, team_rows(contest, teams), strict=True):
+            tws.append([t.rank, t.township, cells[2], t.members, t.took_part, t.score, t.criticals])
+        for i, width in enumerate((6, 14, 10, 10, 10, 16, 8), 1):
+            tws.column_dimensions[get_column_letter(i)].width = width
+        tws.freeze_panes = "A4"
         wb.save(path)
     elif fmt == "html":
         body = [f"<h1>{_e(title)}</h1>",
@@ -207,6 +228,9 @@ def export_standings(contest: Contest, standings: Sequence[Standing], fmt: str, 
             body.append('<p class="frozen">已封榜：封榜后交卷的成绩未计入本榜，最终排名以揭榜为准。</p>')
         numeric = {0, 5, 6, 9, *range(10, len(headers))}
         body.append(_html_table(headers, rows, numeric) if rows else "<p>暂无成绩。</p>")
+        body.append("<h2>乡镇团体排名</h2>")
+        body.append(f'<p class="note">{_e(TEAM_NOTE)}</p>')
+        body.append(_html_table(TEAM_HEADERS, team_rows(contest, teams), {0, 3, 4, 5, 6}))
         path.write_text(_page(title, body), encoding="utf-8")
     else:
         raise ValueError(f"不支持的格式「{fmt}」（可用：{'、'.join(FORMATS)}）")

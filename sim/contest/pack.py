@@ -176,9 +176,24 @@ def pack_contest(contest: Contest, out: str | Path, *, wheels: str | Path | None
         ours, theirs = contest.load_library(), packed.load_library()
         checked = 0
         hashes: dict[str, str] = {}
+        from .papers import SHEETS, SheetError
+
         for r in contest.rounds:
             for ref in r.cases:
                 case = split_case_ref(ref)[0]
+                if r.kind in SHEETS:  # pinned as the sheet kind pins it (a paper by its digest, a case by its hash)
+                    try:
+                        a_hash, b_hash = (SHEETS[r.kind].content_hash(r, case, lib) for lib in (ours, theirs))
+                    except SheetError:
+                        a_hash, b_hash = "", None
+                    paper = case not in ours.scenarios  # an entry that is no case: the round's paper
+                    name = f"{r.id}/{case}" if paper else case
+                    if a_hash != b_hash:
+                        what = f"轮次「{r.title}」的试卷" if paper else f"案例「{case}」"
+                        raise PackError(f"打包后的{what}与组织者的版本不一致，未生成比武包")
+                    hashes[name] = a_hash
+                    checked += 1
+                    continue
                 a, b = ours.scenarios.get(case), theirs.scenarios.get(case)
                 if a is None or b is None or a.content_hash != b.content_hash:
                     raise PackError(f"打包后的案例「{case}」与组织者的版本不一致，未生成比武包")

@@ -49,6 +49,7 @@ def team_standings(contest: Contest, people: Sequence[Standing], *, division: st
 
 
 TEAM_HEADERS = ("名次", "乡镇", "组别", "名单人数", "参赛人数", "团体得分（人均）", "否决项")
+TEAM_NOTE = "团体得分为该乡镇名单上每人总分的平均，未交卷者按 0 分计；同分时否决项少者在前"
 
 
 def team_rows(contest: Contest, teams: Sequence[TeamStanding]) -> list[list[str]]:

@@ -64,3 +64,60 @@ def test_frozen_leaderboard(snap_compare, fixture_library, tmp_path, contest_key
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def sheet_contest(tmp_path, fixture_library):
+    """The fixture contest with a knowledge round (r3, 5 questions) and an analysis round (r4) on 2026-05-30."""
+    path = write_contest(tmp_path / "contest", play=(FIXTURE_CASE,), review=(FIXTURE_CASE, TRAP))
+    path.write_text(path.read_text(encoding="utf-8").replace("roster:\n", f"""\
+  - id: r3
+    title: 第三轮 法律知识
+    kind: quiz
+    questions: 5
+    time_limit: 40 minutes
+    opens: 2026-05-30 09:00
+    closes: 2026-05-30 12:00
+    seed: 2026
+  - id: r4
+    title: 第四轮 一事一议
+    kind: analysis
+    cases: [{FIXTURE_CASE}]
+    time_limit: 60 minutes
+    opens: 2026-05-30 14:00
+    closes: 2026-05-30 18:00
+    seed: 9
+roster:
+""", 1), encoding="utf-8")
+    return load(path, fixture_library)
+
+
+def test_contest_quiz_paper_at_80x24(snap_compare, fixture_library, tmp_path, contest_key):
+    """A knowledge round's paper in contest mode, under the contest header and countdown."""
+    contest = sheet_contest(tmp_path, fixture_library)
+    clock = FakeClock(cst("2026-05-30 09:05"))
+    app = contest_app(contest, fixture_library, tmp_path / "home", clock, round_id="r3")
+
+    async def run_before(pilot):
+        await keys(pilot, "enter", "y")  # open the paper: the countdown starts
+        clock.advance(125)
+        pilot.app.tick()
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_contest_analysis_sheet_at_80x24(snap_compare, fixture_library, tmp_path, contest_key):
+    """An analysis round's case (一事一议) in contest mode: the sheet under the contest header and countdown,
+    on the answers tab after reading the facts."""
+    contest = sheet_contest(tmp_path, fixture_library)
+    clock = FakeClock(cst("2026-05-30 14:05"))
+    app = contest_app(contest, fixture_library, tmp_path / "home", clock, round_id="r4")
+
+    async def run_before(pilot):
+        await keys(pilot, "enter", "y")  # open the round's case: the countdown starts, the facts first
+        await keys(pilot, "ctrl+t")
+        clock.advance(65)
+        pilot.app.tick()
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

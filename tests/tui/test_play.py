@@ -85,8 +85,11 @@ async def test_trap_play_shows_the_expected_findings(make, scenario, trap):
         assert {f.rule_id for f in found} == set(trap.expect_findings) - {
             "case-left-open"
         }  # that one at the end
-        for f in found:  # each shown at once: severity as the title, the finding's first two lines
-            assert (f.severity.label, "\n".join(finding_lines(f, scenario.articles)[:2])) in said
+        for f in found:  # each listed at once in the 问题 tab (not in toasts): its lines, under its severity
+            assert f.severity.label not in {title for title, _ in said}
+            for line in finding_lines(f, scenario.articles):
+                assert line in text_of(app.screen, "#wb-findings")
+        assert str(app.screen.query_one("#wb-tabs").get_tab("tab-findings").label) == f"问题 {len(found)}"
         assert f"[问题] 严重（否决项）：{titles['uncertified-officer']}" in text_of(app.screen, "#log")
         assert app.screen.query_one("#timeline").get_row_at(0)[2].plain == "现场检查（勘验）（问题 3）"
         await finish(pilot)
@@ -182,7 +185,7 @@ async def test_advance_time_and_statutory_clocks(make, scenario):
         assert clocks.row_count == 1
         title, due, left, period, start, kind = (getattr(c, "plain", c) for c in clocks.get_row_at(0))
         assert (title, start, period, due, kind) == (
-            scenario.procedure.rule("decision-within-90-days").title,
+            "自立案起90日内作出行政处罚决定",  # neutral while it runs: the rule's title names a violation
             "2026-06-03",
             "90日",
             "2026年9月1日（星期二）",

@@ -3,6 +3,7 @@ in the store; snapshots at 80x24."""
 
 from __future__ import annotations
 
+from sheet_helpers import answer_question as answer
 from tui_helpers import FROZEN_WALL, keys, screen_text, settle
 
 SIZE = (80, 24)
@@ -12,24 +13,6 @@ def app_for(library, tmp_path, **kw):
     from tui.app import make_app
 
     return make_app(library, home=tmp_path / "home", trainee="王小明", clock=lambda: FROZEN_WALL, **kw)
-
-
-async def answer(pilot, item, right: bool = True) -> None:
-    from sim.quiz import QKind
-
-    q = item.question
-    if q.kind in (QKind.SINGLE, QKind.MULTIPLE, QKind.TRUEFALSE):
-        wanted = set(q.answer) if right else {o for o in item.order if o not in q.answer}
-        if q.kind is not QKind.MULTIPLE:
-            wanted = set(list(wanted)[:1])
-        for oid in item.order:
-            if oid in wanted:
-                await keys(pilot, "space")
-            await keys(pilot, "down")
-        await keys(pilot, "pagedown")
-    else:
-        await keys(pilot, *list(q.answer_text() if right else "九九九"), "enter")
-    await settle(pilot)
 
 
 async def test_paper_answered_by_keys_scores_and_is_recorded(library, tmp_path) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, Input, Select, SelectionList
 FROZEN_WALL = 1_780_000_000.0  # 2026-05-28 20:26:40 UTC; stands still during a test
 CASE = "straw-burning-01"  # the bundled case the pilot tests play
 FIXTURE_CASE = "ui-straw-burning"  # tests/tui/fixtures: the snapshots' own small library
+PRESSES: list[str] = []  # every key sent by keys(), in order: benchmarks/keystrokes.py and the key-count test
 
 
 def auxiliary_trap(sc: Any) -> Any:
@@ -73,6 +74,7 @@ async def keys(pilot: Pilot[Any], *names: str) -> None:
 
     driver = pilot.app._driver
     previous = None
+    PRESSES.extend(names)
     for name in names:
         if (
             previous is not None
@@ -180,6 +182,9 @@ def time_text(at: str | None) -> str:
 
 
 async def fill_value(pilot: Pilot[Any], wid: str, kind: str, value: Any) -> None:
+    widget = pilot.app.screen.query_one(f"#{wid}")
+    if not widget.display or not widget.parent.parent.display:  # the carried-over team, folded into one line
+        await keys(pilot, "ctrl+o")
     if kind in ("officers", "evidence", "choices"):
         await pick_many(pilot, wid, list(value))
     elif kind == "bool":
@@ -241,6 +246,17 @@ async def play_steps(pilot: Pilot[Any], scenario: Any, steps: Any) -> None:
             assert isinstance(
                 screen, WorkbenchScreen
             ), f"{step.do} refused: {screen.query_one('#form-error').render()}"
+
+
+async def open_case_keys(pilot: Pilot[Any], title: str) -> None:
+    """From the library: move to the case's row, open it, start from the briefing."""
+    table = pilot.app.screen.query_one("#cases")
+    for _ in range(table.row_count):
+        if table.get_row_at(table.cursor_row)[0].plain == title:
+            break
+        await keys(pilot, "down")
+    await keys(pilot, "enter")
+    await keys(pilot, "enter")
 
 
 async def finish(pilot: Pilot[Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,7 +124,16 @@ def _check(args: argparse.Namespace, paths: list[str], cache: Any) -> int:
     title_w = max([text_width(sc.title) for sc in cases] + [0])
     for sc in cases:
         rs, d = reports[sc.id], deep[sc.id]
-        if args.quiet:
+        refusals, rest = _refusals(rs)
+        if args.quiet:  # errors only, but each failing self-test still says why, once
+            failing = [r for r in rs if not r.ok]
+            if failing:
+                emit(f"✗ {sc.id}  {sc.title}")
+            for line in refusals:
+                emit(f"    {line}")
+            for r in failing:
+                kind = "参考路径" if r.reference else "陷阱"
+                emit(f"    ✗ {kind}「{r.name}」 {r.where}" + (f"：{rest[id(r)][0]}" if rest[id(r)] else ""))
             for p in d.errors:
                 emit(_problem_line(p))
             continue
@@ -132,12 +143,14 @@ def _check(args: argparse.Namespace, paths: list[str], cache: Any) -> int:
         extra = "" if args.fast else f"  变异 {d.mutation.label()}  期限边界 {d.boundaries_checked}"
         emit(f"{mark} {pad(sc.id, id_w)}  {pad(sc.title, title_w)}  "
              f"参考路径 {sum(r.ok for r in refs)}/{len(refs)}  陷阱 {sum(r.ok for r in traps)}/{len(traps)}{extra}")
+        for line in refusals:  # a step shared by several self-tests (a YAML anchor) is refused once, said once
+            emit(f"    {line}")
         for r in rs:
             if r.ok:
                 continue
             kind = "参考路径" if r.reference else "陷阱"
             emit(f"    ✗ {kind}「{r.name}」 {r.where}")
-            for problem in r.problems:
+            for problem in rest[id(r)]:
                 emit(f"        {problem}")
         for p in sorted(d.problems, key=lambda p: p.level != "error"):  # errors first, then the warnings
             emit(f"    {'✗' if p.level == 'error' else '!'} {_problem_line(p)}")
@@ -148,6 +161,35 @@ def _check(args: argparse.Namespace, paths: list[str], cache: Any) -> int:
          f"法律条文 {summary['articles']} 条；自测通过 {passed} 项、失败 {failed} 项{deep_note}；"
          f"错误 {summary['errors']} 处，提示 {len(warnings)} 处。")
     return EXIT_OK if ok else EXIT_FAILED
+
+
+_REFUSED = re.compile(r"^第 \d+ 步（(?P<step>[^）]*)）被拒绝：(?P<why>.*)$", re.S)
+
+
+def _refusals(rs: list[SelfTestReport]) -> tuple[list[str], dict[int, list[str]]]:
+    """The refused steps of a case's self-tests, each said once with the tests it broke, and every test's
+    other problems (by id of the report)."""
+    seen: dict[str, dict[str, set[str]]] = {}  # reason -> step (act, file:line) -> self-tests that use it
+    rest: dict[int, list[str]] = {}
+    for r in rs:
+        rest[id(r)] = []
+        for problem in r.problems:
+            m = _REFUSED.match(problem)
+            if m is None:
+                rest[id(r)].append(problem)
+            else:
+                seen.setdefault(m["why"], {}).setdefault(m["step"], set()).add(r.name)
+    lines = []
+    for why, steps in seen.items():
+        tests = set().union(*steps.values())
+        places: dict[tuple[str, str], list[str]] = {}  # (file, act) -> lines
+        for step in steps:
+            act, _, pos = step.partition("，")
+            file, _, line = pos.rpartition(":")
+            places.setdefault((file, act), []).append(line)
+        where_ = "；".join(f"{file} 第 {'、'.join(ls)} 行（{act}）" for (file, act), ls in places.items())
+        lines.append(f"✗ {where_}被拒绝：{why}（影响 {len(tests)} 项自测）")
+    return lines, rest
 
 
 def deep_check(lib: Library, sc: Scenario, fast: bool) -> CaseCheck:

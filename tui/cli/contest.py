@@ -91,7 +91,8 @@ def add_commands(command: AddCommand) -> None:
     store_options(p)
 
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
-                    "打开比武界面：显示本轮案例，计时作答，时间到自动交卷，成绩包写入输出目录。", cmd_run)
+                    "打开比武界面：显示本轮的案例（实操、案卷评查、案例分析）或法律知识试卷，计时作答，\n"
+                    "答卷随时自动保存，时间到自动交卷，成绩包写入输出目录。", cmd_run)
     p.add_argument("--as", dest="contestant", required=True, metavar="ID", help="参赛人员编号（名单中的 id）")
     p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
     p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
@@ -458,16 +459,16 @@ def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float
     from sim.store import Store
 
     from tui.contest.app import round_home
+    from tui.contest.kinds import round_kind
 
     for r in contest.rounds:
         folder = round_home(home, contest, contestant, r)
-        if not (folder / "lawdrill.sqlite3").is_file():
+        kind = round_kind(r.kind)
+        if kind is None or not (folder / "lawdrill.sqlite3").is_file():
             continue
         store = Store(folder)
         try:
-            pending = bool(store.open_attempts()) or any(
-                store.get(f"review-start:{ref}") and not store.get(f"bundle:{ref}") for ref in r.cases
-            )
+            pending = kind.pending(store, r.cases)
         finally:
             store.close()
         if pending:
@@ -504,11 +505,11 @@ def run_contest(
             f"现在（{cst_time(now):%Y-%m-%d %H:%M}）不在「{contest.name}」任何一轮的比赛时间内，不能开始答题。",
             "\n".join(["各轮比赛时间：", *round_windows(contest)]),
         )
-    if round_.kind in ("quiz", "analysis", "drafting"):
-        # The answer sheets of these rounds are written with sim.contest.write_bundle(answers=…); the
-        # contest app plays and reviews cases only.
-        raise UsageError(f"「{round_.title}」是{KIND_NAMES[round_.kind]}轮，比武界面只能作答实操轮和案卷评查轮。",
-                         "这一轮的答卷由组织者收取后生成成绩包（见 docs/contests.md）。")
+    from tui.contest.kinds import ROUND_KINDS
+
+    if round_.kind not in ROUND_KINDS:  # a kind the contest file accepts but this version cannot run
+        raise UsageError(f"「{round_.title}」是{KIND_NAMES.get(round_.kind, round_.kind)}轮，本版本的比武界面不能作答这一轮。",
+                         "可作答的轮次：" + "、".join(KIND_NAMES.get(k, k) for k in ROUND_KINDS) + "。")
     try:
         app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
     except (OSError, sqlite3.Error) as exc:

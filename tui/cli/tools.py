@@ -243,8 +243,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     except BoundsError as exc:
         raise UsageError(f"{exc}，如 straw-burning-02") from None
     folder = Path(args.dir or ".")
-    if not folder.is_dir():
-        raise UsageError(f"目录不存在：{folder}")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"「{folder}」是一个文件，不是目录")
     dest = folder / f"{case_id}.yaml"
     if dest.exists():
         raise UsageError(f"文件已存在：{dest}（不会覆盖；请换一个案例编号或目录）")
@@ -291,6 +291,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         body += ["", f"# {_SECTION_NOTES[key]}", _dump({key: value}).rstrip()]
     text = "\n".join(head + body) + "\n"
     try:
+        folder.mkdir(parents=True, exist_ok=True)  # a trainer starting a new collection names a new folder
         with dest.open("x", encoding="utf-8") as fh:
             fh.write(text)
     except FileExistsError:

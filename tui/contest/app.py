@@ -1,9 +1,10 @@
 """Contest mode (大比武): one contestant, one round, the round's cases only, against the clock.
 
 `lawdrill contest run CONTEST --as ID` (tui/cli/contest.py picks the round) opens `ContestApp`: the round's
-case list (RoundScreen, round.py), each case played on the ordinary workbench in exam mode (no hints,
-findings hidden) or, in a review round, the case-file review screen (review.py). `lawdrill contest board
-CONTEST` opens the leaderboard (board.py).
+list (RoundScreen, round.py), each case played on the ordinary workbench in exam mode (no hints, findings
+hidden), or — by the round's kind (kinds.py, the one place that knows the kinds) — the case-file review screen
+(review.py), the knowledge paper or the case-analysis sheet (sheets.py). `lawdrill contest board CONTEST`
+opens the leaderboard (board.py).
 
 Time. The round's time limit runs from the moment the contestant starts the round; that moment is kept in the
 contestant's local store, so closing the terminal (or a crash) does not stop or reset the countdown. The limit
@@ -15,7 +16,8 @@ back after the end finds the open cases handed in as they stood at the end, with
 limit, so the bundles import.
 
 Nothing lost: every act is in its fsynced journal before the workbench shows it; reopening the app resumes
-each open case from its journal (sim.resume), exactly as the trainee app does after a crash.
+each open case from its journal (sim.resume), exactly as the trainee app does after a crash. An answer sheet
+(review marks, a paper, an analysis) is saved in the local store at every change.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from sim.contest.model import split_case_ref
-
 from ..app import LawdrillApp
 from ..host import WallClock
+from .kinds import round_kind
 
 if TYPE_CHECKING:
     from sim.contest import Contest, Contestant, Mark, Round
     from sim.loader import Library
+    from sim.model import Scenario
     from sim.session import Session
     from sim.store import Attempt
 
@@ -90,6 +92,11 @@ class ContestApp(LawdrillApp):
         self.store = Store(self.round_home)
         self.timed_out = False
         self.sessions: dict[str, tuple[Session, str]] = {}  # case id -> open session, attempt id
+        kind = round_kind(round_.kind)
+        if kind is None:  # contest run refuses such a round before the app is built
+            raise ValueError(f"round kind {round_.kind!r} has no contest screen")
+        self.kind = kind
+        self.kind_cache: dict[str, Any] = {}  # what a round kind computes once (the quiz round's paper)
 
     # --- the round's clock ---------------------------------------------------------------------------------
 
@@ -172,52 +179,48 @@ class ContestApp(LawdrillApp):
         return Path(value) if value else None
 
     def case_title(self, ref: str) -> str:
-        """A round entry's title: the case's (a review entry "case#trap" is that case's file)."""
-        assert self.library is not None
-        sc = self.library.scenarios.get(split_case_ref(ref)[0])
-        return sc.title if sc is not None else ref
+        """A round entry's title: the case's (a review entry "case#trap" is that case's file), or the paper's."""
+        return self.kind.title(self, ref)
+
+    def sheet_answers(self, ref: str, empty: Any = None) -> Any:
+        """The answer sheet of an entry as saved (JSON: review marks, a paper's answers, an analysis)."""
+        assert self.store is not None
+        raw = self.store.get(f"answers:{ref}")
+        try:
+            value = json.loads(raw) if raw else empty
+        except ValueError:  # a local store damaged or edited by hand: the sheet starts again
+            return empty
+        return value if empty is None or isinstance(value, type(empty)) else empty
+
+    def save_sheet(self, ref: str, answers: Any) -> None:
+        """Saved at every change (SQLite commits each write): a crash loses nothing of a sheet."""
+        assert self.store is not None
+        self.store.set(f"answers:{ref}", json.dumps(answers, ensure_ascii=False, sort_keys=True))
 
     def review_marks(self, ref: str) -> list[Mark]:
         """The marks a contestant has made on a review entry (kept in the local store at every change)."""
         from sim.contest import Mark
 
-        assert self.store is not None
-        raw = self.store.get(f"answers:{ref}")
-        return [Mark.from_json(m) for m in json.loads(raw)] if raw else []
+        return [Mark.from_json(m) for m in self.sheet_answers(ref, [])]
 
     def save_marks(self, ref: str, marks: Sequence[Mark]) -> None:
-        assert self.store is not None
-        self.store.set(f"answers:{ref}", json.dumps([m.to_json() for m in marks], ensure_ascii=False))
+        self.save_sheet(ref, [m.to_json() for m in marks])
 
     def can_hand_in(self, ref: str) -> bool:
-        """Whether there is anything to hand in: a case opened, a review with marks."""
+        """Whether there is anything to hand in: a case opened, a sheet opened (even empty)."""
         if self.bundle_of(ref) is not None:
             return False
-        if self.review:  # opened: even an empty answer sheet is handed in (and scores what it scores)
-            assert self.store is not None
-            return bool(self.store.get(f"review-start:{ref}"))
-        return self.attempt_of(ref) is not None
+        return self.kind.can_hand_in(self, ref)
 
     def open_case(self, case_id: str) -> None:
-        """Open a case of the round on its briefing (ContestBriefing); its Enter goes on to `enter_case`. The
-        first case opened starts the round's countdown."""
-        from .round import ContestBriefing
-
+        """Open an entry of the round as its kind does (a case on its briefing, whose Enter goes on to
+        `enter_case`; a paper at once). The first entry opened starts the round's countdown."""
         assert self.store is not None and self.library is not None
         if self.remaining() is None:
             self.start_round()
         if self._time_is_up():
             return
-        sc = self.library.scenarios.get(split_case_ref(case_id)[0])
-        if sc is None:
-            self.notify(f"案例库中没有「{case_id}」", title="无法打开", severity="error", markup=False)
-            return
-        if self.bundle_of(case_id) is not None or (
-            not self.review and (a := self.attempt_of(case_id)) is not None and a.status != "open"
-        ):
-            self.notify("本案已交卷，不能再办理。", title="已交卷", markup=False)
-            return
-        self.push_screen(ContestBriefing(case_id, sc))
+        self.kind.open(self, case_id)
 
     def _time_is_up(self) -> bool:
         if self.timed_out or (left := self.remaining()) is not None and left <= 0:
@@ -226,18 +229,19 @@ class ContestApp(LawdrillApp):
         return False
 
     def enter_case(self, case_id: str) -> None:
-        """From the case's briefing: start (or resume) it on the contest workbench, or open the review file."""
+        """From the case's briefing on to the entry as its kind does (the workbench, the review file…)."""
+        if self._time_is_up():
+            return
+        self.kind.enter(self, case_id)
+
+    def enter_play(self, case_id: str) -> None:
+        """A play round's case: start (or resume) it on the contest workbench."""
         from sim import ReplayError, Session, resume
         from sim.bounds import shown
 
         from .round import ContestWorkbench
 
         assert self.store is not None and self.library is not None
-        if self._time_is_up():
-            return
-        if self.review:
-            self.open_review(case_id)
-            return
         sc = self.library.scenarios[case_id]
         attempt = self.attempt_of(case_id)
         if case_id in self.sessions:
@@ -276,9 +280,9 @@ class ContestApp(LawdrillApp):
                 started=session.started_wall,
             )
         self.sessions[case_id] = (session, attempt_id)
-        self._show_case(ContestWorkbench(session, attempt_id))
+        self.show_case(ContestWorkbench(session, attempt_id))
 
-    def _show_case(self, screen: Screen[Any]) -> None:
+    def show_case(self, screen: Screen[Any]) -> None:
         """The case's briefing gives way to the case (b shows it again); pushed when no briefing is on top."""
         from .round import ContestBriefing
 
@@ -286,17 +290,6 @@ class ContestApp(LawdrillApp):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-
-    def open_review(self, ref: str) -> None:
-        from .review import ReviewScreen
-
-        assert self.store is not None
-        if self.bundle_of(ref) is not None:
-            self.notify("本案卷已交卷，不能再修改。", title="已交卷", markup=False)
-            return
-        if not self.store.get(f"review-start:{ref}"):
-            self.store.set(f"review-start:{ref}", repr(float(self.session_clock())))
-        self._show_case(ReviewScreen(ref))
 
     def left_case(self, session: Session) -> None:
         """The workbench was left (back to the list): its journal is closed; reopening resumes it."""
@@ -322,14 +315,16 @@ class ContestApp(LawdrillApp):
         return self.write_bundle(session.scenario.id)
 
     def hand_in_case(self, case_id: str) -> Path | None:
-        """Hand in a case that is not on screen (from the list, or at time-out): resume it from its journal
-        first, so what is handed in is exactly what the journal holds."""
+        """Hand in an entry that is not on screen (from the list, or at time-out), as its kind does."""
+        return self.kind.hand_in(self, case_id)
+
+    def hand_in_play(self, case_id: str) -> Path | None:
+        """A play round's case: resume it from its journal first, so what is handed in is exactly what the
+        journal holds."""
         from sim import ReplayError, resume
         from sim.bounds import shown
 
         assert self.store is not None and self.library is not None
-        if self.review:
-            return self.write_bundle(case_id)
         if case_id in self.sessions:
             session, attempt_id = self.sessions[case_id]
             return self.hand_in_session(session, attempt_id)
@@ -348,7 +343,7 @@ class ContestApp(LawdrillApp):
 
     def write_bundle(self, ref: str) -> Path | None:
         """Write (once) the signed result bundle of a handed-in entry to the outbox: a play case's journal,
-        or a review's marks. None and a message if it cannot be written (a full disk: retried whenever the
+        or the answer sheet. None and a message if it cannot be written (a full disk: retried whenever the
         round's list is shown)."""
         from sim.contest import BundleError, write_bundle
 
@@ -356,20 +351,11 @@ class ContestApp(LawdrillApp):
         done = self.bundle_of(ref)
         if done is not None and done.is_file():
             return done
-        kw: dict[str, Any] = {"library": self.library}
-        if self.review:
-            start = self.store.get(f"review-start:{ref}") or self.store.get(f"round-start:{self.round.id}")
-            kw.update(
-                answers=self.review_marks(ref),
-                started=float(start) if start else self.session_clock(),
-                handed_in=self.session_clock(),
-            )
-            journal = None
-        else:
-            attempt = self.attempt_of(ref)
-            if attempt is None or attempt.status != "finished":
-                return None
-            journal = Path(attempt.journal)
+        what = self.kind.bundle_args(self, ref)
+        if what is None:
+            return None
+        journal, kw = what
+        kw = {"library": self.library, **kw}
         try:
             path = write_bundle(self.contest, self.round, self.contestant.id, ref, journal, self.outbox, **kw)
         except OSError as exc:
@@ -383,15 +369,15 @@ class ContestApp(LawdrillApp):
         self.store.set(f"bundle:{ref}", str(path))
         return path
 
+    def hand_in_sheet(self, ref: str) -> None:
+        """A sheet's screen hands it in: the bundle, back to the list, the result at once in a practice round."""
+        self.kind.handed_in(self, ref)  # type: ignore[attr-defined]
+
     def ensure_bundles(self) -> None:
         """Bundles of cases already handed in whose file is missing (the disk was full): write them now."""
         assert self.store is not None
         for cid in self.round.cases:
-            if self.review:
-                continue  # a review is handed in by writing its bundle: there is no other record of it
-            attempt = self.attempt_of(cid)
-            path = self.bundle_of(cid)
-            if attempt is not None and attempt.status == "finished" and (path is None or not path.is_file()):
+            if self.kind.bundle_lost(self, cid):
                 self.store.set(f"bundle:{cid}", "")
                 self.write_bundle(cid)
 
@@ -436,15 +422,14 @@ class ContestApp(LawdrillApp):
     # --- after the round --------------------------------------------------------------------------------
 
     def show_result(self, case_id: str) -> None:
-        """After the round: the debrief of a handed-in case (replayed from its journal)."""
+        """After the round (or at once in a practice round): a handed-in entry's result, as its kind shows it."""
+        self.kind.show_result(self, case_id)
+
+    def show_play_result(self, case_id: str) -> None:
+        """A play round's case: the debrief (replayed from its journal)."""
         from sim import ReplayError, replay
 
         assert self.library is not None
-        if self.review:
-            from .review import show_score
-
-            show_score(self, case_id)
-            return
         attempt = self.attempt_of(case_id)
         sc = self.library.scenarios.get(case_id)
         if attempt is None or sc is None:
@@ -469,6 +454,9 @@ class ContestApp(LawdrillApp):
 
     def open_quiz(self) -> None:
         self.notify("比赛中不提供知识练习。", title="知识练习", markup=False)
+
+    def open_analysis(self, scenario: Scenario) -> None:
+        self.notify("比赛中不提供案例分析练习。", title="案例分析", markup=False)
 
     def report_context(self) -> list[tuple[str, str]]:
         c = self.contestant

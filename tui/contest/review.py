@@ -20,13 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from sim.contest.model import split_case_ref
 
 from .round import ContestCaseSheet, ContestHeader
-from ..widgets.dialogs import Dialog
+from ..widgets.dialogs import FilterPicker
 from ..widgets.guard import when_active
 
 if TYPE_CHECKING:
@@ -85,24 +85,17 @@ def show_score(app: ContestHost, ref: str) -> None:
     app.push_screen(InfoDialog(f"评查结果 · {file.title}", score_text(score, file, titles)))
 
 
-class RulePicker(Dialog["str | None"]):
+class RulePicker(FilterPicker):
     """Pick the rule a step breaks: every rule of the procedure by title, filtered by typing."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消", id="cancel")]
+    part = "rule"
 
     def __init__(self, rules: tuple[RuleChoice, ...], where: str) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(f"标记问题 · {where}", "输入关键字筛选规则（标题或法律依据）")
         self.rules = rules
         self.where = where
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="rule-dialog"):
-            yield Static(Text(f"标记问题 · {self.where}"), classes="dialog-title")
-            yield Input(placeholder="输入关键字筛选规则（标题或法律依据）", id="rule-filter", compact=True)
-            yield OptionList(*self._options(""), id="rule-list")
-            yield Static("↑↓ 选择　Enter 确定　Esc 取消", classes="field-note")
-
-    def _options(self, needle: str) -> list[Option]:
+    def options(self, needle: str) -> list[Option]:
         words = needle.lower().split()
         out = []
         for r in self.rules:
@@ -114,34 +107,6 @@ class RulePicker(Dialog["str | None"]):
                     prompt.append(f"\n  {r.citations}", style="dim")
                 out.append(Option(prompt, id=r.id))
         return out
-
-    def on_mount(self) -> None:
-        self.query_one("#rule-filter").focus()
-
-    @on(Input.Changed, "#rule-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        options = self.query_one("#rule-list", OptionList)
-        options.clear_options()
-        options.add_options(self._options(event.value))
-        if options.option_count:
-            options.highlighted = 0
-
-    @on(Input.Submitted, "#rule-filter")
-    def _to_list(self) -> None:
-        options = self.query_one("#rule-list", OptionList)
-        if options.option_count == 1:
-            self.dismiss(options.get_option_at_index(0).id)
-            return
-        options.focus()
-        if options.highlighted is None and options.option_count:
-            options.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#rule-list")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class StepTable(DataTable[Any]):
@@ -319,13 +284,8 @@ class ReviewScreen(Screen[None]):
         n = len(self.marks)
 
         def answer(yes: bool | None) -> None:
-            if not yes or not self.is_active:
-                return
-            path = app.write_bundle(self.ref)
-            app.pop_screen()
-            app.announce_hand_in([self.ref], [path] if path else [])
-            if path is not None and app.mode == "practice":
-                show_score(app, self.ref)
+            if yes and self.is_active:
+                app.hand_in_sheet(self.ref)
 
         after = "交卷后显示评查结果。" if app.mode == "practice" else "成绩在本轮结束后公布。"
         app.push_screen(

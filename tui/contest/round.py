@@ -126,23 +126,23 @@ class RoundScreen(Screen[None]):
             table.add_row(str(i), Text(app.case_title(ref)), state, key=ref)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
-        kind = "案卷评查" if app.review else "实操办案"
+        kind, unit = app.kind.label, app.kind.unit
         total = len(app.round.cases)
         if app.started_at is None:
             status = (
-                f"{kind} · 共 {total} 件 · 限时 {limit_text(app.round.time_limit)} · "
+                f"{kind} · 共 {total} {unit} · 限时 {limit_text(app.round.time_limit)} · "
                 "按 Enter 开始（开始后计时，不能暂停）"
             )
         elif app.timed_out or (app.remaining() or 0) <= 0:
-            status = f"{kind} · 时间已到，已交卷 {done} / {total} 件（未作答的不计成绩）" + (
+            status = f"{kind} · 时间已到，已交卷 {done} / {total} {unit}（未作答的不计成绩）" + (
                 " · 按 Enter 查看成绩" if app.results_visible() and done else ""
             )
         elif done == total:
-            status = f"{kind} · {total} 件已全部交卷 · " + (
+            status = f"{kind} · {total} {unit}已全部交卷 · " + (
                 "按 Enter 查看成绩" if app.results_visible() else "成绩在本轮结束后公布"
             )
         else:
-            status = f"{kind} · 已交卷 {done} / {total} 件 · 时间到时自动交卷"
+            status = f"{kind} · 已交卷 {done} / {total} {unit} · 时间到时自动交卷"
         self.query_one("#round-status", Static).update(Text(status))
         paths = [p for ref in app.round.cases if (p := app.bundle_of(ref)) is not None]
         outbox = Text()
@@ -157,16 +157,7 @@ class RoundScreen(Screen[None]):
         app = self.app
         if app.bundle_of(ref) is not None:
             return Text("已交卷", style="bold green")
-        if app.review:
-            if not app.can_hand_in(ref):
-                return Text("未开始", style="dim")
-            return Text(f"评查中（已标记 {len(app.review_marks(ref))} 处）", style="yellow")
-        attempt = app.attempt_of(ref)
-        if attempt is None:
-            return Text("未开始", style="dim")
-        if attempt.status == "finished":
-            return Text("已交卷（成绩文件未写出）", style="bold red")
-        return Text("办理中", style="yellow")
+        return app.kind.state(app, ref)
 
     @on(DataTable.RowSelected, "#round-cases")
     @when_active
@@ -179,7 +170,7 @@ class RoundScreen(Screen[None]):
             if app.results_visible():
                 app.show_result(ref)
             else:
-                self.notify("本案已交卷。成绩在本轮结束后公布。", title="已交卷", markup=False)
+                self.notify(f"「{app.case_title(ref)}」已交卷。成绩在本轮结束后公布。", title="已交卷", markup=False)
             return
         if app.timed_out:
             self.notify("本轮时间已到，不能再作答。", title="时间到", markup=False)
@@ -290,13 +281,7 @@ class ContestBriefing(Screen[None]):
         yield ContestHeader(id="contest-header")
         yield Static(Text(f"案情简介 · {self.scenario.title}"), classes="bar", id="brief-title")
         yield briefing_body(self.scenario)
-        if app.review:
-            task = "本轮是案卷评查：按 Enter 打开本案的办案案卷，逐步标记违法或不当之处。"
-        elif app.attempt_of(self.ref) is not None:
-            task = "本案已在办理中：按 Enter 继续办理。"
-        else:
-            task = "按案情简介的要求依法办理本案：按 Enter 开始办理，交卷时按是否依法办结评分。"
-        note = Text(task)
+        note = Text(app.kind.task(app, self.ref))
         note.append("\n办理中按 b 可随时再看案情；Esc 返回本轮案件列表。计时不会暂停。", style="dim")
         yield Static(note, id="brief-mode")
         yield Footer()

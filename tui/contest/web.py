@@ -1,6 +1,7 @@
 """The leaderboard as web pages for a projector, served with aiohttp: the standings (auto-refresh, freeze and
-reveal, divisions, per-case scores), the collection view (who has handed in, who is missing, per township)
-and the organiser's control page (reveal the final standings).
+reveal, divisions, per-case scores), the township team standings (a township's officers as one team,
+sim.contest.teams), the collection view (who has handed in, who is missing, per township) and the
+organiser's control page (reveal the final standings).
 
 `add_board_routes(app, store, contest)` puts the routes on an aiohttp application under a prefix (default
 /board), so `lawdrill serve` can mount the board beside the served rounds; `serve_board` is the standalone
@@ -110,7 +111,8 @@ def add_board_routes(app: web.Application, store: ContestStore, contest: Contest
                      library: Library | None = None, clock: Callable[[], float] = time.time,
                      key: str | None = None) -> BoardState:
     """Add the board's pages to `app` under `prefix`: `{prefix}/` the standings, `{prefix}/collection` who has
-    handed in, `{prefix}/control?key=…` the organiser's reveal, `{prefix}/standings.json`. Returns the state,
+    handed in, `{prefix}/teams` the township teams, `{prefix}/control?key=…` the organiser's reveal,
+    `{prefix}/standings.json` (officers and teams). Returns the state,
     whose `key` opens the control page (a random one unless given)."""
     state = BoardState(key or secrets.token_urlsafe(12))
     prefix = prefix.rstrip("/")
@@ -119,6 +121,7 @@ def add_board_routes(app: web.Application, store: ContestStore, contest: Contest
     if prefix:
         app.router.add_get(prefix, pages.redirect_to_board)
     app.router.add_get(prefix + "/collection", pages.collection)
+    app.router.add_get(prefix + "/teams", pages.teams)
     app.router.add_get(prefix + "/control", pages.control)
     app.router.add_post(prefix + "/control", pages.control_post)
     app.router.add_get(prefix + "/standings.json", pages.standings_json)
@@ -165,21 +168,24 @@ class _Pages:
 
     def nav(self, scope: _Scope, *, view: str = "board") -> str:
         links = []
-        path = self.prefix + ("/" if view == "board" else "/collection")
+        path = self.prefix + {"board": "/", "teams": "/teams"}.get(view, "/collection")
         rounds: list[tuple[str | None, str]] = [] if view == "collection" else [(None, "总成绩")]
         rounds += [(r.id, r.title) for r in self.contest.rounds]
         for rid, label in rounds:
             on = ' class="on"' if rid == scope.round_id else ""
             links.append(f'<a{on} href="{path}{_e(_Scope(rid, scope.division).query())}">{_e(label)}</a>')
-        if view == "board" and self.contest.divisions:
+        if view in ("board", "teams") and self.contest.divisions:
             links.append("｜")
             for did, label in [(None, "全部"), *((d.id, d.name) for d in self.contest.divisions)]:
                 on = ' class="on"' if did == scope.division else ""
                 links.append(f'<a{on} href="{path}{_e(_Scope(scope.round_id, did).query())}">{_e(label)}</a>')
         links.append("｜")
-        other = (f'<a href="{self.prefix}/collection{_e(_Scope(scope.round_id, None).query())}">收卷情况</a>'
-                 if view == "board" else f'<a href="{self.prefix}/{_e(_Scope(scope.round_id, None).query())}">排行榜</a>')
-        links.append(other)
+        for other, label in (("board", "排行榜"), ("teams", "乡镇团体"), ("collection", "收卷情况")):
+            if other == view:
+                continue
+            where = {"board": "/", "teams": "/teams", "collection": "/collection"}[other]
+            keep = scope if other != "collection" else _Scope(scope.round_id, None)
+            links.append(f'<a href="{self.prefix}{where}{_e(keep.query())}">{label}</a>')
         return "<nav>" + "".join(links) + "</nav>"
 
     @staticmethod
@@ -284,14 +290,60 @@ class _Pages:
             return web.json_response({"error": str(exc)}, status=400)
         public, final, now = await self.standings(scope)
         rows, banner, kind = self.shown(scope, public, final, now)
+        from sim.contest.teams import team_json, team_standings
+
         hidden = {s.contestant_id for s, is_final in rows if kind == "reveal" and not is_final}
         data = standings_json(self.contest, [s for s, _ in rows])
         for item in data:
             if item["id"] in hidden:
                 item["rank"] = None  # not revealed yet
+        teams = team_standings(self.contest, self.team_basis(scope, public, final, now), division=scope.division)
         return web.json_response({"contest": self.contest.id, "round": scope.round_id, "division": scope.division,
-                                  "view": kind, "banner": banner, "standings": data},
+                                  "view": kind, "banner": banner, "standings": data, "teams": team_json(teams)},
                                  headers={"Cache-Control": "no-store"})
+
+    # --- the township teams ----------------------------------------------------------------------------
+
+    def team_basis(self, scope: _Scope, public: list[Standing], final: list[Standing], now: dt.datetime
+                   ) -> list[Standing]:
+        """What the teams are ranked from: the public (frozen) standings while the freeze holds and the final
+        standings are not wholly revealed, else the final ones — a team table never leaks a hidden result."""
+        revealed = self.state.revealed.get(scope.key)
+        if revealed is not None and revealed >= len(final):
+            return final
+        return public if freeze_in_force(self.contest, scope.round_id, now) is not None else final
+
+    async def teams(self, request: web.Request) -> web.Response:
+        from sim.contest.teams import TEAM_HEADERS, TEAM_NOTE, team_rows, team_standings
+
+        try:
+            scope = self.scope(request.query)
+        except BadRequest as exc:
+            return self.bad(exc)
+        public, final, now = await self.standings(scope)
+        basis = self.team_basis(scope, public, final, now)
+        frozen = basis is public and freeze_in_force(self.contest, scope.round_id, now) is not None
+        teams = team_standings(self.contest, basis, division=scope.division)
+        title = board_title(self.contest, scope.round_id, scope.division, False) + "（乡镇团体）"
+        seconds = self.refresh_seconds(request.query)
+        banner, kind = (("封榜　封榜以后交卷的成绩暂不计入团体得分，最终排名由组织者揭晓", "frozen") if frozen
+                        else ("实时团体排名", "live"))
+        body = [f"<header><h1>{_e(self.contest.name)}</h1><div class=\"sub\">{_e(title)}</div></header>",
+                self.nav(scope, view="teams"), f'<div class="banner {kind}">{_e(banner)}</div>', "<main>"]
+        numeric = {0, 3, 4, 5, 6}
+        cells = ["<table><tr>" + "".join(
+            f'<th class="n">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>" for i, h in enumerate(TEAM_HEADERS))
+            + "</tr>"]
+        for t, row in zip(teams, team_rows(self.contest, teams), strict=True):
+            top = ' class="top"' if t.rank <= 3 else ""
+            cells.append(f"<tr{top}>" + "".join(
+                f'<td class="n{" veto" if i == 6 and t.criticals else ""}">{_e(c)}</td>' if i in numeric
+                else f"<td>{_e(c or '—')}</td>" for i, c in enumerate(row)) + "</tr>")
+        cells.append("</table>")
+        body.extend(cells)
+        body.append(f'<p class="legend">{_e(TEAM_NOTE)}。</p>')
+        body.append(f'<p class="foot">更新于 {now:%H:%M:%S}（每 {seconds} 秒自动刷新）</p></main>')
+        return self.page(title, body, refresh=str(seconds))
 
     # --- the collection view ---------------------------------------------------------------------------
 

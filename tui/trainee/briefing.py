@@ -43,10 +43,11 @@ def power_text(power: dict[str, object]) -> str:
     return f"{item}（{source}" + (f"：{where}）" if where else "）")
 
 
-def briefing_body(sc: Scenario) -> VerticalScroll:
+def briefing_body(sc: Scenario, *extra: Static) -> VerticalScroll:
     """What the case says before the first act: type, procedure, matter, when it was discovered, the story
     (which ends with what the trainee is asked to do), the party and the team. The trainee's briefing, the
-    contest's and the sheet re-read from the workbench show the same body."""
+    contest's and the sheet re-read from the workbench show the same body; `extra` goes below it (a case
+    analysis adds the evidence)."""
     from sim.calendar import LegalCalendar, format_date_zh
 
     day = LegalCalendar.default().day(sc.discovered)
@@ -81,6 +82,7 @@ def briefing_body(sc: Scenario) -> VerticalScroll:
         Static(Text(paragraphs(sc.briefing)), id="brief-text"),
         Static(party_text, id="brief-party"),
         Static(team, id="brief-team"),
+        *extra,
         id="brief-body",
     )
 

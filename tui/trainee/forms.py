@@ -1,9 +1,12 @@
 """The parameter form of an act, and the advance-time dialog.
 
 The form is built from the action's declared parameters (sim.params) and its document's fields: one widget
-per parameter kind. It never fills anything in for the trainee except the time (the case clock). The engine
-does all the work: the form only checks that a time and an amount are well-formed, submits, and shows the
-engine's refusal reason when an act is impossible.
+per parameter kind. It fills in only what the trainee already decided in this case: the time (the case
+clock), what an officer keeps from one act to the next (the team on duty, credentials shown, recording: shown
+as one line, Ctrl+O opens them), the choices and amounts of the same parameter in the last act that had it,
+and the document just made as the one to serve. Ctrl+R fills the document's text fields the case file already
+knows (sim.casefile). The engine does all the work: the form only checks that a time and an amount are
+well-formed, submits, and shows the engine's refusal reason when an act is impossible.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
@@ -24,15 +28,18 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from textual.widgets.selection_list import Selection
 
 from sim.calendar import format_date_zh
+from sim.casefile import known_texts
 from sim.model import ParamKind
 from sim.report import document_name
 
 from .briefing import officer_line
 from ..widgets.dialogs import Dialog
+from ..widgets.fields import Checklist, DateTimeInput, Dropdown
 from ..widgets.guard import when_active
 from ..widgets.text import ADVANCE_HELP, DATE_HELP
 
 if TYPE_CHECKING:
+    from sim.calendar import DayInfo
     from sim.model import FieldSpec, ParamSpec
     from sim.session import Outcome, Session
 
@@ -46,26 +53,63 @@ class Bench(Protocol):
 
     def advance(self, to: str) -> Outcome: ...
 
-_ABSOLUTE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
+_ABSOLUTE = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _RELATIVE = re.compile(r"^\+\s*\d+\s*(?:个?工作日|日|天|个?小时)$")
 
 
-def normalize_time(text: str) -> str | None:
+def normalize_time(text: str, now: dt.datetime | None = None) -> str | None:
     """A time the engine accepts ('' for the case clock), or None if it is not one of the accepted forms:
-    YYYY-MM-DD, YYYY-MM-DD HH:MM, +N 日 / 天 / 工作日 / 小时. Syntax only; the engine resolves it."""
+    YYYY-MM-DD, YYYY-MM-DD HH:MM, +N 日 / 天 / 工作日 / 小时; with the case clock `now` also the short forms
+    an officer types: HH:MM (that day), M-D and M-D HH:MM (that year). Syntax only; the engine resolves it."""
     text = text.strip()
     if not text or _RELATIVE.match(text):
         return text
+    clock = _CLOCK.match(text)
+    if clock and now is not None:
+        text = f"{now:%Y-%m-%d} {text}"
     m = _ABSOLUTE.match(text)
     if not m:
         return None
-    day, hour, minute = m.groups()
-    value = day if hour is None else f"{day} {int(hour):02d}:{minute}"
+    year, month, day, hour, minute = m.groups()
+    if year is None:
+        if now is None:
+            return None
+        year = str(now.year)
     try:
-        dt.datetime.fromisoformat(value)
+        value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
     except ValueError:
         return None
-    return value
+    return f"{value:%Y-%m-%d}" if hour is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+def shift_time(session: Session, text: str, days: int, hours: int) -> str | None:
+    """The entry moved by days / hours (Up / Down in a time field), written out in full; from the case clock
+    when empty; None if the entry cannot be read."""
+    value = normalize_time(text, session.now)
+    if value is None:
+        return None
+    try:
+        moment = session.resolve_time(value or None)
+    except ValueError:
+        return None
+    moved = moment + dt.timedelta(days=days, hours=hours)
+    if len(value) == 10 and not hours:
+        return f"{moved:%Y-%m-%d}"
+    return f"{moved:%Y-%m-%d %H:%M}"
+
+
+def status_text(day: DayInfo) -> Text:
+    """工作日 / 休息日 / 法定节假日（春节）, with 调休上班 and 暂定 where they apply."""
+    style = "yellow" if day.makeup else ("green" if day.workday else "red")
+    text = day.status
+    if day.makeup:
+        text += "（调休上班）"
+    elif day.holiday is not None:
+        text += f"（{day.holiday}）"
+    if day.provisional:
+        text += "（暂定）"
+    return Text(text, style=style)
 
 
 def day_text(session: Session) -> Text:
@@ -78,24 +122,26 @@ def day_text(session: Session) -> Text:
     return Text.assemble((f"{format_date_zh(now)} ", "bold"), (day.label, style), (f" {now:%H:%M}", "bold"))
 
 
-
 def time_preview(bench: Bench, text: str) -> Text:
-    """What kind of day an absolute date is (工作日 / 周末 / 假期 / 调休上班日), per the engine calendar."""
-    value = normalize_time(text)
+    """The moment an entry resolves to (relative entries included), with the day's legal status."""
+    s = bench.session
+    value = normalize_time(text, s.now)
     if value is None:
         return Text("格式不正确。" + DATE_HELP, style="red")
+    try:
+        moment = s.resolve_time(value or None)
+    except ValueError as exc:
+        return Text(str(exc), style="red")
+    out = Text()
     if not value:
-        return Text("当前案件时间", style="dim")
-    if value.startswith("+"):
-        return Text("从当前案件时间起算", style="dim")
-    day = bench.session.calendar.day(dt.date.fromisoformat(value[:10]))
-    style = "yellow" if day.makeup else ("green" if day.workday else "red")
-    return Text.assemble((f"{format_date_zh(day.day)} ", "dim"), (day.label, style))
-
-
-class TimeText(Validator):
-    def validate(self, value: str) -> ValidationResult:
-        return self.success() if normalize_time(value) is not None else self.failure("时间格式不正确")
+        out.append("当前案件时间：", style="dim")
+    elif value.startswith("+"):
+        out.append("即 ", style="dim")
+    out.append(f"{format_date_zh(moment)} {moment:%H:%M} ", style="dim")
+    out.append_text(status_text(s.calendar.day(moment)))
+    if moment < s.now:
+        out.append("　早于当前案件时间", style="bold red")
+    return out
 
 
 class AmountText(Validator):
@@ -117,18 +163,56 @@ def parse_amount(text: str) -> int | float | None | bool:
     return int(value) if value.is_integer() else value
 
 
-class TimeInput(Input):
-    """A time as the trainee types it; read with normalize_time."""
+class TimeText(Validator):
+    def __init__(self, now: Callable[[], dt.datetime] | None = None) -> None:
+        super().__init__()
+        self.now = now
 
-    def __init__(self, value: str = "", *, placeholder: str = DATE_HELP, **kwargs: Any) -> None:
-        super().__init__(value, placeholder=placeholder, validators=[TimeText()], compact=True, **kwargs)
+    def validate(self, value: str) -> ValidationResult:
+        ok = normalize_time(value, self.now() if self.now else None) is not None
+        return self.success() if ok else self.failure("时间格式不正确")
+
+
+class TimeInput(DateTimeInput):
+    """A time as the trainee types it (read with normalize_time against the case clock); Up / Down move it
+    by a day, Shift+Up / Shift+Down by an hour."""
+
+    def __init__(self, session: Session, value: str = "", *, placeholder: str = DATE_HELP, **kwargs: Any) -> None:
+        super().__init__(
+            value,
+            shift=lambda text, days, hours: shift_time(session, text, days, hours),
+            placeholder=placeholder,
+            validators=[TimeText(lambda: session.now)],
+            **kwargs,
+        )
 
 
 class AmountInput(Input):
     """A non-negative amount; read with parse_amount."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(restrict=r"[0-9.]*", validators=[AmountText()], compact=True, **kwargs)
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
+        super().__init__(value, restrict=r"[0-9.]*", validators=[AmountText()], compact=True, **kwargs)
+
+
+# What an officer keeps from one act to the next: the team on duty, credentials shown, the recording.
+KEPT = ("officers", "credentials_shown", "recorded", "record_made")
+# Parameter kinds whose last value in the case carries over to the next act that has the same parameter.
+_CARRIED = frozenset((ParamKind.OFFICERS, ParamKind.BOOL, ParamKind.CHOICE, ParamKind.CHOICES, ParamKind.AMOUNT))
+
+
+def carried_values(session: Session, params: Any) -> dict[str, Any]:
+    """For each parameter of an act, the value the trainee gave it in the latest act of this case that had
+    it (only kinds that carry over: team, yes/no, choices, amounts; never evidence, words, times or text)."""
+    out: dict[str, Any] = {}
+    for pid in params:
+        p = session.proc.params.get(pid)
+        if p is None or p.kind not in _CARRIED:
+            continue
+        for a in reversed(session.acts):
+            if pid in a.params:
+                out[pid] = a.params[pid]
+                break
+    return out
 
 
 class _Invalid(Exception):
@@ -143,6 +227,8 @@ class ActionForm(Dialog[None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "提交", priority=True, id="submit"),
         Binding("f2", "document_view", "文书视图", priority=True, id="document-view"),
+        Binding("ctrl+r", "fill", "从案卷填写", priority=True, id="fill"),
+        Binding("ctrl+o", "team", "更改执法人员", priority=True, id="team"),
         Binding("escape", "cancel", "取消", id="cancel"),
     ]
 
@@ -151,6 +237,10 @@ class ActionForm(Dialog[None]):
         self.bench = bench
         self.session = bench.session
         self.spec = self.session.proc.actions[action]
+        self.carried = carried_values(self.session, self.spec.params)
+        # The team, credentials and recording fold into one line when all of them carry over.
+        kept = [pid for pid in self.spec.params if pid in KEPT]
+        self.folded = bool(kept) and all(pid in self.carried for pid in kept)
 
     # --- building -----------------------------------------------------------------------------------------
 
@@ -166,20 +256,29 @@ class ActionForm(Dialog[None]):
             with VerticalScroll(id="form-fields", can_focus=False):
                 yield self._row(
                     "时间",
-                    TimeInput(f"{s.now:%Y-%m-%d %H:%M}", id="p-at"),
+                    TimeInput(s, f"{s.now:%Y-%m-%d %H:%M}", id="p-at"),
                     Static(
                         time_preview(self.bench, f"{s.now:%Y-%m-%d %H:%M}"),
                         id="at-preview",
                         classes="field-note",
                     ),
                 )
+                if self.folded:
+                    yield self._row("执法人员", Static(self._kept_text(), id="kept"))
                 for pid in spec.params:
                     p = s.proc.params[pid]
                     if p.kind == ParamKind.DOCUMENT:
                         continue
-                    yield self._row("" if p.kind == ParamKind.BOOL else p.label, self._param_widget(p))
+                    row = self._row("" if p.kind == ParamKind.BOOL else p.label, self._param_widget(p))
+                    if pid in KEPT:
+                        row.add_class("kept")
+                        row.display = not self.folded
+                    yield row
                 if spec.document is not None and "document" in spec.params:
-                    yield Static(Text(f"《{spec.document.name}》"), classes="form-section")
+                    section = Text(f"《{spec.document.name}》")
+                    if any(f.kind == "text" for f in spec.document.fields):
+                        section.append("　Ctrl+R 从案卷填写已知内容", style="dim")
+                    yield Static(section, classes="form-section")
                     if not spec.document.fields:
                         yield Static("（本文书没有需要填写的事项）", classes="field-note")
                     for f in spec.document.fields:
@@ -189,6 +288,19 @@ class ActionForm(Dialog[None]):
                 yield Button("提交（Ctrl+S）", variant="primary", id="form-submit", compact=True)
                 yield Button("取消（Esc）", id="form-cancel", compact=True)
         yield Footer()
+
+    def _kept_text(self) -> Text:
+        sc, params = self.session.scenario, self.session.proc.params
+        parts = []
+        for pid in (p for p in self.spec.params if p in KEPT):
+            value = self.carried[pid]
+            if pid == "officers":
+                parts.append("、".join((o.name if (o := sc.officer(i)) else i) for i in value))
+            else:
+                parts.append(params[pid].label if value else f"未{params[pid].label}")
+        text = Text("；".join(parts))
+        text.append("（沿用上一动作，Ctrl+O 更改）", style="dim")
+        return text
 
     @staticmethod
     def _row(label: str, widget: Widget, note: Widget | None = None) -> Horizontal:
@@ -200,41 +312,58 @@ class ActionForm(Dialog[None]):
         wid = f"p-{p.id}"
         k = p.kind
         if k == ParamKind.OFFICERS:
-            return SelectionList[str](
-                *(Selection(Text(officer_line(o)), o.id) for o in sc.officers), id=wid, compact=True
+            kept = self.carried.get(p.id) or ()
+            return Checklist(
+                *(Selection(Text(officer_line(o)), o.id, o.id in kept) for o in sc.officers),
+                id=wid,
+                compact=True,
             )
         if k == ParamKind.EVIDENCE:
-            return SelectionList[str](
-                *(Selection(Text(e.label), e.id) for e in sc.evidence), id=wid, compact=True
-            )
+            return Checklist(*(Selection(Text(e.label), e.id) for e in sc.evidence), id=wid, compact=True)
         if k == ParamKind.CHOICES:
-            return SelectionList[str](
-                *(Selection(Text(o.label), o.id) for o in p.options), id=wid, compact=True
+            kept = self.carried.get(p.id) or ()
+            return Checklist(
+                *(Selection(Text(o.label), o.id, o.id in kept) for o in p.options), id=wid, compact=True
             )
         if k == ParamKind.BOOL:
-            return Checkbox(Text(p.label), id=wid, compact=True)
+            return Checkbox(Text(p.label), bool(self.carried.get(p.id)), id=wid, compact=True)
         if k == ParamKind.CHOICE:
-            return Select([(Text(o.label), o.id) for o in p.options], prompt="请选择", id=wid, compact=True)
+            known = {o.id for o in p.options}
+            value = self.carried.get(p.id)
+            return Dropdown(
+                [(Text(o.label), o.id) for o in p.options],
+                prompt="请选择",
+                id=wid,
+                compact=True,
+                value=value if value in known else Select.NULL,
+            )
         if k == ParamKind.TARGET:
-            made = dict.fromkeys(a.name for a in s.documents() if s.proc.actions[a.name].servable)
-            return Select(
+            made = list(dict.fromkeys(a.name for a in s.documents() if s.proc.actions[a.name].servable))
+            return Dropdown(
                 [(Text(document_name(sc, name)), name) for name in made],
                 id=wid,
                 compact=True,
                 prompt="请选择已制作的文书" if made else "（案卷中还没有文书）",
+                value=self._unserved(made) or Select.NULL,
             )
         if k == ParamKind.PHRASE:
-            return Select(
+            return Dropdown(
                 [(Text(ph.text), ph.id) for ph in s.proc.phrases.values()],
                 prompt="（不说）",
                 id=wid,
                 compact=True,
             )
         if k == ParamKind.AMOUNT:
-            return AmountInput(placeholder="元", id=wid)
+            amount = self.carried.get(p.id)
+            return AmountInput(value="" if amount is None else str(amount), placeholder="元", id=wid)
         if k == ParamKind.DATETIME:
-            return TimeInput(id=wid)
+            return TimeInput(s, id=wid)
         return Input(id=wid, compact=True, max_length=5000)
+
+    def _unserved(self, made: list[str]) -> str | None:
+        """The latest document in the file that no act of this kind has taken as its target yet."""
+        taken = {a.params.get("target") for a in self.session.acts if a.name == self.spec.id}
+        return next((name for name in reversed(made) if name not in taken), None)
 
     @staticmethod
     def _field_widget(f: FieldSpec) -> Widget:
@@ -242,7 +371,7 @@ class ActionForm(Dialog[None]):
         if f.kind == "bool":
             return Checkbox(Text(f.label), id=wid, compact=True)
         if f.kind == "choice":
-            return Select([(Text(o.label), o.id) for o in f.options], prompt="请选择", id=wid, compact=True)
+            return Dropdown([(Text(o.label), o.id) for o in f.options], prompt="请选择", id=wid, compact=True)
         if f.kind == "amount":
             return AmountInput(id=wid)
         return Input(id=wid, compact=True, max_length=5000)
@@ -263,7 +392,7 @@ class ActionForm(Dialog[None]):
                 raise _Invalid(widget, f"「{label}」应为不小于 0 的数字")
             return amount
         if isinstance(widget, TimeInput):
-            value = normalize_time(widget.value)
+            value = normalize_time(widget.value, self.session.now)
             if value is None:
                 raise _Invalid(widget, f"「{label}」格式不正确。{DATE_HELP}")
             return value or None
@@ -291,6 +420,49 @@ class ActionForm(Dialog[None]):
         return at, params
 
     # --- events -------------------------------------------------------------------------------------------
+
+    def action_team(self) -> None:
+        """Unfold the carried-over team, credentials and recording, and put the focus on the first."""
+        rows = list(self.query(".kept"))
+        if not rows:
+            return
+        for row in rows:
+            row.display = True
+        if self.folded:
+            self.folded = False
+            self.query_one("#kept", Static).parent.parent.display = False  # type: ignore[union-attr]
+        rows[0].query(".field-body > *").first().focus()
+
+    def action_fill(self) -> None:
+        """Fill every empty text field of the document with what the case file already says."""
+        try:
+            _, params = self.collect()
+        except _Invalid:
+            params = {}
+        filled = 0
+        for fid, known in known_texts(self.session, self.spec.id, params).items():
+            field = self.query_one(f"#d-{fid}", Input)
+            if not field.value.strip():
+                field.value = known.text
+                filled += 1
+        note = f"已从案卷填写 {filled} 项" if filled else "案卷中没有可填入的内容（空白的项目需要自己填写）"
+        self.query_one("#form-error", Static).update(Text(note, style="green" if filled else "dim"))
+        spec = self.spec.document
+        assert spec is not None  # the binding is hidden for acts without a document
+        empty = [
+            w for f in spec.fields if f.kind == "text"
+            if not (w := self.query_one(f"#d-{f.id}", Input)).value.strip()
+        ]
+        if empty:  # the officer writes what the file cannot know: start there
+            empty[0].focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fill":
+            doc = self.spec.document
+            return doc is not None and any(f.kind == "text" for f in doc.fields)
+        if action == "team":
+            return bool(self.query(".kept"))
+        return super().check_action(action, parameters)
 
     @on(Input.Changed, "#p-at")
     def _preview(self, event: Input.Changed) -> None:
@@ -385,7 +557,7 @@ class AdvanceDialog(Dialog[None]):
         with Vertical(id="advance-dialog"):
             yield Static("推进案件时间", id="advance-title")
             yield Static(Text.assemble(("当前：", "dim"), day_text(self.bench.session)), id="advance-now")
-            yield TimeInput(placeholder="例如 2026-06-25 或 +3 日", id="advance-to")
+            yield TimeInput(self.bench.session, placeholder="例如 6-25、2026-06-25 或 +3 日", id="advance-to")
             yield Static(ADVANCE_HELP, id="advance-preview", classes="field-note")
             yield Static(id="advance-error")
             with Horizontal(id="advance-quick"):
@@ -416,7 +588,7 @@ class AdvanceDialog(Dialog[None]):
 
     def _go(self, text: str) -> None:
         error = self.query_one("#advance-error", Static)
-        value = normalize_time(text)
+        value = normalize_time(text, self.bench.session.now)
         if not value:
             error.update(Text("请填写推进到的日期，或 +N 日 / +N 工作日", style="bold red"))
             return

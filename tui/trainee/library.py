@@ -44,6 +44,7 @@ class LibraryScreen(Screen[None]):
         Binding("m", "toggle_mode", "切换模式", id="toggle-mode"),
         Binding("h", "history", "历史记录", id="history"),
         Binding("k", "quiz", "知识练习", id="quiz"),
+        Binding("a", "analysis", "案例分析", id="analysis"),
         Binding("n", "rename", "更换学员", id="rename"),
         Binding("v", "trainer", "教员工具", id="trainer"),
         Binding("escape", "leave_filter", "返回列表", show=False, id="leave-filter"),
@@ -172,6 +173,15 @@ class LibraryScreen(Screen[None]):
     def action_quiz(self) -> None:
         if self.app.store is not None:
             self.app.open_quiz()
+
+    def action_analysis(self) -> None:
+        """The highlighted case as a case analysis (一事一议)."""
+        table = self.query_one("#cases", CaseTable)
+        if self.app.library is None or self.app.store is None or not table.row_count:
+            return
+        ref = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if ref in self.app.library.scenarios:
+            self.app.open_analysis(self.app.library.scenarios[ref])
 
     def action_rename(self) -> None:
         if self.app.store is not None:

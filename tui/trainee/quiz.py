@@ -38,17 +38,19 @@ class QuizScreen(Screen[None]):
 
     app: TraineeHost
 
-    def __init__(self, paper: Paper, title: str, aimed: str = "") -> None:
+    BACK_TO = "案例库"  # where Esc goes after the hand-in
+
+    def __init__(self, paper: Paper, title: str, aimed: str = "", answers: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.paper = paper
         self.title_text = title
         self.aimed = aimed  # the weak articles the paper is aimed at, in words
         self.index = 0
-        self.answers: dict[str, Any] = {}
+        self.answers: dict[str, Any] = dict(answers or {})
         self.result: QuizScore | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.title_text), classes="bar", id="quiz-title")
+        yield from self.header()
         yield Static("", classes="subbar", id="quiz-status")
         with VerticalScroll(id="quiz-body"):
             yield Static("", id="quiz-stem")
@@ -57,8 +59,20 @@ class QuizScreen(Screen[None]):
             yield Static("", id="quiz-result")
         yield Footer()
 
+    def header(self) -> ComposeResult:
+        """What sits above the status line (the contest header in a contest)."""
+        yield Static(Text(self.title_text), classes="bar", id="quiz-title")
+
     def on_mount(self) -> None:
-        self._show()
+        if self.result is None:  # a subclass may open on a sheet already scored
+            self._show()
+
+    def sheet(self) -> dict[str, Any]:
+        """The answers as they are scored and saved: question id -> answer, None when left empty."""
+        return {k: v or None for k, v in self.answers.items()}
+
+    def changed(self) -> None:
+        """An answer changed (a contest saves the sheet here)."""
 
     # --- one question at a time -----------------------------------------------------------------------
 
@@ -116,6 +130,19 @@ class QuizScreen(Screen[None]):
                     event.selection_list.select(s)
             selected = keep
         self.answers[q.id] = selected
+        self.changed()
+
+    @on(Input.Changed, "#quiz-input")
+    def _typing(self, event: Input.Changed) -> None:
+        from sim.quiz import QKind
+
+        q = self.item.question
+        if self.result is not None or q.kind in (QKind.SINGLE, QKind.MULTIPLE, QKind.TRUEFALSE):
+            return
+        value = event.value.strip()
+        if (self.answers.get(q.id) or "") != value:
+            self.answers[q.id] = value
+            self.changed()
 
     @on(Input.Submitted, "#quiz-input")
     def _typed(self) -> None:
@@ -138,7 +165,7 @@ class QuizScreen(Screen[None]):
         from sim.quiz import score_paper
 
         self._keep()
-        self.result = score_paper(self.paper, {k: v or None for k, v in self.answers.items()})
+        self.result = score_paper(self.paper, self.sheet())
         store = self.app.store
         if store is not None:
             store.record_sheet(trainee=self.app.trainee, kind="quiz", ref="practice", title=self.title_text,
@@ -156,7 +183,8 @@ class QuizScreen(Screen[None]):
         self.query_one("#quiz-options").display = False
         self.query_one("#quiz-input").display = False
         self.query_one("#quiz-stem", Static).update(Text(f"得分：{r.points} 分（答对 {r.correct} / {r.total} 题）"))
-        self.query_one("#quiz-status", Static).update(Text("已交卷：答错的题、正确答案和法律依据如下；Esc 返回案例库"))
+        self.query_one("#quiz-status", Static).update(
+            Text(f"已交卷：答错的题、正确答案和法律依据如下；Esc 返回{self.BACK_TO}"))
         articles = self.app.library.articles if self.app.library is not None else {}
         lines = Text()
         for res in r.results:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from ..host import TraineeHost
 
-TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log")
+TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log", "tab-findings")
 
 
 class ActionPalette(OptionList):
@@ -59,6 +59,7 @@ class WorkbenchScreen(Screen[None]):
         Binding("2", "tab('tab-file')", "案卷", show=False, id="tab-file"),
         Binding("3", "tab('tab-clocks')", "法定期限", show=False, id="tab-clocks"),
         Binding("4", "tab('tab-log')", "事件", show=False, id="tab-log"),
+        Binding("5", "tab('tab-findings')", "问题", show=False, id="tab-findings"),
         Binding("escape", "leave", "暂离", id="leave"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -110,6 +111,10 @@ class WorkbenchScreen(Screen[None]):
                 with TabPane("事件", id="tab-log"):
                     with VerticalScroll(id="log-scroll"):
                         yield Static(id="log")
+                if self.practice:  # exam mode: findings wait for the debrief
+                    with TabPane("问题 0", id="tab-findings"):
+                        with VerticalScroll(id="findings-scroll"):
+                            yield Static("目前没有发现问题。", id="wb-findings")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,12 +162,7 @@ class WorkbenchScreen(Screen[None]):
     def refresh_case(self) -> None:
         s = self.session
         clocks = s.clocks()
-        bar = day_text(s)
-        bar.append("　│　")
-        bar.append(s.state_label, style="bold")
-        if clocks:
-            bar.append(f"　│　期限 {len(clocks)} 项，最近届满 {clocks[0].due:%m-%d}")
-        self.query_one("#wb-clock", Static).update(bar)
+        self._clock_bar(clocks)
         if self.practice:
             palette = self.query_one("#palette", ActionPalette)
             for a in s.actions():
@@ -171,7 +171,32 @@ class WorkbenchScreen(Screen[None]):
         self._refresh_casefile()
         self._refresh_clocks(clocks)
         self._refresh_log()
+        self._refresh_findings()
         self._show_action_help()
+
+    def _clock_bar(self, clocks: list[Any] | None = None) -> None:
+        """Case clock, state and the nearest due date; on a narrow terminal in short form, never cut."""
+        s = self.session
+        clocks = s.clocks() if clocks is None else clocks
+        bar = day_text(s)
+        bar.append("　│　")
+        bar.append(s.state_label, style="bold")
+        if clocks:
+            bar.append(f"　│　期限 {len(clocks)} 项，最近届满 {clocks[0].due:%m-%d}")
+        if bar.cell_len > self.size.width - 2 and self.size.width:
+            day = s.calendar.day(s.now)
+            bar = Text.assemble(
+                (f"{s.now:%m-%d %H:%M} ", "bold"),
+                (day.status, "bold green" if day.workday else "bold red"),
+                " │ ",
+                (s.state_label, "bold"),
+            )
+            if clocks:
+                bar.append(f" │ 最近届满 {clocks[0].due:%m-%d}")
+        self.query_one("#wb-clock", Static).update(bar)
+
+    def on_resize(self) -> None:
+        self._clock_bar()
 
     def _refresh_timeline(self) -> None:
         table = self.query_one("#timeline", TimelineTable)
@@ -227,8 +252,9 @@ class WorkbenchScreen(Screen[None]):
             if c.provisional:
                 due.append("（暂定）", style="yellow")
             kind = "届满前完成" if c.kind == "within" else "届满后方可"
+            title = Text(c.neutral) if c.remaining_days >= 0 else Text(c.title, style="bold red")
             table.add_row(
-                Text(c.title), due, left, Text(c.period), f"{c.start:%Y-%m-%d}", kind, key=c.rule_id
+                title, due, left, Text(c.period), f"{c.start:%Y-%m-%d}", kind, key=c.rule_id
             )
         table.display = bool(clocks)
         self.query_one("#clocks-empty").display = not clocks
@@ -243,6 +269,23 @@ class WorkbenchScreen(Screen[None]):
             text.append(f"{entry.text}\n")
         self.query_one("#log", Static).update(text)
         self.query_one("#log-scroll", VerticalScroll).scroll_end(animate=False)
+
+    def _refresh_findings(self) -> None:
+        """Practice mode: every finding so far in one place, newest first; the tab's label counts them."""
+        if not self.practice:
+            return
+        found = self.session.findings
+        text = Text()
+        for f in reversed(found):
+            lines = finding_lines(f, self.session.scenario.articles)
+            text.append(f"{f.at:%Y-%m-%d %H:%M}　", style="dim")
+            text.append(f"{f.severity.label}\n", style="bold red" if f.severity.value == "critical" else "bold yellow")
+            for line in lines:
+                text.append(f"　{line}\n")
+            text.append("\n")
+        self.query_one("#wb-findings", Static).update(text if found else Text("目前没有发现问题。", style="dim"))
+        tabs = self.query_one("#wb-tabs", TabbedContent)
+        tabs.get_tab("tab-findings").label = f"问题 {len(found)}"
 
     @on(OptionList.OptionHighlighted, "#palette")
     def _show_action_help(self) -> None:
@@ -278,6 +321,9 @@ class WorkbenchScreen(Screen[None]):
         return out
 
     def announce(self, out: Outcome) -> None:
+        """One toast for what was done and one per world event; findings go to the 问题 tab, not toasts.
+        Older toasts (a hint, the last act) no longer apply once the case has moved on: they are cleared."""
+        self.app.clear_notifications()
         if out.act is not None:
             self.notify(
                 f"{act_title(self.session.scenario, out.act)}（{out.act.at:%Y-%m-%d %H:%M}）",
@@ -294,16 +340,6 @@ class WorkbenchScreen(Screen[None]):
             )
         for entry in out.events:
             self.notify(entry.text, title="事件", timeout=8, markup=False)
-        if self.practice:
-            for f in out.findings:
-                lines = finding_lines(f, self.session.scenario.articles)
-                self.notify(
-                    "\n".join(lines[:2]),
-                    title=f.severity.label,
-                    timeout=12,
-                    severity="error" if f.severity.value == "critical" else "warning",
-                    markup=False,
-                )
 
     @on(OptionList.OptionSelected, "#palette")
     @when_active
@@ -404,6 +440,8 @@ class WorkbenchScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_active:
             return False  # keys typed quickly can reach a screen a dialog has just covered
+        if action == "tab" and parameters == ("tab-findings",):
+            return self.practice  # exam mode has no findings tab
         if action in ("hint", "graph"):
             return self.practice  # exam mode: no hints or procedure map at all, not even a greyed-out key
         return True

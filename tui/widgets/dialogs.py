@@ -18,7 +18,8 @@ from textual.command import CommandList, CommandPalette
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from .text import FORM_KEYS, MODE_LABELS, wall_time
 
@@ -279,6 +280,62 @@ class InfoDialog(Dialog[None]):
 
     @on(Button.Pressed, "#info-close")
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+
+class FilterPicker(Dialog["str | None"]):
+    """Pick one item of a long list, filtered by typing: Enter in the filter takes the only match or moves to
+    the list. A subclass names its widgets (`part`: #<part>-dialog, -filter, -list), its title and its
+    placeholder, and builds the options that match the words typed (`options`)."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="cancel")]
+    part = "item"
+
+    def __init__(self, title: str, placeholder: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.picker_title = title
+        self.placeholder = placeholder
+
+    def options(self, needle: str) -> list[Option]:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id=f"{self.part}-dialog"):
+            yield Static(Text(self.picker_title), classes="dialog-title")
+            yield Input(placeholder=self.placeholder, id=f"{self.part}-filter", compact=True)
+            yield OptionList(*self.options(""), id=f"{self.part}-list")
+            yield Static("↑↓ 选择　Enter 确定　Esc 取消", classes="field-note")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.part}-filter").focus()
+
+    def _list(self) -> OptionList:
+        return self.query_one(f"#{self.part}-list", OptionList)
+
+    @on(Input.Changed)
+    def _filter(self, event: Input.Changed) -> None:
+        options = self._list()
+        options.clear_options()
+        options.add_options(self.options(event.value))
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Submitted)
+    def _to_list(self) -> None:
+        options = self._list()
+        if options.option_count == 1:
+            self.dismiss(options.get_option_at_index(0).id)
+            return
+        options.focus()
+        if options.highlighted is None and options.option_count:
+            options.highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
 

@@ -1,0 +1,138 @@
+"""Text a document field can take from the case file, where the case file already knows it.
+
+An officer writing the decision copies the party's name and address, the facts and the legal basis from the
+notice already in the file, and the list of evidence from what was collected; nobody retypes them. This module
+says, for one field of the document an act is about to make, which text the case file already holds and where
+it comes from. Only what the trainee wrote in earlier documents, what the acts recorded (evidence collected,
+the penalty chosen in this form) and what the world said (the party's statement, the payment) is used: the
+engine never writes a judgement for the trainee (a first legal basis, reasons, an opinion).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+
+if TYPE_CHECKING:
+    from .session import Session
+
+# Field ids whose meaning is the same in every document that has them (the same facts, the same basis); other
+# ids are reused words with different meanings (`performance` is 履行方式和期限 in a decision and 履行情况 when
+# closing) and are never copied from one document to another.
+SAME_MEANING = frozenset(
+    {"facts", "basis", "evidence", "party", "facts_evidence", "kind_basis", "penalty", "reasons_basis"}
+)
+# Fields that record what the world did: the message of the latest world event that set one of these flags.
+_FROM_EVENTS = {"statement": ("defence_submitted",)}
+_PERFORMED_FLAGS = ("paid", "self_performed")
+
+
+@attrs.frozen
+class Known:
+    text: str
+    source: str  # where it comes from, for the form's note: 《行政处罚事先告知书》, 当事人信息, 收集的证据…
+
+
+def _documents(session: Session) -> list[Any]:
+    return [a for a in session.acts if isinstance(a.params.get("document"), Mapping)]
+
+
+def _earlier(session: Session, fid: str) -> Known | None:
+    for a in reversed(_documents(session)):
+        value = a.params["document"].get(fid)
+        if isinstance(value, str) and value.strip():
+            spec = session.proc.actions.get(a.name)
+            name = spec.document.name if spec is not None and spec.document is not None else a.label
+            return Known(value.strip(), f"《{name}》")
+    return None
+
+
+def _evidence(session: Session) -> Known | None:
+    sc = session.scenario
+    seen: dict[str, None] = {}
+    for a in session.acts:
+        for eid in a.params.get("evidence") or ():
+            seen.setdefault(eid, None)
+    by_id = {e.id: e.label for e in sc.evidence}
+    labels = [by_id[e] for e in seen if e in by_id]
+    return Known("、".join(labels), "收集的证据") if labels else None
+
+
+def _penalty(session: Session, params: Mapping[str, Any]) -> Known | None:
+    kind = params.get("penalty_kind")
+    if not kind:
+        return None
+    spec = session.proc.params.get("penalty_kind")
+    text = next((o.label for o in spec.options if o.id == kind), str(kind)) if spec is not None else str(kind)
+    amount = params.get("amount")
+    if kind == "fine" and amount:
+        text = f"{text}{amount}元"
+    return Known(text, "本次填写的处罚种类和金额")
+
+
+def _event(session: Session, flags: tuple[str, ...]) -> Known | None:
+    events = session.proc.events
+    happened = [e for e in session.events_happened() if any(events[e].sets.get(f) for f in flags)]
+    if not happened:
+        return None
+    spec = events[happened[-1]]
+    return Known(spec.message, f"事件「{spec.label}」")
+
+
+def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any] = {}) -> Known | None:
+    """The text the case file holds for field `fid` of the document `action` makes, or None.
+    `params` are the act's parameters as filled in the form so far (the penalty chosen, for instance)."""
+    spec = session.proc.actions[action]
+    if spec.document is None:
+        return None
+    field = spec.document.field(fid)
+    if field is None or field.kind != "text":
+        return None
+    if fid in SAME_MEANING:
+        found = _earlier(session, fid)
+        if found is not None:
+            return found
+    party = session.scenario.party
+    if fid == "party" and party.get("name"):
+        text = str(party["name"]) + (f"，{party['address']}" if party.get("address") else "")
+        return Known(text, "当事人信息")
+    if fid == "evidence":
+        return _evidence(session)
+    if fid == "facts":
+        return _earlier(session, "brief")
+    if fid == "penalty":
+        return _penalty(session, params)
+    if fid == "facts_evidence":
+        facts = _earlier(session, "facts") or _earlier(session, "brief")
+        evidence = _earlier(session, "evidence") or _evidence(session)
+        if facts is None:
+            return None
+        text = facts.text if evidence is None else f"{facts.text}；证据：{evidence.text}"
+        return Known(text, facts.source)
+    if fid == "kind_basis":
+        penalty = _penalty(session, params)
+        basis = _earlier(session, "basis")
+        if penalty is None or basis is None:
+            return None
+        return Known(f"{penalty.text}；{basis.text}", basis.source)
+    if fid in _FROM_EVENTS:
+        return _event(session, _FROM_EVENTS[fid])
+    if fid == "performance" and "情况" in field.label:
+        return _event(session, _PERFORMED_FLAGS)
+    return None
+
+
+def known_texts(session: Session, action: str, params: Mapping[str, Any] = {}) -> dict[str, Known]:
+    """Every text field of the act's document the case file can fill, by field id."""
+    spec = session.proc.actions[action]
+    if spec.document is None:
+        return {}
+    out = {}
+    for f in spec.document.fields:
+        found = known_text(session, action, f.id, params)
+        if found is not None and found.text:
+            out[f.id] = found
+    return out

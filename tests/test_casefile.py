@@ -1,0 +1,54 @@
+"""sim.casefile: the text a document field takes from the case file, and only where the file knows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import Session, load_library
+from sim.casefile import known_text, known_texts
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_library().scenarios["straw-burning-01"]
+
+
+def played(sc, upto: str) -> Session:
+    """A session on the reference path, stopped before the first step named `upto`."""
+    s = Session(sc)
+    for step in sc.references[0].steps:
+        if step.do == upto:
+            return s
+        out = s.advance(step.at) if step.do == "advance" else s.act(step.do, step.at, **step.params)
+        assert out.ok, out.reason
+    raise AssertionError(upto)
+
+
+def test_nothing_is_known_for_the_first_document_but_the_facts_need_the_trainee(scenario):
+    s = played(scenario, "file_case")
+    assert known_texts(s, "file_case") == {}  # source, brief, opinion: the trainee's own words
+
+
+def test_the_investigation_report_takes_the_brief_and_the_evidence_collected(scenario):
+    s = played(scenario, "end_investigation")
+    known = known_texts(s, "end_investigation")
+    assert known["facts"].text == "李某在禁烧区焚烧秸秆约3亩" and known["facts"].source == "《行政处罚案件立案审批表》"
+    assert known["evidence"].text.split("、") == ["现场照片和视频", "现场检查笔录", "李某询问笔录", "秸秆禁烧区划定文件及位置图"]
+    assert "basis" not in known and "proposal" not in known  # a legal basis is never written for the trainee
+
+
+def test_the_decision_copies_the_notice_and_the_penalty_chosen_in_the_form(scenario):
+    s = played(scenario, "decide")
+    known = known_texts(s, "decide", {"penalty_kind": "fine", "amount": 800})
+    assert known["party"].text == "李某，李庄村三组"
+    assert known["kind_basis"].text == "罚款800元；大气污染防治法第七十七条、第一百一十九条第一款"
+    assert known["facts_evidence"].text.startswith("在禁烧区焚烧秸秆约3亩；证据：")
+    assert "performance" not in known  # 履行方式和期限 is not the 履行情况 of another document
+    assert known_text(s, "decide", "kind_basis", {}) is None  # no penalty chosen yet: nothing to say
+
+
+def test_closing_takes_the_payment_from_the_world_event_once_it_happened(scenario):
+    s = played(scenario, "close_case")
+    assert known_text(s, "close_case", "performance").text == s.proc.events["party_pays"].message
+    early = played(scenario, "serve")
+    assert known_text(early, "close_case", "performance") is None

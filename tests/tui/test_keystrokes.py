@@ -1,0 +1,178 @@
+"""straw-burning-01's reference path worked as an officer works it, by key presses at 80x24, counted.
+
+The path does what the reference does (the same acts, at the same times, with the same team, evidence,
+choices, amounts and yes/no answers); what it saves is the keys. It takes the shortest keys the forms offer:
+the team, credentials and recording carried over from the previous act, a time typed short ("10:30", "6-4
+9:00") or moved with Up / Down, choices and amounts carried over, the document just made preselected for
+service, and the document's text fields filled from the case file with Ctrl+R. A text field the case file
+cannot know (the first statement of the facts, a legal basis, an opinion) is typed, in the reference's words.
+
+Issue 14 asks for at most 120 key presses, typed characters included, and a score of 100. The path takes 251
+now (BOUND keeps it from growing back); the rest is open: the palette, the first act's team and the typed
+text of the first documents are most of what is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual.widgets import Checkbox, Input, Select, SelectionList
+from tui_helpers import PRESSES, keys, move_to, screen_text
+
+from tui.trainee.debrief import DebriefScreen
+from tui.trainee.forms import normalize_time
+from tui.trainee.workbench import WorkbenchScreen
+
+TARGET = 120  # issue 14's goal, not reached yet: benchmarks/keystrokes.py prints the gap
+BOUND = 251  # what this path takes now (707 field by field before the forms carried anything over)
+
+
+def _moves(pilot: Any, widget_id: str) -> tuple[Any, list[str]]:
+    """The widget and the fewest Tab / Shift+Tab presses that bring the focus to it."""
+    chain = pilot.app.screen.focus_chain
+    target = next(w for w in chain if w.id == widget_id)
+    if pilot.app.focused is target:
+        return target, []
+    here = chain.index(pilot.app.focused) if pilot.app.focused in chain else -1
+    forward = (chain.index(target) - here) % len(chain)
+    backward = len(chain) - forward
+    return target, ["tab"] * forward if forward <= backward else ["shift+tab"] * backward
+
+
+async def _go(pilot: Any, widget_id: str) -> Any:
+    target, presses = _moves(pilot, widget_id)
+    if presses:
+        await keys(pilot, *presses)
+    assert pilot.app.focused is target
+    return target
+
+
+def _time_keys(session: Any, shown: str, wanted: dt.datetime) -> list[str]:
+    """The fewest keys that make the time field say `wanted`: nothing, Up presses, or a short entry."""
+    now = session.now
+    current = session.resolve_time(normalize_time(shown, now) or None)
+    if current == wanted:
+        return []
+    options: list[list[str]] = []
+    days = (wanted.date() - current.date()).days
+    if 0 < days <= 5 and wanted.time() == current.time():
+        options.append(["up"] * days)
+    if wanted.date() == now.date():
+        options.append(list(f"{wanted:%H:%M}".lstrip("0")))
+    short_day = f"{wanted.month}-{wanted.day}"
+    if wanted.time() == dt.time(9, 0) and wanted.date() != now.date():
+        options.append(list(short_day))  # a date alone means 09:00 on a later day
+    options.append(list(f"{short_day} {wanted.hour}:{wanted:%M}"))
+    return min(options, key=len)
+
+
+async def _set(pilot: Any, wid: str, kind: str, value: Any, short: dict[str, str]) -> None:
+    widget = pilot.app.screen.query_one(f"#{wid}")
+    if kind in ("officers", "evidence", "choices"):
+        assert isinstance(widget, SelectionList)
+        if sorted(widget.selected) == sorted(value):
+            return
+        await _go(pilot, wid)
+        for index in range(widget.option_count):
+            option = widget.get_option_at_index(index)
+            if (option.value in widget.selected) != (option.value in value):
+                await move_to(pilot, widget, index)
+                await keys(pilot, "space")
+        assert sorted(widget.selected) == sorted(value)
+    elif kind == "bool":
+        assert isinstance(widget, Checkbox)
+        if widget.value != bool(value):
+            await _go(pilot, wid)
+            await keys(pilot, "space")
+        assert widget.value == bool(value)
+    elif kind in ("choice", "target", "phrase"):
+        from textual.widgets._select import SelectOverlay
+
+        assert isinstance(widget, Select)
+        if widget.value == value:
+            return
+        await _go(pilot, wid)
+        await keys(pilot, "enter")
+        overlay = widget.query_one(SelectOverlay)
+        await move_to(pilot, overlay, [v for _, v in widget._options].index(value))
+        await keys(pilot, "enter")
+        assert widget.value == value
+    else:  # text, amount
+        assert isinstance(widget, Input)
+        text = str(value)
+        if widget.value == text:
+            return
+        await _go(pilot, wid)
+        if widget.value:
+            await keys(pilot, "ctrl+shift+a") if widget.selection.is_empty else None
+        await keys(pilot, *text)
+        assert widget.value == text, (widget.value, text)
+
+
+async def officer_path(pilot: Any, sc: Any) -> None:
+    """Open the case from the library, work its first reference path, hand in: by keys."""
+    await keys(pilot, "/")  # search
+    await keys(pilot, *"麦收")
+    await keys(pilot, "enter")  # to the list of cases found
+    await keys(pilot, "enter")  # open the case
+    assert type(pilot.app.screen).__name__ == "BriefingScreen"
+    await keys(pilot, "enter")  # start from the briefing
+    bench = pilot.app.screen
+    assert isinstance(bench, WorkbenchScreen)
+    session = bench.session
+    proc = sc.procedure
+    for step in sc.references[0].steps:
+        if step.do == "finish":
+            break
+        if step.do == "advance":
+            wanted = session.resolve_time(step.at)
+            await keys(pilot, "t")
+            await keys(pilot, *f"{wanted.month}-{wanted.day}", "enter")
+            assert session.now == wanted
+            continue
+        palette = bench.query_one("#palette")
+        await move_to(pilot, palette, palette.get_option_index(step.do))
+        await keys(pilot, "enter")
+        form = pilot.app.screen
+        at = form.query_one("#p-at", Input)
+        wanted = session.resolve_time(step.at)
+        presses = _time_keys(session, at.value, wanted)
+        if presses:
+            await _go(pilot, "p-at")
+            await keys(pilot, *presses)
+        params = dict(step.params)
+        kept = [p for p in params if form.query(f".kept #p-{p}") and not form.query_one(f"#p-{p}").display]
+        if any(form.query_one(f"#p-{p}") is not None for p in kept):
+            carried = form.carried
+            if any(carried.get(p) != params[p] for p in kept):
+                await keys(pilot, "ctrl+o")
+        for pid, value in params.items():
+            if pid != "document":
+                await _set(pilot, f"p-{pid}", proc.params[pid].kind.value, value, {})
+        doc = params.get("document") or {}
+        spec = proc.actions[step.do].document
+        if any(spec.field(f).kind == "text" for f in doc):
+            await keys(pilot, "ctrl+r")
+        for fid, value in doc.items():
+            field = spec.field(fid)
+            widget = form.query_one(f"#d-{fid}")
+            if field.kind == "text" and isinstance(widget, Input) and widget.value.strip():
+                continue  # filled from the case file
+            await _set(pilot, f"d-{fid}", field.kind, value, {})
+        await keys(pilot, "ctrl+s")
+        assert pilot.app.screen is bench, form.query_one("#form-error").render()
+    await keys(pilot, "f", "y")
+
+
+async def test_reference_path_as_an_officer_by_keys_counted(make, scenario):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        PRESSES.clear()
+        await officer_path(pilot, scenario)
+        count = len(PRESSES)
+        assert isinstance(app.screen, DebriefScreen)
+        print(f"\nstraw-burning-01 reference path by keys at 80x24: {count} key presses, score {app.screen.result.score}")
+        assert app.screen.result.score == 100, screen_text(app)
+        assert count <= BOUND, (count, PRESSES)
