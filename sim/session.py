@@ -1254,7 +1254,8 @@ def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
     s = _session(n)
     t = text if isinstance(text, str) else ""
     problems = []
-    for o in _officers_of(s, ids or []):
+    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
+    for o in (by_id.get(i) for i in (ids or [])):
         if o is None:
             continue
         if o.name not in t:

@@ -462,6 +462,10 @@ class ActionForm(Dialog[None]):
             return doc is not None and any(f.kind == "text" for f in doc.fields)
         if action == "team":
             return bool(self.query(".kept"))
+        if action == "document_view":  # the document view (tui/trainee/document.py)
+            spec = self.spec
+            return self.is_active and spec.document is not None and bool(spec.document.fields) \
+                and "document" in spec.params
         return super().check_action(action, parameters)
 
     @on(Input.Changed, "#p-at")
@@ -494,13 +498,6 @@ class ActionForm(Dialog[None]):
         self.dismiss(None)
 
     # --- the document view (tui/trainee/document.py) --------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "document_view":
-            spec = self.spec
-            return self.is_active and spec.document is not None and bool(spec.document.fields) \
-                and "document" in spec.params
-        return super().check_action(action, parameters)
 
     def action_document_view(self) -> None:
         """The document laid out as its printed form, filled in there and brought back into this form."""
