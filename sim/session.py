@@ -1239,7 +1239,7 @@ def _fn_text_without_content(n: Mapping[str, Any]) -> float:
     for a in s.documents():
         doc = s.proc.actions[a.name].document
         written = a.params.get("document")
-        if not isinstance(written, dict):  # the act was recorded without drafting its document at all
+        if not isinstance(written, dict) or not written:  # recorded without drafting its document at all
             continue
         for f in doc.fields if doc is not None else ():
             if f.kind != "text":

@@ -414,7 +414,9 @@ class ActionForm(Dialog[None]):
             doc: dict[str, Any] = {}
             for f in spec.document.fields:
                 value = self._value(self.query_one(f"#d-{f.id}"), f.label)
-                if value is not None:
+                # An unticked box is a blank on the paper, as an empty text is: a document nothing was entered
+                # in is empty (the record and receipt rules read an empty document as not drafted).
+                if value is not None and value is not False:
                     doc[f.id] = value
             params["document"] = doc  # always present, even empty: the rules then read missing fields
         return at, params
