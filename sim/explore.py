@@ -329,7 +329,7 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
         blocked = bool(s.why_not(spec.id))
         targets: list[str | None] = [None]
         if "target" in spec.params:
-            drafted = [a.name for a in s.acts if s.proc.actions[a.name].document is not None]
+            drafted = [a.name for a in s.acts if s.proc.actions[a.name].servable]
             targets = list(dict.fromkeys(drafted))
         for target in targets:
             j = next((k for k in range(pointer, len(path)) if path[k].do == spec.id

@@ -298,9 +298,11 @@ async def test_debrief_export_and_history(make, scenario, home, trap):
         await finish(pilot)
         score = app.screen.result.score
         await keys(pilot, "e")
-        html = sorted((home / "reports").glob("*.html"))
+        html = sorted(p for p in (home / "reports").glob("*.html") if not p.name.endswith("-案卷文书.html"))
         md = sorted((home / "reports").glob("*.md"))
         assert len(html) == len(md) == 1
+        [case_file] = (home / "reports").glob("*-案卷文书.html")  # the documents as printed forms
+        assert case_file.read_text(encoding="utf-8").count('<section class="doc">') == len(app.screen.session.documents())
         assert "报告已导出" in text_of(app.screen, "#export-path")
         page = html[0].read_text(encoding="utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "<script" not in page

@@ -16,7 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from sim.model import Severity
-from sim.report import Row, act_rows, findings_by_severity, reference_rows, render_html, render_markdown
+from sim.report import (
+    Row, act_rows, findings_by_severity, reference_rows, render_case_file_html, render_html, render_markdown,
+)
 from sim.scoring import finding_lines
 
 from ..widgets.guard import when_active
@@ -138,7 +140,8 @@ class DebriefScreen(Screen[None]):
         yield Footer()
 
     def export(self, formats: tuple[str, ...] = ("html", "md")) -> list[Path]:
-        """Write the report (HTML and/or Markdown) to <home>/reports/; returns the paths written."""
+        """Write the report (HTML and/or Markdown) and, with "casefile", the case file's documents as printed
+        forms (HTML for A4) to <home>/reports/; returns the paths written."""
         s, sc = self.session, self.session.scenario
         folder = self.app.reports_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -147,6 +150,11 @@ class DebriefScreen(Screen[None]):
         when = dt.datetime.fromtimestamp(self.app.clock()).astimezone()
         written = []
         for fmt in formats:
+            if fmt == "casefile":
+                path = folder / f"{self.attempt_id}-{sc.id}-案卷文书.html"
+                path.write_text(render_case_file_html(sc, s), encoding="utf-8")
+                written.append(path)
+                continue
             path = folder / f"{self.attempt_id}-{sc.id}.{fmt}"
             text = render[fmt](sc, s, self.result, context=context, generated=when,
                                reference=not self.reference_withheld)
@@ -159,7 +167,7 @@ class DebriefScreen(Screen[None]):
     def _export_pressed(self) -> None:
         self.action_export()
 
-    def action_export(self, formats: tuple[str, ...] = ("html", "md")) -> None:
+    def action_export(self, formats: tuple[str, ...] = ("html", "md", "casefile")) -> None:
         try:
             paths = self.export(formats)
         except OSError as exc:
