@@ -37,9 +37,29 @@ TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log", "tab-findings")
 
 
 class ActionPalette(OptionList):
-    """All actions, grouped by phase; Enter opens the parameter form of the highlighted action."""
+    """All actions, grouped by phase; Enter opens the parameter form of the highlighted action, Left / Right
+    jump to the first action of the previous / next phase (the list is long, a case moves phase by phase)."""
 
-    BINDINGS = [Binding("enter", "select", "办理", id="do-action")]
+    BINDINGS = [
+        Binding("enter", "select", "办理", id="do-action"),
+        Binding("right", "phase(1)", "下一阶段", show=False, id="next-phase"),
+        Binding("left", "phase(-1)", "上一阶段", show=False, id="previous-phase"),
+    ]
+
+    def action_phase(self, direction: int) -> None:
+        """Highlight the first action of the next (1) or previous (-1) phase that has one; stay at the ends."""
+        heads = [i for i in range(self.option_count) if (self.get_option_at_index(i).id or "").startswith("phase:")]
+        here = self.highlighted if self.highlighted is not None else -1
+        current = max((h for h in heads if h <= here), default=-1)
+        if direction > 0:
+            targets = [h for h in heads if h > current]
+        else:
+            targets = [h for h in reversed(heads) if h < current]
+        for head in targets:
+            first = head + 1
+            if first < self.option_count and not (self.get_option_at_index(first).id or "").startswith("phase:"):
+                self.highlighted = first
+                return
 
 
 class TimelineTable(DataTable[Any]):
