@@ -22,3 +22,13 @@ os.environ["LAWDRILL_NO_CACHE"] = "1"
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _own_data_directory(tmp_path_factory, monkeypatch):
+    """No test writes into the user's real data directory: a test that forgets --home gets a fresh one."""
+    if "LAWDRILL_HOME" not in os.environ:
+        monkeypatch.setenv("LAWDRILL_HOME", str(tmp_path_factory.mktemp("default-home")))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -26,11 +27,18 @@ EXAMPLE = ROOT / "contests" / "township-winter-2026.yaml"
 
 def test_pack_of_the_example_plays_and_imports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     today = dt.datetime.now(CST).date()
-    code = main(["contest", "pack", str(EXAMPLE), "-o", str(tmp_path / "pack")])
+    home = ["--home", str(tmp_path / "home")]
+    assert main(["contest", "pack", str(EXAMPLE), "-o", str(tmp_path / "nocodes"), *home]) == 2
+    assert "没有本次比武的签到码" in capsys.readouterr().err  # a room without codes could not sign in
+    slips = tmp_path / "slips.html"
+    assert main(["contest", "codes", str(EXAMPLE), "-o", str(slips), *home]) == 0
+    capsys.readouterr()
+    code = main(["contest", "pack", str(EXAMPLE), "-o", str(tmp_path / "pack"), *home])
     out = capsys.readouterr().out
     assert code == 0 and "已生成离线比武包" in out and "核对案例 5 个" in out
     pack = tmp_path / "pack"
-    assert {p.name for p in pack.iterdir()} == {"contest.yaml", "keys", "library", "manifest.json", "说明.txt"}
+    assert {p.name for p in pack.iterdir()} == {"contest.yaml", "keys", "library", "manifest.json", "说明.txt",
+                                                "codes.sqlite3"}
     text = (pack / "contest.yaml").read_text(encoding="utf-8")
     assert "key_file: keys/contest.key" in text and 'library: ["library/base"]' in text
     assert "A real contest writes dates instead" in text  # the organiser's comments are kept
@@ -47,7 +55,16 @@ def test_pack_of_the_example_plays_and_imports(tmp_path: Path, capsys: pytest.Ca
         assert hashlib.sha256((pack / rel).read_bytes()).hexdigest() == digest
     guide = (pack / "说明.txt").read_text(encoding="utf-8")
     assert "pip install --no-index --find-links wheels lawdrill" in guide and "pip wheel . -w wheels" in guide
-    assert "lawdrill contest run contest.yaml --as 参赛编号" in guide and ours.name in guide
+    assert "lawdrill contest run contest.yaml --as 参赛编号 --store sqlite:///codes.sqlite3" in guide
+    assert ours.name in guide
+    # The room signs in against the pack's codes: a code from the slip sheet works there, once per place.
+    from sim.contest import signin
+
+    first = re.search(r'<div class="code">([A-Z0-9-]+)</div>', slips.read_text(encoding="utf-8")).group(1)
+    assert first not in (pack / "codes.sqlite3").read_bytes().decode("latin-1")
+    with ContestStore.open(f"sqlite:///{pack / 'codes.sqlite3'}") as room:
+        ok = signin.sign_in(room, packed, first, round_id="prelim", place="room-pc-1", holder="1:x")
+        assert ok.ok and ok.contestant_id == packed.roster[0].id
 
     # A contestant's bundle made with the pack imports into the organiser's store.
     noon = dt.datetime.combine(today, dt.time(12, 0), tzinfo=CST)
@@ -98,7 +115,8 @@ def test_pack_refuses_bad_places(tmp_path: Path, capsys: pytest.CaptureFixture[s
     with pytest.raises(PackError, match="没有 lawdrill 的安装文件"):
         pack_contest(contest, tmp_path / "p1", wheels=tmp_path / "nowheels")
     assert not (tmp_path / "p1").exists()  # nothing half-written
-    code = main(["contest", "pack", str(tmp_path / "cup.yaml"), "-o", str(tmp_path / "full")])
+    code = main(["contest", "pack", str(tmp_path / "cup.yaml"), "-o", str(tmp_path / "full"),
+                 "--home", str(tmp_path / "home")])
     err = capsys.readouterr().err
     assert code == 2 and "输出位置已存在" in err and "Traceback" not in err
 
@@ -133,7 +151,10 @@ def test_pack_of_a_contest_with_quiz_and_analysis_rounds(tmp_path: Path, capsys:
          "opens": "2026-12-02T14:00:00+08:00", "closes": "2026-12-02T16:00:00+08:00", "seed": 9},
     ]
     cfile = write_contest(tmp_path, doc)
-    code = main(["contest", "pack", str(cfile), "-o", str(tmp_path / "pack")])
+    home = ["--home", str(tmp_path / "home")]
+    assert main(["contest", "codes", str(cfile), "-o", str(tmp_path / "slips.html"), *home]) == 0
+    capsys.readouterr()
+    code = main(["contest", "pack", str(cfile), "-o", str(tmp_path / "pack"), *home])
     out = capsys.readouterr().out
     assert code == 0 and "已生成离线比武包" in out, out
     manifest = json.loads((tmp_path / "pack" / "manifest.json").read_text(encoding="utf-8"))

@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "scenarios" / "cases" / "refer-unlicensed-shop-01.yaml"
 CASE_ID = "refer-unlicensed-shop-01"
 HEARING_CASE = "road-piling-hearing-01"  # a hearing request (a state-changing event) follows the served notice
-FAST = 5.0  # seconds: "no run in the tests takes more than a few seconds on a hostile input"
+FAST = 5.0  # CPU seconds of this process (not wall time, which other processes on a loaded machine inflate):
+#           "no run in the tests takes more than a few seconds on a hostile input"
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
@@ -48,9 +49,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str
 
 
 def timed_cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    start = time.perf_counter()
+    start = time.process_time()
     code, out, err = run_cli(capsys, *args)
-    took = time.perf_counter() - start
+    took = time.process_time() - start
     assert took < FAST, f"lawdrill {' '.join(map(str, args))} took {took:.1f} s"
     assert "内部错误" not in out + err and "Traceback" not in out + err
     return code, out, err
@@ -136,9 +137,9 @@ def test_huge_periods_are_load_errors_found_in_well_under_a_second(tmp_path: Pat
                             "      - {do: refer, at: 2026-07-07T10:00," % huge, 1)
     path = tmp_path / "huge.yaml"
     path.write_text(text, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     lib = load_library([path])
-    assert time.perf_counter() - start < FAST
+    assert time.process_time() - start < FAST
     mine = [e for e in lib.errors if e.file == str(path)]
     assert mine, "a 99999999-working-day period was accepted"
     assert any(huge in e.message and "过长" in e.message and e.line > 0 for e in mine), mine
@@ -149,17 +150,17 @@ def test_run_advance_by_a_huge_period_is_refused_at_once(tmp_path: Path, capsys:
     code, _, err = timed_cli(capsys, "run", CASE_ID, "--steps", steps)
     assert code == 2 and f"{steps}:1:4:" in err and "过长" in err
     s = Session(library().scenarios[CASE_ID])
-    start = time.perf_counter()
+    start = time.process_time()
     out = s.advance(working_days=99_999_999)
-    assert time.perf_counter() - start < 1 and not out.ok and "过长" in out.reason
+    assert time.process_time() - start < 1 and not out.ok and "过长" in out.reason
     assert s.now == library().scenarios[CASE_ID].discovered
 
 
 def test_the_longest_period_is_still_accepted_and_fast() -> None:
     s = Session(library().scenarios[CASE_ID])
-    start = time.perf_counter()
+    start = time.process_time()
     assert s.advance(working_days=MAX_PERIOD["working_days"]).ok
-    assert time.perf_counter() - start < FAST
+    assert time.process_time() - start < FAST
     assert s.now.year >= 2045
 
 
@@ -433,14 +434,14 @@ def test_resume_and_replay_handle_every_damaged_journal(
     assert len(journals) >= 17
     outcomes = {}
     for name, path in journals.items():
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             resume(sc, path).close()
             outcomes[name] = "resumed"
         except ReplayError as exc:
             assert str(exc) and not re.search(r"[A-Za-z]{6,}", english(str(exc).replace(str(path), ""))), (name, exc)
             outcomes[name] = "refused"
-        assert time.perf_counter() - start < FAST, name
+        assert time.process_time() - start < FAST, name
         code, out, err = timed_cli(capsys, "replay", path, "--json")
         assert code in (0, 2), (name, err)
         assert (code == 0) == (outcomes[name] == "resumed"), (name, err)
@@ -633,9 +634,9 @@ def test_property_case_files_with_any_value(tmp_path: Path, value: Any, field: s
         text += f"\n{field}: {dumped}\n"
     path = tmp_path / "c.yaml"
     path.write_text(text, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     lib = load_library([path])
-    assert time.perf_counter() - start < FAST
+    assert time.process_time() - start < FAST
     assert lib.scenarios or all(e.line >= 0 and re.search(r"[\u4e00-\u9fff]", e.message) for e in lib.errors)
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from sim.contest import Contest, Contestant, Mark, Round
+    from sim.contest.signin import SignInDesk
     from sim.loader import Library
     from sim.model import Scenario
     from sim.session import Session
@@ -112,6 +113,10 @@ class ContestHost(TraineeHost, Protocol):
     contestant: Contestant
     outbox: Path  # where the signed result bundles are written
     timed_out: bool
+    desk: SignInDesk | None  # sign-in (tui/contest/signin.py); None: the contestant was given and needs no code
+
+    def signed_in(self) -> None:
+        """The sign-in screen accepted a code (`desk.signed`): on to the round."""
 
     @property
     def review(self) -> bool:

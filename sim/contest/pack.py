@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -24,7 +25,11 @@ from ..loader import bundled_scenarios, library_files
 from .export import limit_text
 from .model import Contest, ContestError, load_contest, split_case_ref
 
+if TYPE_CHECKING:
+    from .store import ContestStore
+
 CONTEST_FILE = "contest.yaml"
+CODES_FILE = "codes.sqlite3"  # the sign-in codes (digests only) the room's machines check
 INSTRUCTIONS = "说明.txt"
 MANIFEST = "manifest.json"
 
@@ -77,7 +82,7 @@ def _library_layout(contest: Contest) -> list[tuple[Path, str]]:
     return out
 
 
-def _instructions(contest: Contest, has_wheels: bool, key_note: str) -> str:
+def _instructions(contest: Contest, has_wheels: bool, key_note: str, has_codes: bool = True) -> str:
     rounds = "\n".join(f"　　{r.title}：{r.opens:%Y-%m-%d %H:%M} 至 {r.closes:%Y-%m-%d %H:%M}（北京时间），"
                        f"限时 {limit_text(r.time_limit)}" for r in contest.rounds)
     if contest.relative_to is not None:
@@ -89,13 +94,17 @@ def _instructions(contest: Contest, has_wheels: bool, key_note: str) -> str:
                "　　把得到的 wheels 文件夹放进本包（或重新运行 lawdrill contest pack 并加 --wheels wheels），\n"
                "　　再在每台电脑上运行：\n"
                "　　pip install --no-index --find-links wheels lawdrill")
+    codes_line = f"\n　　{CODES_FILE}　签到码库（只存签到码的校验值）" if has_codes else ""
+    store = f" --store sqlite:///{CODES_FILE}" if has_codes else " --store 签到码库地址"
+    codes_note = (f"{CODES_FILE} 是签到码库，\n　　只存签到码的校验值，不存签到码本身。" if has_codes else
+                  "本包未附签到码库：\n　　请向组织者索取（组织者用 contest codes 发放后重新打包）。")
     return f"""{contest.name} · 离线比武包
 
 一、包内文件
 　　{CONTEST_FILE}　比武文件（轮次、名单、时限、排名规则）
 　　keys/　　　　　成绩包签名密钥（{key_note}）
 　　library/　　　 本次比武使用的案例库（已固定版本，与组织者的完全一致）
-　　wheels/　　　　lawdrill 及其依赖的安装文件{"" if has_wheels else "（本包未附，见下文）"}
+　　wheels/　　　　lawdrill 及其依赖的安装文件{"" if has_wheels else "（本包未附，见下文）"}{codes_line}
 　　{MANIFEST}　 每个文件的 SHA-256 校验值与各案例的内容校验值
 
 二、安装（每台电脑一次，不需要联网）
@@ -111,7 +120,8 @@ def _instructions(contest: Contest, has_wheels: bool, key_note: str) -> str:
 　　显示“检查通过”即可。
 
 四、比赛
-　　lawdrill contest run {CONTEST_FILE} --as 参赛编号 --out 成绩包
+　　lawdrill contest run {CONTEST_FILE} --as 参赛编号{store} --out 成绩包
+　　打开后输入本人签到条上的签到码（也可在命令末尾加 --code 签到码）；{codes_note}
 　　时间到自动交卷；成绩包写入“成绩包”文件夹。请勿修改或删除其中的文件。
 　　各轮时间：
 {rounds}
@@ -124,9 +134,11 @@ def _instructions(contest: Contest, has_wheels: bool, key_note: str) -> str:
 """
 
 
-def pack_contest(contest: Contest, out: str | Path, *, wheels: str | Path | None = None) -> PackResult:
+def pack_contest(contest: Contest, out: str | Path, *, wheels: str | Path | None = None,
+                 codes: ContestStore | None = None) -> PackResult:
     """Write the pack of `contest` to `out`: a folder (which must not exist or be empty), or a zip when `out`
-    ends with .zip. `wheels`: a folder of *.whl files to ship (lawdrill and its dependencies)."""
+    ends with .zip. `wheels`: a folder of *.whl files to ship (lawdrill and its dependencies). `codes`: the
+    store the contest's sign-in codes were issued into; their digests go into the pack's codes.sqlite3."""
     out = Path(out)
     as_zip = out.suffix.lower() == ".zip"
     if out.exists() and (as_zip or not out.is_dir() or any(out.iterdir())):
@@ -164,6 +176,17 @@ def pack_contest(contest: Contest, out: str | Path, *, wheels: str | Path | None
         else:
             key_note = "本比武的密钥直接写在比武文件中（不推荐）"
         (stage / CONTEST_FILE).write_text(text, encoding="utf-8")
+        if codes is not None:
+            from .signin import copy_codes
+            from .store import ContestStore
+
+            room = ContestStore.open(f"sqlite:///{(stage / CODES_FILE).resolve()}")
+            try:
+                if copy_codes(codes, room, contest) == 0:
+                    raise PackError(f"成绩库 {codes.url} 中没有本次比武的签到码，离线考场无法签到：请先运行 "
+                                    "lawdrill contest codes 发放（与打包用同一 --store / --home）")
+            finally:
+                room.close()
         if wheel_files:
             (stage / "wheels").mkdir()
             for w in wheel_files:
@@ -201,7 +224,7 @@ def pack_contest(contest: Contest, out: str | Path, *, wheels: str | Path | None
                 checked += 1
         if packed.key != contest.key:
             raise PackError("打包后的比武文件读到的密钥与原文件不同，未生成比武包")
-        (stage / INSTRUCTIONS).write_text(_instructions(contest, bool(wheel_files), key_note), encoding="utf-8")
+        (stage / INSTRUCTIONS).write_text(_instructions(contest, bool(wheel_files), key_note, codes is not None), encoding="utf-8")
         files = sorted(p for p in stage.rglob("*") if p.is_file())
         manifest = {"format": "lawdrill-contest-pack", "version": 1, "contest": contest.id,
                     "cases": dict(sorted(hashes.items())),

@@ -51,6 +51,37 @@ results = sa.Table(
 )
 sa.Index("ix_contest_results_round", results.c.contest, results.c.round)
 
+# Sign-in codes (sim.contest.signin): only a keyed lookup tag, a salt and the scrypt digest of each code are
+# kept, never the code. Added after the first release: `metadata.create_all` creates the table in a store
+# made before it, so existing stores open unchanged.
+signin_codes = sa.Table(
+    "contest_signin_codes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contest", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False),  # the round the code is for, "" for every round
+    sa.Column("contestant", sa.String(64), nullable=False),
+    sa.Column("tag", sa.String(8), nullable=False),  # 12 bits of HMAC(contest key, code): the lookup bucket
+    sa.Column("salt", sa.String(32), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),  # scrypt(code, salt)
+    sa.Column("issued", sa.Float, nullable=False),
+    sa.Column("revoked", sa.Float, nullable=True),  # set when a new code is issued to the same person
+    sa.Column("used", sa.Float, nullable=True),  # the first successful sign-in
+    sa.Column("place", sa.String(512), nullable=True),  # where it was used: host and data directory
+    sa.Column("holder", sa.String(64), nullable=True),  # the process holding the session there ("pid:start")
+    sa.Column("round", sa.String(64), nullable=True),  # the round signed in to first
+)
+sa.Index("ix_contest_signin_lookup", signin_codes.c.contest, signin_codes.c.tag)
+# Wrong codes typed at a place (a server's data directory): the store-wide brake on guessing, which a new
+# browser connection (a fresh sign-in screen and its own limiter) does not reset.
+signin_failures = sa.Table(
+    "contest_signin_failures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contest", sa.String(64), nullable=False),
+    sa.Column("place", sa.String(512), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+sa.Index("ix_contest_signin_failures", signin_failures.c.contest, signin_failures.c.place, signin_failures.c.at)
+
 
 ALREADY_STORED = "already_stored"
 

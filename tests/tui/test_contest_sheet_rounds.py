@@ -221,8 +221,16 @@ def test_contest_run_no_longer_refuses_sheet_rounds(contest_file, library, home,
     contest = load(contest_file, library)
     ran = []
     monkeypatch.setattr("tui.contest.app.ContestApp.run", lambda self: ran.append(self.round.id))
+    from sim.contest import ContestStore
+    from sim.contest import signin as codes
+
+    store = ContestStore.open(None, home=home)  # the default store of the data directory, as `contest codes`
+    try:
+        issued = {c.contestant.id: c.code for c in codes.issue_codes(store, contest)}
+    finally:
+        store.close()
     code = cli_contest.run_contest(contest, library, contest.contestant("p01"), home=home,
-                                   clock=lambda: cst("2026-05-30 09:30"))
+                                   clock=lambda: cst("2026-05-30 09:30"), code=issued["p01"])
     assert code == 0 and ran == ["r3"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sqlite3
 import sys
 import time
@@ -90,12 +91,31 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--township", metavar="T", help="只出某一乡镇的报告（列出该乡镇每名参赛人员的成绩）")
     store_options(p)
 
+    p = sub_command("codes", "发放签到码（打印签到条）",
+                    "为名单上每名参赛人员发放一次性签到码，写入成绩库（只存校验值，不存签到码本身），\n"
+                    "并生成可打印的签到条网页（A4，每人一条，沿虚线裁开）。签到码只出现在这份文件里。\n"
+                    "再次运行只为尚无签到码的人员发放；--reissue 为某人补发，原签到码随即作废。", cmd_codes)
+    p.add_argument("--round", metavar="R", help="只用于某一轮的签到码（默认：各轮通用）")
+    p.add_argument("--reissue", metavar="ID", action="append", default=[],
+                   help="为这名参赛人员补发签到码（原码作废；可重复给出）")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="签到条文件（HTML；默认：当前目录下的 <比武编号>-签到条.html；已存在时不覆盖）")
+    store_options(p)
+
     p = sub_command("run", "以参赛人员身份进入比武（打开界面）",
-                    "打开比武界面：显示本轮的案例（实操、案卷评查、案例分析）或法律知识试卷，计时作答，\n"
-                    "答卷随时自动保存，时间到自动交卷，成绩包写入输出目录。", cmd_run)
-    p.add_argument("--as", dest="contestant", required=True, metavar="ID", help="参赛人员编号（名单中的 id）")
+                    "打开比武界面：输入签到码签到，显示本轮的案例（实操、案卷评查、案例分析）或法律知识试卷，计时作答，\n"
+                    "答卷随时自动保存，时间到自动交卷，成绩包写入输出目录。\n"
+                    "--signin：签到界面输入签到码，由签到码确定参赛人员（服务器上为每个浏览器连接运行）；\n"
+                    "--as ID：离线考场，指定参赛人员，签到码在界面中输入或用 --code 给出。\n"
+                    "签到码存放在成绩库中（--store，默认数据目录下的 SQLite 文件）。给出 --store 或使用 --signin 时，\n"
+                    "交卷后成绩按导入时的同样校验直接写入成绩库，成绩包照常写入输出目录存档。", cmd_run)
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--signin", action="store_true", help="签到界面：输入签到码，由签到码确定参赛人员")
+    who.add_argument("--as", dest="contestant", metavar="ID", help="参赛人员编号（名单中的 id；离线考场用）")
+    p.add_argument("--code", metavar="CODE", help="签到码（与 --as 同用；不给出时在界面中输入）")
+    p.add_argument("--round", metavar="R", help="进入的轮次（默认：当前开放的一轮）")
     p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
-    p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
+    store_options(p)
 
     p = sub_command("board", "排行榜（终端界面或投影用网页，定时刷新）",
                     "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。\n"
@@ -110,9 +130,10 @@ def add_commands(command: AddCommand) -> None:
 
     p = sub_command("pack", "离线比武包（比武文件、固定版本的案例库、安装文件与说明）",
                     "为没有服务器的考场生成一个文件夹或 zip：比武文件、签名密钥、固定版本的案例库、\n"
-                    "安装文件（用 --wheels 指定）和中文说明。打包后会重新读取并核对每个案例的内容校验值。", cmd_pack)
+                    "签到码库（先用 contest codes 发放，只含校验值）、安装文件（用 --wheels 指定）和中文说明。打包后会重新读取并核对每个案例的内容校验值。", cmd_pack)
     p.add_argument("-o", "--output", required=True, metavar="DIR|FILE.zip", help="输出文件夹（须不存在或为空）或 .zip 文件")
     p.add_argument("--wheels", metavar="DIR", help="lawdrill 及其依赖的安装文件目录（*.whl，可用 pip wheel 生成）")
+    store_options(p)  # where the sign-in codes were issued (`contest codes`)
 
     p = sub_command("collection", "收卷情况（谁已交齐、谁未交，按乡镇）",
                     "按乡镇列出某一轮的收卷情况：已交齐、未交齐（缺哪些案例）、未交卷的参赛人员。\n"
@@ -125,8 +146,8 @@ def add_commands(command: AddCommand) -> None:
 
 
 def _no_subcommand(args: argparse.Namespace) -> int:
-    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、collection、export、report、run、board、"
-                     "pack）",
+    raise UsageError("lawdrill contest：缺少子命令（check、import、standings、collection、export、report、codes、run、"
+                     "board、pack）",
                      "运行「lawdrill contest -h」查看用法。")
 
 
@@ -336,19 +357,71 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _need_terminal(what: str, hint: str) -> None:
     """The UI commands draw on a terminal: without one (a pipe, a file, cron) say so instead of writing
     escape codes into a file and waiting for keys that never come."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return  # another driver draws the app (textual-serve's web driver: `lawdrill serve`)
     if not common.terminal_ok():
         raise UsageError(f"当前不是交互式终端，无法打开{what}。", hint)
 
 
+def cmd_codes(args: argparse.Namespace) -> int:
+    import re
+
+    from sim.contest import signin
+
+    def _safe(text: str) -> str:
+        return re.sub(r"[^\w.-]+", "_", text)[:48]
+
+    contest = _contest(args.contest)
+    _round_division(contest, args)
+    out = Path(args.output) if args.output else Path(
+        f"{_safe(contest.id)}{'-' + _safe(args.round) if args.round else ''}-签到条.html")
+    if out.exists():
+        raise UsageError(f"签到条文件已存在：{out}", "签到码无法重新打印：请用 -o 另选文件名，以免覆盖原有签到条。")
+    if not out.parent.exists():
+        raise UsageError(f"输出目录不存在：{out.parent}")
+
+    def write(issued: list[Any]) -> None:
+        # Inside the store's transaction: if the file cannot be written, no code is stored either.
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(signin.render_slips(contest, issued), encoding="utf-8")
+        tmp.replace(out)
+
+    with _store(args) as store:
+        try:
+            issued = signin.issue_codes(store, contest, round_id=args.round, reissue=args.reissue,
+                                        on_issued=write)
+        except signin.SignInError as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
+            raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from None
+        total = signin.issued_count(store, contest, args.round or signin.ANY_ROUND)
+    scope = f"「{contest.round(args.round).title}」" if args.round else "各轮通用"  # type: ignore[union-attr]
+    if not issued:
+        emit(f"名单上 {len(contest.roster)} 人都已有签到码（{scope}），未发放新码。",
+             "为某人补发：加 --reissue 参赛编号（原签到码随即作废）。")
+        return EXIT_OK
+    what = "补发" if args.reissue else "发放"
+    emit(f"已{what}签到码 {len(issued)} 人（{scope}；现有有效签到码 {total} 人）。",
+         f"签到条：{out}",
+         "签到码只出现在这份文件中（成绩库只存校验值）：打印裁开后请删除或妥善保管该文件。")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     contest = _contest(args.contest)
-    contestant = contest.contestant(args.contestant)
-    if contestant is None:
-        raise UsageError(f"参赛名单中没有编号为「{args.contestant}」的选手：{contest.path}",
-                         "请核对选手编号（--as），或联系比赛组织者。")
+    contestant = None
+    if args.contestant is not None:
+        contestant = contest.contestant(args.contestant)
+        if contestant is None:
+            raise UsageError(f"参赛名单中没有编号为「{args.contestant}」的选手：{contest.path}",
+                             "请核对选手编号（--as），或联系比赛组织者。")
+    elif args.code is not None:
+        raise UsageError("--code 只能与 --as 同用：使用 --signin 时在签到界面中输入签到码。")
+    _round_division(contest, args)
     library = _library(contest)
     _need_terminal("比武界面", "比武须在终端窗口中直接运行（不能重定向输入或输出）。")
-    return run_contest(contest, library, contestant, home=args.home, out=args.out)
+    return run_contest(contest, library, contestant, home=args.home, out=args.out, store_url=args.store,
+                       round_id=args.round, code=args.code, signin=args.signin)
 
 
 def cmd_board(args: argparse.Namespace) -> int:
@@ -387,12 +460,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
     from sim.contest.pack import INSTRUCTIONS, PackError, pack_contest
 
     contest = _contest(args.contest)
-    try:
-        result = pack_contest(contest, args.output, wheels=args.wheels)
-    except PackError as exc:
-        raise UsageError(str(exc)) from None
-    except OSError as exc:
-        raise UsageError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
+    with _store(args) as store:
+        try:
+            result = pack_contest(contest, args.output, wheels=args.wheels, codes=store)
+        except PackError as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
+            raise UsageError(f"无法写入 {args.output}：{exc.strerror or exc}") from None
     wheels = f"安装文件 {result.wheels} 个" if result.wheels else "未附安装文件（见说明）"
     emit(f"已生成离线比武包：{result.path}",
          f"共 {result.files} 个文件；核对案例 {result.cases} 个，内容与本机一致；{wheels}。",
@@ -456,38 +530,67 @@ def _pick_round(contest: Contest, contestant: Contestant, home: Path, now: float
     current = contest.round_at(dt.datetime.fromtimestamp(now, tz=dt.timezone.utc))
     if current is not None:
         return current
+    for r in contest.rounds:
+        if _pending(contest, contestant, home, r):
+            return r
+    return None
+
+
+def _pending(contest: Contest, contestant: Contestant, home: Path, r: Round) -> bool:
+    """Whether this contestant started round `r` here and has not handed all of it in."""
     from sim.store import Store
 
     from tui.contest.app import round_home
     from tui.contest.kinds import round_kind
 
-    for r in contest.rounds:
-        folder = round_home(home, contest, contestant, r)
-        kind = round_kind(r.kind)
-        if kind is None or not (folder / "lawdrill.sqlite3").is_file():
-            continue
-        store = Store(folder)
-        try:
-            pending = kind.pending(store, r.cases)
-        finally:
-            store.close()
-        if pending:
-            return r
-    return None
+    folder = round_home(home, contest, contestant, r)
+    kind = round_kind(r.kind)
+    if kind is None or not (folder / "lawdrill.sqlite3").is_file():
+        return False
+    store = Store(folder)
+    try:
+        return bool(kind.pending(store, r.cases))
+    finally:
+        store.close()
+
+
+def _admission(contest: Contest, r: Round, home: Path, clock: Callable[[], float]) -> Callable[[str], str | None]:
+    """Who may enter round `r` now (asked once the code has named the contestant, before it is used up):
+    anyone while it is open; after it closed, only a contestant with cases still to hand in here."""
+    from sim.contest.model import cst_time
+
+    def admit(contestant_id: str) -> str | None:
+        now = cst_time(clock())
+        if now < r.opens:
+            return f"「{r.title}」尚未开始，{r.opens:%m月%d日 %H:%M} 开始。"
+        person = contest.contestant(contestant_id)
+        if now >= r.closes and (person is None or not _pending(contest, person, home, r)):
+            return f"「{r.title}」的比赛时间已于 {r.closes:%m月%d日 %H:%M} 结束，不能再进入。"
+        return None
+
+    return admit
 
 
 def run_contest(
     contest: Contest,
     library: Library,
-    contestant: Contestant,
+    contestant: Contestant | None,
     *,
     home: str | Path | None = None,
     out: str | Path | None = None,
     clock: Callable[[], float] = time.time,
+    store_url: str | None = None,
+    round_id: str | None = None,
+    code: str | None = None,
+    signin: bool = False,
 ) -> int:
-    """`lawdrill contest run CONTEST --as ID`: the app on the round open now (or the one this contestant has
-    still to hand in). The command line has loaded the contest and checked the contestant and the terminal;
-    what is wrong here (no round now, a data directory that cannot be opened) is a UsageError."""
+    """`lawdrill contest run CONTEST --signin | --as ID [--code C]`: the app on the round open now (or
+    `round_id`, or the one this contestant has still to hand in), behind the sign-in screen unless `code`
+    was given and is good. The codes are in the contest store (`store_url`, default the SQLite file in the
+    data directory); with `store_url` or `signin` each hand-in is stored there too (tui.contest.app). The
+    command line has loaded the contest and checked the contestant and the terminal; what is wrong here (no
+    round now, no codes issued, a bad code, a data directory that cannot be opened) is a UsageError."""
+    from sim.contest import signin as codes
     from sim.contest.export import round_windows
     from sim.contest.model import KIND_NAMES, cst_time
     from sim.store import default_home
@@ -497,7 +600,14 @@ def run_contest(
     base = Path(home) if home is not None else default_home()
     now = clock()
     try:
-        round_ = _pick_round(contest, contestant, base, now)
+        if round_id is not None:
+            round_ = contest.round(round_id)
+        elif contestant is not None:
+            round_ = _pick_round(contest, contestant, base, now)
+        else:  # the round open now, else the last one that opened (a contestant may have cases to hand in)
+            at = dt.datetime.fromtimestamp(now, tz=dt.timezone.utc)
+            round_ = contest.round_at(at) or next(
+                (r for r in sorted(contest.rounds, key=lambda r: r.opens, reverse=True) if r.opens <= at), None)
     except (OSError, sqlite3.Error) as exc:
         raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
     if round_ is None:
@@ -510,12 +620,31 @@ def run_contest(
     if round_.kind not in ROUND_KINDS:  # a kind the contest file accepts but this version cannot run
         raise UsageError(f"「{round_.title}」是{KIND_NAMES.get(round_.kind, round_.kind)}轮，本版本的比武界面不能作答这一轮。",
                          "可作答的轮次：" + "、".join(KIND_NAMES.get(k, k) for k in ROUND_KINDS) + "。")
+    admit = _admission(contest, round_, base, clock)
+    if contestant is not None and (reason := admit(contestant.id)) is not None:
+        raise UsageError(reason, "\n".join(["各轮比赛时间：", *round_windows(contest)]))
+    store = _store(argparse.Namespace(store=store_url, home=base))
     try:
-        app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock)
-    except (OSError, sqlite3.Error) as exc:
-        raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
-    app.run()
-    return app.return_code or EXIT_OK
+        if not codes.any_codes(store, contest):
+            raise UsageError(f"本次比武尚未发放签到码（成绩库 {store.url} 中没有），不能签到。",
+                             f"组织者先运行「lawdrill contest codes {contest.path}」发放签到码；离线考场把该成绩库文件"
+                             "随比武文件带到各电脑，运行时用 --store sqlite:///文件 指定。")
+        desk = codes.SignInDesk(store, contest, round_.id, codes.place_of(base),
+                                expected=contestant.id if contestant is not None else None, admit=admit, clock=clock)
+        if code is not None:
+            outcome = desk.attempt(code)
+            if not outcome.ok:
+                raise UsageError(f"签到失败：{outcome.message}", "请核对签到条上的签到码，或联系监考人员。")
+        results = store if (store_url is not None or signin) else None
+        try:
+            app = make_contest_app(contest, round_, contestant, library, home=base, out=out, clock=clock,
+                                   desk=desk, results=results)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(f"无法打开数据目录 {base}：{exc}") from None
+        app.run()
+        return app.return_code or EXIT_OK
+    finally:
+        store.close()
 
 
 def run_board(contest: Contest, store: ContestStore, *, round_id: str | None = None,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,8 @@ from ..host import WallClock
 from .kinds import round_kind
 
 if TYPE_CHECKING:
-    from sim.contest import Contest, Contestant, Mark, Round
+    from sim.contest import Contest, Contestant, ContestStore, Mark, Round
+    from sim.contest.signin import SignInDesk
     from sim.loader import Library
     from sim.model import Scenario
     from sim.session import Session
@@ -57,39 +59,41 @@ class ContestApp(LawdrillApp):
 
     # The round's list is the default screen, and Textual loads a screen's CSS_PATH only when the screen is
     # pushed: its stylesheet is loaded with the app's.
-    CSS_PATH = [Path(__file__).parent.parent / "app.tcss", Path(__file__).with_name("round.tcss")]
+    CSS_PATH = [
+        Path(__file__).parent.parent / "app.tcss",
+        Path(__file__).with_name("round.tcss"),
+        Path(__file__).with_name("signin.tcss"),
+    ]
 
     def __init__(
         self,
         contest: Contest,
         round_: Round,
-        contestant: Contestant,
+        contestant: Contestant | None,
         library: Library,
         *,
         home: str | Path | None = None,
         out: str | Path | None = None,
         clock: WallClock | None = None,
+        desk: SignInDesk | None = None,
+        results: ContestStore | None = None,
     ) -> None:
-        from sim.store import Store, default_home
+        from sim.store import default_home
 
         mode = getattr(round_, "mode", "exam") or "exam"
         super().__init__(
             library,
             home=home,
             mode=mode if mode in ("practice", "exam") else "exam",
-            trainee=contestant.id,
+            trainee=contestant.id if contestant is not None else "",
             clock=clock,
             seed=round_.seed,
         )
         self.contest = contest
         self.round = round_
-        self.contestant = contestant
-        base = Path(home) if home is not None else default_home()
-        self.contest_home = base / "contests" / _slug(contest.id)
-        self.round_home = round_home(base, contest, contestant, round_)
-        self.outbox = Path(out) if out is not None else base / "contest-outbox"
-        # Opened here, not on mount: a directory that cannot be written is reported by the command line.
-        self.store = Store(self.round_home)
+        self.base_home = Path(home) if home is not None else default_home()
+        self.contest_home = self.base_home / "contests" / _slug(contest.id)
+        self.outbox = Path(out) if out is not None else self.base_home / "contest-outbox"
         self.timed_out = False
         self.sessions: dict[str, tuple[Session, str]] = {}  # case id -> open session, attempt id
         kind = round_kind(round_.kind)
@@ -97,6 +101,51 @@ class ContestApp(LawdrillApp):
             raise ValueError(f"round kind {round_.kind!r} has no contest screen")
         self.kind = kind
         self.kind_cache: dict[str, Any] = {}  # what a round kind computes once (the quiz round's paper)
+        # Sign-in (tui/contest/signin.py): the code names the contestant (`--signin`) or must be theirs (`--as`).
+        self.desk = desk
+        # The contest store each hand-in is written to (`--store`, `--signin`); None: bundle files only.
+        self.results = results
+        self.contestant = contestant  # type: ignore[assignment]  # None until sign-in names them
+        self.round_home: Path | None = None
+        if desk is not None and desk.signed is not None and contestant is None:
+            contestant = contest.contestant(str(desk.signed.contestant_id))
+        if contestant is not None:
+            self._bind(contestant)
+
+    def _bind(self, contestant: Contestant) -> None:
+        """The contestant is known (given, or signed in): open their round's local store."""
+        from sim.store import Store
+
+        self.contestant = contestant
+        self.trainee = contestant.id
+        self.round_home = round_home(self.base_home, self.contest, contestant, self.round)
+        # Opened here, not on mount: a directory that cannot be written is reported by the command line.
+        self.store = Store(self.round_home)
+
+    @property
+    def signing_in(self) -> bool:
+        """The sign-in screen comes first: a code is needed and none has been accepted yet."""
+        return self.desk is not None and self.desk.signed is None
+
+    def signed_in(self) -> None:
+        """The sign-in screen accepted a code: on to the round's list (the countdown resumes where it was)."""
+        from .round import RoundScreen
+
+        assert self.desk is not None and self.desk.signed is not None
+        outcome = self.desk.signed
+        person = self.contest.contestant(str(outcome.contestant_id))
+        assert person is not None
+        try:
+            self._bind(person)
+        except (OSError, sqlite3.Error) as exc:
+            self.exit(return_code=2, message=f"无法打开数据目录 {self.base_home}：{exc}")
+            return
+        base = self.screen_stack[0]
+        if isinstance(base, RoundScreen):
+            base.signed_in()
+        self.pop_screen()
+        again = "，继续上次的作答" if outcome.resumed else ""
+        self.notify(f"{person.name}（{person.township}）{person.id}{again}", title="签到成功", markup=False)
 
     # --- the round's clock ---------------------------------------------------------------------------------
 
@@ -106,7 +155,8 @@ class ContestApp(LawdrillApp):
 
     @property
     def started_at(self) -> float | None:
-        assert self.store is not None
+        if self.store is None:
+            return None  # not signed in yet
         value = self.store.get(f"round-start:{self.round.id}")
         return float(value) if value else None
 
@@ -143,6 +193,10 @@ class ContestApp(LawdrillApp):
         return self.mode == "practice" or self.window_closed()
 
     def on_mount(self) -> None:
+        if self.signing_in:
+            from .signin import SignInScreen
+
+            self.push_screen(SignInScreen())  # before the round: the round's list waits under it, empty
         self.set_interval(1.0, self.tick, name="contest-clock")
 
     def tick(self) -> None:
@@ -367,11 +421,34 @@ class ContestApp(LawdrillApp):
             return None
         path = Path(path).resolve()
         self.store.set(f"bundle:{ref}", str(path))
+        self.store_result(ref)
         return path
 
     def hand_in_sheet(self, ref: str) -> None:
         """A sheet's screen hands it in: the bundle, back to the list, the result at once in a practice round."""
         self.kind.handed_in(self, ref)  # type: ignore[attr-defined]
+
+    def store_result(self, ref: str) -> None:
+        """Write a handed-in entry's result into the contest store (`--store`, `--signin`) through the very
+        import an organiser runs (`ContestStore.import_bundles`: the signature checked, the journal replayed
+        and re-scored, the store's own checks); the bundle file stays in the outbox for the archive. A store
+        that cannot be reached is retried whenever the round's list is shown (`ensure_bundles`)."""
+        assert self.store is not None
+        path = self.bundle_of(ref)
+        if self.results is None or path is None or self.store.get(f"stored:{ref}"):
+            return
+        assert self.library is not None
+        try:
+            (outcome,) = self.results.import_bundles(self.contest, self.library, [path])
+        except Exception as exc:  # noqa: BLE001 - a database down or locked: the bundle is safe, retry later
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
+            self.notify(f"成绩包已保存在本机，稍后重试写入：{reason}", title="成绩库暂时无法写入", severity="warning",
+                        timeout=10, markup=False)
+            return
+        self.store.set(f"stored:{ref}", outcome.code)
+        if not outcome.ok:
+            self.notify(f"{outcome.message}（成绩包已保存，请联系组织者）", title="成绩未能入库", severity="error",
+                        timeout=15, markup=False)
 
     def ensure_bundles(self) -> None:
         """Bundles of cases already handed in whose file is missing (the disk was full): write them now."""
@@ -380,6 +457,8 @@ class ContestApp(LawdrillApp):
             if self.kind.bundle_lost(self, cid):
                 self.store.set(f"bundle:{cid}", "")
                 self.write_bundle(cid)
+            else:
+                self.store_result(cid)
 
     async def time_up(self) -> None:
         """Time is over: hand in every case the contestant opened, close every dialog, say where the files
@@ -466,16 +545,25 @@ class ContestApp(LawdrillApp):
     def on_unmount(self) -> None:  # LawdrillApp.on_unmount (closing the store) runs too (MRO)
         for session, _ in self.sessions.values():
             session.close()
+        if self.desk is not None:
+            try:
+                self.desk.release()  # the code may be entered again here at once
+            except Exception:  # noqa: BLE001 - a store gone at exit: the ended process frees the code anyway
+                pass
 
 
 def make_contest_app(
     contest: Contest,
     round_: Round,
-    contestant: Contestant,
+    contestant: Contestant | None,
     library: Library,
     *,
     home: str | Path | None = None,
     out: str | Path | None = None,
     clock: WallClock | None = None,
+    desk: SignInDesk | None = None,
+    results: ContestStore | None = None,
 ) -> ContestApp:
-    return ContestApp(contest, round_, contestant, library, home=home, out=out, clock=clock)
+    """`contestant` None: `desk` names them at sign-in. `results`: the store hand-ins are written to."""
+    return ContestApp(contest, round_, contestant, library, home=home, out=out, clock=clock, desk=desk,
+                      results=results)

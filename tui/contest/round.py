@@ -54,8 +54,12 @@ class ContestHeader(Horizontal):
         yield Static(
             Text(f"{app.contest.name} · {app.round.title}"), id="contest-title"
         )
-        yield Static(Text(f"{c.name}（{c.township}）{c.id}"), id="contest-who")
+        yield Static(Text(f"{c.name}（{c.township}）{c.id}" if c is not None else "未签到"), id="contest-who")
         yield Static(id="contest-clock")
+
+    def show_who(self) -> None:
+        c = self.app.contestant
+        self.query_one("#contest-who", Static).update(Text(f"{c.name}（{c.township}）{c.id}"))
 
     _shown = ""
 
@@ -106,12 +110,19 @@ class RoundScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.app.store is None:
+            return  # the sign-in screen is on top; `signed_in` does this once the contestant is known
+        self.signed_in()
+
+    def signed_in(self) -> None:
+        self.query_one(ContestHeader).show_who()
         self.app.ensure_bundles()
         self.show_round()
         self.app.tick()  # reopened after the end (the terminal died): hand in at once, not a second later
 
     def on_screen_resume(self) -> None:
-        self.show_round()
+        if self.app.store is not None:
+            self.show_round()
 
     def show_round(self) -> None:
         app = self.app
