@@ -22,7 +22,7 @@ from sim.report import (
 from sim.scoring import finding_lines
 
 from ..widgets.guard import when_active
-from ..widgets.text import MODE_LABELS
+from ..widgets.text import MODE_LABELS, Prose
 
 if TYPE_CHECKING:
     from sim.scoring import Result
@@ -119,20 +119,20 @@ class DebriefScreen(Screen[None]):
             id="debrief-title",
         )
         with VerticalScroll(id="debrief-body"):
-            yield Static(verdict, id="verdict")
+            yield Static(Prose(verdict), id="verdict")
             yield Static(Text(meta), id="debrief-meta")
             yield Static("发现的问题", classes="section")
-            yield Static(findings, id="findings")
+            yield Static(Prose(findings), id="findings")
             yield Static("过程对照", classes="section")
             with Horizontal(id="compare"):
                 with Vertical(id="mine-col", classes="compare-col"):
                     yield Static("你的执法过程", classes="col-title")
-                    yield Static(rows_text(act_rows(s), marks=True), id="mine")
+                    yield Static(Prose(rows_text(act_rows(s), marks=True)), id="mine")
                 with Vertical(id="ref-col", classes="compare-col"):
                     yield Static(
                         Text(f"参考路径「{ref_name}」" if ref_name else "参考路径"), classes="col-title"
                     )
-                    yield Static(ref_text, id="reference")
+                    yield Static(Prose(ref_text), id="reference")
             yield Static("", id="export-path")
         with Horizontal(id="debrief-buttons"):
             yield Button("导出报告（e）", variant="primary", id="debrief-export", compact=True)

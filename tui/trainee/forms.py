@@ -36,7 +36,7 @@ from .briefing import officer_line
 from ..widgets.dialogs import Dialog
 from ..widgets.fields import Checklist, DateTimeInput, Dropdown
 from ..widgets.guard import when_active
-from ..widgets.text import ADVANCE_HELP, DATE_HELP
+from ..widgets.text import ADVANCE_HELP, DATE_HELP, Prose
 
 if TYPE_CHECKING:
     from sim.calendar import DayInfo
@@ -252,7 +252,7 @@ class ActionForm(Dialog[None]):
         with Vertical(id="form-dialog"):
             yield Static(title, id="form-title")
             if s.mode == "practice" and spec.help:
-                yield Static(Text(spec.help), id="form-help")
+                yield Static(Prose(spec.help), id="form-help")
             with VerticalScroll(id="form-fields", can_focus=False):
                 yield self._row(
                     "时间",
@@ -305,7 +305,7 @@ class ActionForm(Dialog[None]):
     @staticmethod
     def _row(label: str, widget: Widget, note: Widget | None = None) -> Horizontal:
         body = Vertical(widget, *([note] if note else []), classes="field-body")
-        return Horizontal(Label(Text(label), classes="field-label"), body, classes="field")
+        return Horizontal(Label(Prose(label), classes="field-label"), body, classes="field")
 
     def _param_widget(self, p: ParamSpec) -> Widget:
         s, sc = self.session, self.session.scenario

@@ -72,6 +72,9 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.begin()
 
+    def on_resize(self) -> None:
+        self._fill()
+
     def on_screen_resume(self) -> None:
         if self.app.store is not None:
             self.show_library()
@@ -111,6 +114,10 @@ class LibraryScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         needle = self.query_one("#filter", Input).value.strip()
+        # The title gives way (cut with an ellipsis) so that the difficulty and the best score stay in view;
+        # the procedure, type and tags columns come next and scroll sideways on a narrow terminal.
+        width = self.size.width
+        room = max(16, width - 4 - 3 * 2 * table.cell_padding - 10 - 10 - 2) if width else 0
         for sc in sorted(library.scenarios.values(), key=lambda s: (s.difficulty, s.title)):
             if not self._matches(sc, needle):
                 continue
@@ -121,8 +128,11 @@ class LibraryScreen(Screen[None]):
                 best = Text("—", style="dim")
             if sc.id in self._open:
                 best.append(" 进行中", style="yellow")
+            title = Text(sc.title)
+            if room:
+                title.truncate(room, overflow="ellipsis")
             table.add_row(
-                Text(sc.title),
+                title,
                 Text(stars(sc.difficulty), style="yellow"),
                 best,
                 Text(sc.procedure.title),
