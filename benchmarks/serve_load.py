@@ -126,9 +126,20 @@ async def contestant(http, base: str, code: str, run: Run, think: float, acted: 
                      counter: list[int], total: int, release: asyncio.Event) -> None:
     from serve_support import Terminal
 
+    counted = False
+
+    def arrive() -> None:  # this contestant is through the acts (or failed): the barrier counts it once
+        nonlocal counted
+        if not counted:
+            counted = True
+            counter[0] += 1
+            if counter[0] == total:
+                acted.set()
+
     began = time.perf_counter()
-    term = await Terminal.open(http, base, "round", width=100, height=30)
+    term = None
     try:
+        term = await Terminal.open(http, base, "round", width=100, height=30)
         await term.wait_for("参赛签到", timeout=900)
         await term.ws.send_str(json.dumps(["focus"]))  # the window has the focus (a click on the page)
         await term.wait_for("^p", timeout=900)
@@ -137,20 +148,17 @@ async def contestant(http, base: str, code: str, run: Run, think: float, acted: 
                  ("y", "开始办理", "step"), ("\r", "f 交卷", "step"), *ACTS]
         for keys, shown, kind in steps:
             await step(term, keys, shown, kind, run, think)
-        counter[0] += 1
-        if counter[0] == total:
-            acted.set()
+        arrive()
         await release.wait()
         for keys, shown, kind in HAND_IN:
             await step(term, keys, shown, kind, run, think)
         run.handed_in += 1
-    except AssertionError as exc:
-        run.failed.append(str(exc)[:600])
-        counter[0] += 1
-        if counter[0] == total:
-            acted.set()
+    except Exception as exc:  # noqa: BLE001 - any failure (a screen never shown, a dropped socket) is one failed session
+        run.failed.append(f"{type(exc).__name__}: {str(exc)[:600]}")
     finally:
-        await term.close()
+        arrive()  # a failed session must not hold the others at the barrier
+        if term is not None:
+            await term.close()
 
 
 async def step(term, keys: str, shown: str, kind: str, run: Run, think: float) -> None:
