@@ -90,8 +90,7 @@ def test_import_standings_export_report(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0
     board = json.loads(out)["standings"]
     assert [(s["rank"], s["id"], s["score"], s["division_name"]) for s in board] == [
-        (1, "A1", 100, "东片"), (2, "B1", 0, "西片")]  # B1: decided inside the window (15), left open (40), and
-    # the notice's and decision's basis and the decision's party drafted wrong (3 x 15)
+        (1, "A1", 100, "东片"), (2, "B1", 45, "西片")]  # B1: decided inside the window (15), left open (40)
 
     code, out, _ = run_cli(capsys, "contest", "standings", cfile, "--home", home, "--division", "west")
     assert code == 0 and "赵四" in out and "张一" not in out and "名次" in out

@@ -3,7 +3,7 @@ preview of the finished text following each field, carried back into the act for
 
 from __future__ import annotations
 
-from tui_helpers import FIXTURE_CASE, FROZEN_WALL, fill_value, keys, open_form, play_steps, screen_text
+from tui_helpers import FIXTURE_CASE, FROZEN_WALL, fill_value, keys, open_form, play_steps, row_title, screen_text
 
 from tui.trainee.document import DocumentView
 from tui.trainee.forms import ActionForm
@@ -29,7 +29,7 @@ async def _to_decision_view(pilot):
     await pilot.pause()
     table = pilot.app.screen.query_one("#cases")
     for _ in range(table.row_count):
-        if table.get_row_at(table.cursor_row)[0].plain == sc.title:
+        if row_title(table, table.cursor_row) == sc.title:
             break
         await keys(pilot, "down")
     await keys(pilot, "enter")

@@ -241,7 +241,7 @@ async def test_an_open_briefing_shows_the_new_version(lib, home):
         app.watch_library()
         edit(lib / "case.yaml", "过火面积约3亩", "过火面积约5亩")
         assert app.check_library_files()
-        await settle(pilot, lambda: "面积约5亩" in str(app.screen.query_one("#brief-text").render()),
+        await settle(pilot, lambda: "面积约5亩" in screen_text(app),
                      "the briefing to show the new version")
         text = screen_text(app)
         assert "面积约5亩" in text and "面积约3亩" not in text
