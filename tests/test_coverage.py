@@ -23,9 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Rules that no trap triggers, with the reason. The test below also fails if one of these becomes triggered,
 # so the list stays honest.
-UNTRIGGERED: dict[str, str] = {
-    "first-offence-penalised": "no bundled case states a first offence with minor harm corrected in time under general-penalty yet; tests/test_discretion.py proves it on a case built in the test",
-}
+UNTRIGGERED: dict[str, str] = {}
 
 SERVICE_METHODS = {
     "direct": "直接送达",

@@ -25,6 +25,8 @@ LIB = library()
 MAJOR = LIB.scenarios["major-logistics-fire-lane-01"]
 COMPANY = LIB.scenarios["general-fire-lane-company-01"]
 NO_FAULT = LIB.scenarios["nopenalty-stolen-tricycle-01"]
+WHEAT = LIB.scenarios["nopenalty-wheat-drying-01"]
+EBIKE = LIB.scenarios["nopenalty-ebike-corridor-01"]
 DISCRETION_RULES = {"discretion-outside-band", "discretion-reasons-missing", "decision-approver-not-allowed",
                     "penalty-though-not-punishable", "first-offence-penalised"}
 
@@ -153,6 +155,59 @@ def test_first_offence_penalised_is_found_for_a_stated_first_offence(tmp_path):
     assert out.ok
     assert "first-offence-penalised" in {f.rule_id for f in s.findings}
     assert "penalty-though-not-punishable" not in {f.rule_id for f in s.findings}
+
+
+def fine_first_offender(sc, *, correct: bool = True, kind: str = "fine", amount: int | None = 500):
+    """Play `sc`'s reference path up to its no-penalty decision (leaving out the order to correct and the
+    re-check when `correct` is false, so the party never corrects), then notify and decide a penalty instead."""
+    ref = next(t for t in sc.selftests if t.reference)
+    upto = next(i for i, step in enumerate(ref.steps) if step.do == "decide_no_penalty")
+    steps = list(ref.steps[:upto])
+    if not correct:
+        inspections = [i for i, st in enumerate(steps) if st.do == "inspect"]
+        steps = [st for i, st in enumerate(steps) if st.do != "order_correct" and i != inspections[1]
+                 and not (st.do == "serve" and st.params.get("target") == "order_correct")]
+    s = Session(sc, wall_clock=lambda: 0.0)
+    assert play_more(s, steps) == []
+    at = steps[-1].at
+    words = {"fine": f"罚款{amount}元", "warning": "警告"}[kind]
+    assert s.act("notify", "+1 hours", penalty_kind=kind, amount=amount,
+                 document={"facts": "违法事实", "reasons": "理由", "basis": "依据", "penalty": words,
+                           "rights_defence": True, "rights_hearing": False, "reply_days": 3}).ok, at
+    assert s.act("serve", "+1 hours", target="notify", method="direct", proof=["signature"]).ok
+    out = s.act("decide", "+10 days", penalty_kind=kind, amount=amount, approved=True,
+                document={"party": "当事人", "facts_evidence": "事实和证据", "kind_basis": words, "performance": "十五日内",
+                          "remedy": "county_gov", "agency_seal_date": True, "correction_order": True,
+                          "discretion_reasons": "初次违法，配合调查"})
+    assert out.ok, out.reason
+    return {f.rule_id for f in s.findings}
+
+
+@pytest.mark.parametrize("kind, amount", [("fine", 1), ("fine", 500), ("fine", 5000), ("warning", None)])
+def test_bundled_first_offence_case_finds_any_penalty_after_the_correction(kind, amount):
+    """nopenalty-wheat-drying-01: first offence, minor harm, corrected within the hour. Any penalty, the
+    smallest fine or a warning included, is the first-offence finding, and not the critical one of a mandatory
+    不予处罚 (the harm was not nil)."""
+    assert WHEAT.penalty["first_offence_applies"] and not WHEAT.penalty["no_penalty_due"]
+    found = fine_first_offender(WHEAT, kind=kind, amount=amount)
+    assert "first-offence-penalised" in found
+    assert not found & {"penalty-though-not-punishable", "np-penalty-in-mandatory-case"}
+
+
+def test_no_first_offence_finding_when_the_party_never_corrected():
+    """In the no-penalty template correction is an event of the world: without the order to correct the party
+    does not correct, 第三十三条第一款后段 does not apply, and the fine is no first-offence finding although the
+    case lists `corrected` among its circumstances."""
+    found = fine_first_offender(WHEAT, correct=False)
+    assert "first-offence-penalised" not in found
+
+
+def test_a_no_penalty_case_stating_only_facts_is_judged_the_same_way():
+    """nopenalty-ebike-corridor-01 states no penalty.circumstances; its facts (first offence, minor harm) and the
+    correction it scripts are enough."""
+    assert EBIKE.penalty.get("circumstances") == []
+    assert "first-offence-penalised" in fine_first_offender(EBIKE, amount=100)
+    assert "first-offence-penalised" not in fine_first_offender(EBIKE, correct=False, amount=100)
 
 
 # --- the author's mistakes: clear Chinese messages at file:line ----------------------------------------------
