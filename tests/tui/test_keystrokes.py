@@ -50,7 +50,9 @@ async def _go(pilot: Any, widget_id: str) -> Any:
     target, presses = _moves(pilot, widget_id)
     if presses:
         await keys(pilot, *presses)
-    assert pilot.app.focused is target
+    if pilot.app.focused is not target:  # under load the focus change may still be queued
+        await pilot.pause()
+    assert pilot.app.focused is target, (pilot.app.focused, widget_id)
     return target
 
 

@@ -113,6 +113,8 @@ async def focus(pilot: Pilot[Any], widget_id: str) -> Any:
     target, presses = tabs_to(pilot, widget_id)
     if presses:
         await keys(pilot, *presses)
+    if pilot.app.focused is not target:  # under load the focus change may still be queued
+        await pilot.pause()
     assert pilot.app.focused is target, (pilot.app.focused, widget_id)
     return target
 
