@@ -50,19 +50,28 @@ def engine_fingerprint() -> str:
         for p in sorted(root.rglob("*.py")):
             h.update(str(p.relative_to(root)).encode())
             h.update(p.read_bytes())
-        for dist in ("chinese-calendar", "pyyaml", "transitions", "attrs"):
-            h.update(f"{dist}={_dist_version(dist)}".encode())
+        for module in ("chinese_calendar", "yaml", "transitions", "attrs"):
+            h.update(f"{module}={_module_version(module)}".encode())
         _fingerprint = h.hexdigest()
     return _fingerprint
 
 
-def _dist_version(name: str) -> str:
-    from importlib import metadata
+def _module_version(name: str) -> str:
+    """Where the library is installed and its entry file's size and time, found without importing it (an
+    import, or importlib.metadata, would cost a good part of a cached check's start): an upgrade changes them."""
+    import importlib.util
 
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
         return "-"
+    if spec is None or not spec.origin:
+        return "-"
+    try:
+        st = os.stat(spec.origin)
+    except OSError:
+        return spec.origin
+    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def cache_dir() -> Path:
@@ -180,7 +189,7 @@ class ResultCache:
 def check_run_key(paths: Iterable[str | Path], options: Iterable[Any]) -> str | None:
     """The key of a whole `lawdrill check` run: every file it reads (with the bundled law and templates under
     them), by content, and the options that shape the report. None if a file cannot be read."""
-    from .loader import library_files
+    from .files import library_files
 
     paths = [str(p) for p in paths]
     try:

@@ -37,22 +37,25 @@ least 8), and after `budget` distinct situations (the report says when the budge
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import heapq
+import itertools
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from .gaming import passes_outside
-from .model import ActionSpec, ParamKind, Scenario
-from .session import Session
+from .machine import machine_for
+from .model import ActionSpec, ParamKind, RuleKind, RuleSpec, Scenario
+from .session import Outcome, Session
 
 DEFAULT_DEPTH = 8
-DEFAULT_BUDGET = 1000
+DEFAULT_BUDGET = 120
 UNFINISHED = "unfinished"  # ending key: the depth limit was reached before a final state
 STUCK = "stuck"  # ending key: a non-final state from which no act is possible
 
@@ -93,6 +96,21 @@ class Ending:
 
 
 @attrs.frozen
+class Unreached:
+    """A rule no explored move fired, and why, in words a case author can act on."""
+
+    rule_id: str
+    title: str
+    reason: str  # Chinese
+    detail: str = ""  # the expression or the states concerned (the author's own text)
+    proven: bool = False  # no sequence of moves can fire it (the state graph, or a finished exhaustive search)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule_id, "title": self.title, "reason": self.reason, "detail": self.detail,
+                "proven": self.proven}
+
+
+@attrs.frozen
 class ExploreReport:
     case_id: str
     title: str
@@ -110,10 +128,23 @@ class ExploreReport:
     rules_triggered: frozenset[str]
     endings: tuple[Ending, ...]
     gamed: tuple[tuple[Move, ...], ...] = ()  # hand-ins that pass outside the lawful outcomes (sim.gaming)
+    stop: str = "done"  # what ended the main search: done (nothing left), budget, time
+    exhaustive: bool = False
+    proven: bool = False  # exhaustive and finished: every situation within the depth was explored
+    seconds_limit: float | None = None
+    main_nodes: int = 0  # situations of the main search (the rest: goal-directed)
+    goal_nodes: int = 0
+    unreached: tuple[Unreached, ...] = ()  # every rule not found, with its reason
+    first_found: tuple[tuple[str, tuple[int, int, float]], ...] = ()  # rule -> (situations, steps, s), in order
 
     @property
     def rules_never(self) -> list[tuple[str, str]]:
         return [(rid, title) for rid, title in self.rules if rid not in self.rules_triggered]
+
+    @property
+    def last_found(self) -> tuple[int, int, float] | None:
+        """(situations, steps, seconds) when the last rule found was found."""
+        return self.first_found[-1][1] if self.first_found else None
 
     @property
     def steps_per_second(self) -> float:
@@ -136,6 +167,12 @@ class ExploreReport:
                 for e in self.endings
             ],
             "gamed": [[m.step() for m in path] for path in self.gamed],
+            "stop": self.stop, "exhaustive": self.exhaustive, "proven": self.proven,
+            "seconds": round(self.seconds, 3), "seconds_limit": self.seconds_limit,
+            "main_nodes": self.main_nodes, "goal_nodes": self.goal_nodes,
+            "unreached": [u.to_json() for u in self.unreached],
+            "last_found": ({"situations": self.last_found[0], "steps": self.last_found[1],
+                            "seconds": round(self.last_found[2], 3)} if self.last_found else None),
         }
 
 
@@ -270,10 +307,7 @@ class _Classes:
 # --- the search --------------------------------------------------------------------------------------------
 
 
-def _signature(s: Session, waits: int = 0) -> tuple[Any, ...]:
-    """What makes two situations different for the search (time only through waits and the world's events)."""
-    return (s.state, tuple(sorted(Counter(a.name for a in s.acts).items())), waits, s.pending_events(),
-            frozenset(f.rule_id for f in s.findings), tuple(sorted((k, repr(v)) for k, v in s.flags.items())))
+REPEAT_CAP = 2  # an act done more often than this is "done repeatedly" for the search
 
 
 def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, int, int]]:
@@ -295,7 +329,7 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
         blocked = bool(s.why_not(spec.id))
         targets: list[str | None] = [None]
         if "target" in spec.params:
-            drafted = [a.name for a in s.acts if s.proc.actions[a.name].document is not None]
+            drafted = [a.name for a in s.acts if s.proc.actions[a.name].servable]
             targets = list(dict.fromkeys(drafted))
         for target in targets:
             j = next((k for k in range(pointer, len(path)) if path[k].do == spec.id
@@ -333,13 +367,13 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             yield Move("advance", "advance", f"等待至 {wait:%Y-%m-%d}", wait.isoformat()), 1, pointer
 
 
-def _apply(s: Session, move: Move) -> bool:
+def _apply(s: Session, move: Move) -> Outcome | None:
+    """The move's outcome if the session took it, None if it was refused."""
     try:
-        if move.kind == "advance":
-            return s.advance(move.at).ok
-        return s.act(move.name, move.at, **move.params).ok
+        out = s.advance(move.at) if move.kind == "advance" else s.act(move.name, move.at, **move.params)
     except (TypeError, ValueError, OverflowError):
-        return False
+        return None
+    return out if out.ok else None
 
 
 @attrs.define
@@ -354,108 +388,444 @@ def default_depth(sc: Scenario) -> int:
     return max(DEFAULT_DEPTH, longest + 2)
 
 
-def explore(sc: Scenario, *, depth: int | None = None, budget: int = DEFAULT_BUDGET, seed: int = 0,
-            clock: Any = time.perf_counter) -> ExploreReport:
-    """Explore `sc` from its start: at most `depth` moves per sequence, at most `budget` distinct situations.
-
-    Situations are taken in order of how far their path strays from the case's first reference path (0: the
-    reference path itself; 1: one act varied, skipped or added; ...), then of length, so a budget cut leaves
-    the most contrived sequences unexplored rather than whole parts of the procedure. Each situation is
-    rebuilt by replaying its path; its next moves are tried on forks of it.
-    """
-    started = clock()
-    depth = default_depth(sc) if depth is None else depth
-    classes = _Classes(sc)
+def _repeat_caps(sc: Scenario) -> dict[str, int]:
+    """How often each act counts for "the same situation": as often as a reference path does it, and at least
+    twice for the acts an expression counts (`count('serve') > 1`), once (done or not) for the others."""
+    counted: set[str] = set()
     proc = sc.procedure
-    non_final = [st.id for st in proc.states if not st.final]
-    transitions = frozenset((src, a.id) for a in proc.actions.values()
-                            for src in (non_final if "*" in a.sources else a.sources))
-    best: dict[tuple[Any, ...], tuple[int, int]] = {}
-    reached: set[str] = set()
-    covered: set[tuple[str, str]] = set()
-    triggered: set[str] = set()
-    endings: dict[str, _Acc] = {}
-    gamed: list[tuple[Move, ...]] = []
-    steps = nodes = 0
+    exprs = [e for r in proc.rules for e in (r.when, r.unless, r.expr) if e is not None]
+    exprs += list(proc.conditions.values())
+    for e in exprs:
+        for fname, args in e.calls:
+            if fname == "count" and args and isinstance(args[0], str):
+                counted.add(args[0])
+    most = Counter[str]()
+    for test in sc.references:
+        most |= Counter(st.do for st in test.steps)
+    return {a: max(REPEAT_CAP if a in counted else 1, most[a]) for a in proc.actions}
 
-    def hand_in(s: Session, path: tuple[Move, ...]) -> Any:
+
+def _constants(sc: Scenario, r: RuleSpec) -> list[int]:
+    """The amounts a rule's expressions compare with (its own and those of the named conditions it reads,
+    e.g. the hearing threshold), and one more than each: the goal-directed search tries them as amounts."""
+    proc = sc.procedure
+    seen: set[str] = set()
+    todo = [e for e in (r.when, r.unless, r.expr) if e is not None]
+    out: set[int] = set()
+    while todo:
+        e = todo.pop()
+        for node in ast.walk(e.tree):
+            v = getattr(node, "value", None)
+            if isinstance(node, ast.Constant) and isinstance(v, (int, float)) and not isinstance(v, bool) \
+                    and 0 < v < 10**9:
+                out.update((int(v), int(v) + 1))
+        for n in e.names:
+            if n in proc.conditions and n not in seen:
+                seen.add(n)
+                todo.append(proc.conditions[n])
+    return sorted(out)[:8]
+
+
+def _reachable_states(sc: Scenario) -> set[str]:
+    """The states any sequence of acts and of the case's own world events can reach (the machine graph)."""
+    proc = sc.procedure
+    machine = machine_for(proc)
+    scripted = {ev.event for ev in sc.script}
+    edges: dict[str, set[str]] = {}
+    for (src, a), dest in machine.table.items():
+        if a in proc.actions:  # the table holds the world events' triggers too: those count only if scripted
+            edges.setdefault(src, set()).add(dest)
+    for ev in proc.events.values():
+        if ev.dest is not None and ev.id in scripted:
+            for src in ev.sources or [st.id for st in proc.states if not st.final]:
+                edges.setdefault(src, set()).add(ev.dest)
+    seen, todo = {proc.initial}, [proc.initial]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _triggers(sc: Scenario, r: RuleSpec) -> tuple[str, ...]:
+    """The acts at which the engine asks a rule (empty: it is asked at hand-in or when a period expires)."""
+    if r.kind in (RuleKind.ORDER, RuleKind.CHECK, RuleKind.FORBID):
+        return tuple(a for a in r.on if a in sc.procedure.actions)
+    if r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.end is not None:
+        end = r.deadline.end
+        if end.kind == "act":
+            return (end.ref,)
+        if end.kind == "served":
+            return tuple(a for a, spec in sc.procedure.actions.items() if "target" in spec.params
+                         and spec.effective == "service")
+    return ()
+
+
+STOP_DONE, STOP_BUDGET, STOP_TIME = "done", "budget", "time"
+EXHAUSTIVE_LIMIT = 20_000  # --exhaustive gives up (and says so) beyond this many distinct situations
+SAMPLES = 6  # situations per act kept to explain, after the search, why a rule on that act never fired
+GOAL_SHARE = 0.25  # the share of the node budget the goal-directed phase may use, over all its rules
+GOAL_STALL = 150  # a goal-directed round that explores this many situations without finding a rule gives up
+
+
+class _Search:
+    """The state one exploration shares between its phases: what was found, when, and samples."""
+
+    def __init__(self, sc: Scenario, seed: int, depth: int, clock: Callable[[], float],
+                 until: float | None, progress: Callable[[dict[str, Any]], None] | None):
+        self.sc, self.seed, self.depth, self.clock, self.until, self.progress = sc, seed, depth, clock, until, progress
+        self.proc = sc.procedure
+        self.started = clock()
+        self.classes = _Classes(sc)
+        self.caps = _repeat_caps(sc)
+        self.reached: set[str] = set()
+        self.covered: set[tuple[str, str]] = set()
+        self.triggered: set[str] = set()
+        self.first: dict[str, tuple[int, int, float]] = {}  # rule -> (situations, steps, seconds) when first found
+        self.endings: dict[str, _Acc] = {}
+        self.gamed: list[tuple[Move, ...]] = []
+        self.done_acts: Counter[str] = Counter()  # successful acts per action, over all phases
+        self.samples: dict[str, list[tuple[Move, ...]]] = {}  # action -> paths ending with that act
+        self.hand_ins: list[tuple[Move, ...]] = []
+        self.handed_in = 0
+        self.steps = self.nodes = 0
+        self.stop = STOP_DONE
+        self.exhaustive = False
+
+    def out_of_time(self) -> bool:
+        return self.until is not None and self.clock() >= self.until
+
+    def signature(self, s: Session, waits: int) -> tuple[Any, ...]:
+        """What makes two situations different for the search: the state, how often each act was done up to
+        its repeat cap (see _repeat_caps), the waits, the world's events still due, the flags, the legal status
+        of each running statutory clock (within its period or expired, not the exact case time), the anchors
+        reached (which documents were served), and the rules found so far. The exhaustive search also merges
+        situations that differ only in the rules found (every finding is counted when its move is made, and a
+        rule fires once per session), which keeps its space finite enough to finish; the budgeted search
+        keeps them apart, since the findings also tell apart acts done with different parameter classes."""
+        caps = self.caps
+        return (s.state, tuple(sorted((k, min(v, caps.get(k, 1))) for k, v in s._done.items())), waits,
+                s.pending_events(), tuple(sorted((k, repr(v)) for k, v in s.flags.items())), s.clock_status(),
+                frozenset(s._anchors), None if self.exhaustive else frozenset(s._fired_rules))
+
+    def found(self, rule_ids: Iterable[str]) -> None:
+        for rid in rule_ids:
+            if rid not in self.triggered:
+                self.triggered.add(rid)
+                self.first[rid] = (self.nodes, self.steps, self.clock() - self.started)
+
+    def rebuild(self, path: tuple[Move, ...]) -> Session:
+        s = Session(self.sc, seed=self.seed, wall_clock=lambda: 0.0)
+        for move in path:
+            self.steps += 1
+            _apply(s, move)
+        return s
+
+    def hand_in(self, s: Session, path: tuple[Move, ...]) -> Any:
         """Finish a fork of `s`; a pass outside the lawful outcomes is recorded as a way to game the case."""
         f = s.fork()
         result = f.finish()
-        if passes_outside(f, result) and len(gamed) < 10:
-            gamed.append(path)
+        if passes_outside(f, result) and len(self.gamed) < 10:
+            self.gamed.append(path)
         f.close()
+        self.found(result.rule_ids())
+        self.handed_in += 1
+        if len(self.hand_ins) < SAMPLES * 4:
+            self.hand_ins.append(path)
         return result
-    cut = False
 
-    def end(s: Session, key: str, path: tuple[Move, ...]) -> None:
-        result = hand_in(s, path)
-        triggered.update(result.rule_ids())
-        acc = endings.setdefault(key, _Acc())
+    def end(self, s: Session, key: str, path: tuple[Move, ...]) -> None:
+        result = self.hand_in(s, path)
+        acc = self.endings.setdefault(key, _Acc())
         acc.scores.append(result.score)
         if not acc.example:
             acc.example = path
 
-    def rebuild(path: tuple[Move, ...]) -> Session:
-        nonlocal steps
-        s = Session(sc, seed=seed, wall_clock=lambda: 0.0)
-        for move in path:
-            steps += 1
-            _apply(s, move)
-        return s
+    def try_move(self, s: Session, move: Move, path: tuple[Move, ...]) -> Session | None:
+        """`move` on a fork of `s`: the fork if the session took it (its findings counted), else None."""
+        child = s.fork()
+        self.steps += 1
+        before = child.state
+        out = _apply(child, move)
+        if out is None:
+            child.close()
+            return None
+        self.found(f.rule_id for f in out.findings)
+        if move.kind == "act":
+            self.covered.add((before, move.name))
+            self.done_acts[move.name] += 1
+            kept = self.samples.setdefault(move.name, [])
+            if len(kept) < SAMPLES and path + (move,) not in kept:
+                kept.append(path + (move,))
+        return child
 
-    root = Session(sc, seed=seed, wall_clock=lambda: 0.0)
-    sig0 = _signature(root)
-    root.close()
-    best[sig0] = (0, 0)
-    seq = 0
-    heap: list[tuple[int, int, int, int, tuple[Any, ...], tuple[Move, ...]]] = [(0, 0, 0, 0, sig0, ())]
-    while heap:
-        cost, length, _, pointer, sig, path = heapq.heappop(heap)
-        if best.get(sig, (cost, length)) < (cost, length):
-            continue  # reached more directly since this path was queued
-        if nodes >= budget:
-            cut = True
-            break
-        nodes += 1
-        s = rebuild(path)
-        reached.add(s.state)
-        if proc.state(s.state).final:
-            end(s, s.state, path)
-        elif length >= depth:
-            end(s, UNFINISHED, path)
-        else:
-            # A trainee may stop anywhere: what closing the case here would find counts for rule coverage.
-            triggered.update(hand_in(s, path).rule_ids())
-            moved = False
-            waits = sum(m.kind == "advance" for m in path)
-            for move, extra, after in _moves(classes, s, pointer):
-                child = s.fork()
-                steps += 1
-                before = child.state
-                if _apply(child, move):
+    def report_progress(self) -> None:
+        if self.progress is not None:
+            self.progress({"nodes": self.nodes, "steps": self.steps, "rules": len(self.triggered),
+                           "rules_total": len(self.proc.rules), "states": len(self.reached),
+                           "seconds": self.clock() - self.started})
+
+    def run(self, limit: int, goal: Callable[[Session], int] | None = None,
+            extra: Callable[[Session], Iterator[Move]] | None = None, stop_when: Callable[[], bool] | None = None,
+            exhaustive: bool = False) -> bool:
+        """One best-first search from the start of the case; True if it ran out of situations to explore.
+
+        Without `goal`, situations are taken by how far their path strays from the reference path, then by
+        length. With `goal` (the goal-directed phase), by the goal's distance first. `extra` adds moves to
+        try in a situation; `stop_when` ends the search early (the goal was reached)."""
+        depth = self.depth
+        root = Session(self.sc, seed=self.seed, wall_clock=lambda: 0.0)
+        sig0 = (self.signature(root, 0), 0) if exhaustive else self.signature(root, 0)
+        g0 = goal(root) if goal else 0
+        root.close()
+        best: dict[Any, tuple[int, int, int]] = {sig0: (g0, 0, 0)}
+        seq = explored = 0
+        heap: list[tuple[int, int, int, int, int, Any, tuple[Move, ...]]] = [(g0, 0, 0, 0, 0, sig0, ())]
+        while heap:
+            g, cost, length, _, pointer, sig, path = heapq.heappop(heap)
+            if best.get(sig, (g, cost, length)) < (g, cost, length):
+                continue  # reached more directly since this path was queued
+            if explored >= limit:
+                self.stop = STOP_BUDGET
+                return False
+            if self.out_of_time():
+                self.stop = STOP_TIME
+                return False
+            if stop_when is not None and stop_when():
+                return False
+            explored += 1
+            self.nodes += 1
+            if self.nodes % 64 == 0:
+                self.report_progress()
+            s = self.rebuild(path)
+            self.reached.add(s.state)
+            if self.proc.state(s.state).final:
+                self.end(s, s.state, path)
+            elif length >= depth:
+                self.end(s, UNFINISHED, path)
+            else:
+                # A trainee may stop anywhere: what closing the case here would find counts for rule coverage.
+                self.hand_in(s, path)
+                moved = False
+                waits = sum(m.kind == "advance" for m in path)
+                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s, pointer)
+                if extra is not None:
+                    candidates = itertools.chain(candidates, ((m, 1, pointer) for m in extra(s)))
+                for move, add, after in candidates:
+                    child = self.try_move(s, move, path)
+                    if child is None:
+                        continue
                     moved = True
-                    if move.kind == "act":
-                        covered.add((before, move.name))
-                    csig = _signature(child, waits + (move.kind == "advance"))
-                    prio = (cost + extra, length + 1)
-                    if prio < best.get(csig, (depth * depth + 1, depth + 1)):
+                    csig: Any = self.signature(child, waits + (move.kind == "advance"))
+                    if exhaustive:
+                        csig = (csig, after)
+                    prio = (goal(child) if goal else 0, cost + add, length + 1)
+                    if prio < best.get(csig, (depth * depth + 1, depth * depth + 1, depth + 1)):
                         best[csig] = prio
                         seq += 1
                         heapq.heappush(heap, (*prio, seq, after, csig, path + (move,)))
-                child.close()
-            if not moved:
-                end(s, STUCK, path)
-        s.close()
+                    child.close()
+                if not moved:
+                    self.end(s, STUCK, path)
+            s.close()
+        return True
+
+
+def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], Iterator[Move]]:
+    """In a situation where an act of the rules is possible: that act with the amounts its rules compare with,
+    combined with each single-class variation and with every document field flipped or chosen otherwise."""
+    classes = search.classes
+    by_act: dict[str, set[int]] = {}
+    for r in rules:
+        for a in _triggers(search.sc, r):
+            by_act.setdefault(a, set()).update(_constants(search.sc, r))
+
+    def moves(s: Session) -> Iterator[Move]:
+        for name, consts in by_act.items():
+            constants = sorted(consts)[:8]
+            if s.why_not(name):
+                continue
+            spec = s.proc.actions[name]
+            targets: list[str | None] = [None]
+            if "target" in spec.params:
+                targets = list(dict.fromkeys(a.name for a in s.acts if s.proc.actions[a.name].document is not None))
+            for target in targets:
+                base, when = classes.base(spec, s, target)
+                singles = [("", base), *classes.variants(spec, base)]
+                doc = base.get("document")
+                if spec.document is not None and isinstance(doc, dict):
+                    for f in spec.document.fields:
+                        if f.kind == "bool":
+                            singles.append((f"「{f.label}」相反", {**base, "document": {**doc, f.id: not doc.get(f.id)}}))
+                        elif f.kind == "choice":
+                            singles += [(f"「{f.label}」：{o.label}", {**base, "document": {**doc, f.id: o.id}})
+                                        for o in f.options if o.id != doc.get(f.id)]
+                amounts = [pid for pid in spec.params if s.proc.params[pid].kind == ParamKind.AMOUNT]
+                for amount in [None, *constants] if amounts else [None]:
+                    for what, params in singles:
+                        label = spec.label + (f"（{what}）" if what else "")
+                        if amount is not None:
+                            params = {**params, **{pid: amount for pid in amounts}}
+                            label += f"（金额 {amount}）"
+                        yield Move("act", name, label, when.isoformat(), params, 1)
+    return moves
+
+
+def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], int]:
+    """Moves from a situation's state to the nearest state where one of `triggers` is possible (the graph)."""
+    machine = machine_for(sc.procedure)
+    back: dict[str, set[str]] = {}
+    for (src, a), dest in machine.table.items():
+        if a in sc.procedure.actions:
+            back.setdefault(dest, set()).add(src)
+    for ev in sc.procedure.events.values():
+        if ev.dest is not None:
+            for src in ev.sources:
+                back.setdefault(ev.dest, set()).add(src)
+    dist = {src: 0 for (src, a) in machine.table if a in triggers}
+    todo = list(dist)
+    while todo:
+        nxt: list[str] = []
+        for st in todo:
+            for src in back.get(st, ()):
+                if src not in dist:
+                    dist[src] = dist[st] + 1
+                    nxt.append(src)
+        todo = nxt
+    far = len(sc.procedure.states) + 1
+    return lambda s: dist.get(s.state, far)
+
+
+def _reason(search: _Search, r: RuleSpec, reachable: set[str], proven: bool) -> Unreached:
+    """Why no explored move fired `r`, from the state graph and from sample situations."""
+    sc, proc = search.sc, search.proc
+    labels = {st.id: st.label for st in proc.states}
+    triggers = _triggers(sc, r)
+    if triggers:
+        acts = "、".join(f"「{proc.actions[a].label}」" for a in triggers)
+        table = machine_for(proc).table
+        sources = sorted({src for (src, a) in table if a in triggers and a in proc.actions}, key=list(labels).index)
+        if not any(src in reachable for src in sources):
+            events = [ev for ev in proc.events.values() if ev.dest in sources]
+            why = (f"本案没有安排使案件进入该状态的外界事件（{'、'.join('「' + e.label + '」' for e in events)}）"
+                   if events else "没有动作或外界事件能使案件进入该状态")
+            return Unreached(r.id, r.title, f"规则看的是{acts}，只能在「{'、'.join(labels[x] for x in sources)}」"
+                             f"状态进行，{why}，任何办法都触发不了", "", True)
+        done = sum(search.done_acts[a] for a in triggers)
+        if not done:
+            return Unreached(r.id, r.title, f"规则看的是{acts}，探索中始终未能进行"
+                             f"（须先到达「{'、'.join(labels[x] for x in sources)}」状态）"
+                             + ("" if proven else "；可加大 --budget、--seconds 或用 --exhaustive"), "", proven)
+        paths = [p for a in triggers for p in search.samples.get(a, [])][:SAMPLES]
+        statuses: Counter[str] = Counter()
+        for path in paths:
+            s = search.rebuild(path)
+            statuses[s.rule_status(r.id, len(s.acts) - 1 if s.acts else None)] += 1
+            s.close()
+        head = f"{acts}在探索中进行了 {done} 次（抽查 {len(paths)} 次）"
+    else:
+        acts = ""
+        statuses = Counter()
+        for path in search.hand_ins[:SAMPLES]:
+            s = search.rebuild(path)
+            statuses[s.rule_status(r.id)] += 1
+            s.close()
+        head = f"探索中交卷 {search.handed_in} 次（抽查 {sum(statuses.values())} 次）"
+    words = {
+        "when": "规则的适用条件不成立",
+        "unless": "规则的除外条件成立",
+        "not_started": "期限的起算点从未出现",
+        "error": "规则的表达式求值出错",
+        "breached": "违反的情形出现了，但不在规则检查的时点",
+        "fired": "规则已触发",
+    }
+    held = {RuleKind.ORDER: "每次之前都已进行" + "、".join(f"「{proc.actions[a].label}」" for a in r.requires
+                                                      if a in proc.actions),
+            RuleKind.CHECK: "规则检查的要求每次都满足", RuleKind.FORBID: "规则禁止的情形从未出现",
+            RuleKind.DEADLINE: "每次都在期限内", RuleKind.FINISH: "交卷时的要求每次都满足",
+            RuleKind.ENDING: "每次交卷都不属于该结局"}
+    parts = [f"{words.get(k) or held.get(r.kind, '规则的要求每次都满足')} {n} 次" for k, n in statuses.most_common()]
+    detail = ""
+    if statuses and statuses.most_common(1)[0][0] == "when" and r.when is not None:
+        detail = f"适用条件：{r.when.source}"
+    elif statuses and statuses.most_common(1)[0][0] == "unless" and r.unless is not None:
+        detail = f"除外条件：{r.unless.source}"
+    elif r.expr is not None:
+        detail = f"检查：{r.expr.source}"
+    return Unreached(r.id, r.title, head + ("：" + "，".join(parts) if parts else ""), detail, proven)
+
+
+def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None, seed: int = 0,
+            seconds: float | None = None, exhaustive: bool = False,
+            progress: Callable[[dict[str, Any]], None] | None = None,
+            clock: Callable[[], float] = time.perf_counter) -> ExploreReport:
+    """Explore `sc` from its start: at most `depth` moves per sequence, at most `budget` distinct situations
+    (DEFAULT_BUDGET; EXHAUSTIVE_LIMIT with `exhaustive`) and at most `seconds` of wall time.
+
+    Situations are taken in order of how far their path strays from the case's first reference path (0: the
+    reference path itself; 1: one act varied, skipped or added; ...), then of length, so a budget cut leaves
+    the most contrived sequences unexplored rather than whole parts of the procedure. Each situation is
+    rebuilt by replaying its path; its next moves are tried on forks of it, and what a move finds counts at
+    once. Then, for each rule still not found, a goal-directed search heads for the states where the rule's
+    acts are possible and tries them with the amounts the rule compares with and every document field varied.
+    Every rule left has a reason (sim.explore.Unreached).
+
+    `exhaustive`: the search runs until no situation is left (the report's `proven`), or stops at the
+    budget and says so. `progress` is called every 64 situations with the counts so far.
+    """
+    depth = default_depth(sc) if depth is None else depth
+    budget = (EXHAUSTIVE_LIMIT if exhaustive else DEFAULT_BUDGET) if budget is None else budget
+    search = _Search(sc, seed, depth, clock, None, progress)
+    search.exhaustive = exhaustive
+    if seconds is not None:
+        search.until = search.started + seconds
+    proc = sc.procedure
+    finished = search.run(budget, exhaustive=exhaustive)
+    main_stop = search.stop
+    main_nodes = search.nodes
+    reachable = _reachable_states(sc)
+    # Goal-directed: toward the states where the acts of the rules not found yet are possible, trying those
+    # acts with the values the rules look at; restarted (with the rules left) whenever one is found.
+    goal_left = max(20, int(budget * GOAL_SHARE))
+    goal_nodes = 0
+    table = machine_for(proc).table
+    while goal_left > 0 and not search.out_of_time():
+        targets = [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
+                   and any(src in reachable for (src, a) in table if a in _triggers(sc, r))]
+        if not targets:
+            break
+        before, found_before = search.nodes, len(search.triggered)
+        acts = tuple(dict.fromkeys(a for r in targets for a in _triggers(sc, r)))
+        ids = {r.id for r in targets}
+        start_nodes = search.nodes
+        search.run(goal_left, goal=_distance(sc, acts), extra=_goal_moves(search, targets),
+                   stop_when=lambda ids=ids, n0=start_nodes: bool(ids & search.triggered)
+                   or search.nodes - n0 >= GOAL_STALL)
+        goal_left -= search.nodes - before
+        goal_nodes += search.nodes - before
+        if len(search.triggered) == found_before:
+            break  # the search ran out of situations or budget without finding one more
+    proven = exhaustive and finished
+    unreached = tuple(_reason(search, r, reachable, proven) for r in proc.rules if r.id not in search.triggered)
+    search.report_progress()
+    non_final = [st.id for st in proc.states if not st.final]
+    transitions = frozenset((src, a.id) for a in proc.actions.values()
+                            for src in (non_final if "*" in a.sources else a.sources))
     labels = {st.id: st.label for st in proc.states}
     labels[UNFINISHED] = f"未完成（达到 {depth} 步上限）"
     labels[STUCK] = "停滞（无可进行的动作）"
     order = [st.id for st in proc.states] + [STUCK, UNFINISHED]
+    endings = search.endings
     return ExploreReport(
-        sc.id, sc.title, depth, budget, nodes, steps, cut, clock() - started,
-        tuple((st.id, st.label) for st in proc.states), frozenset(reached), transitions,
-        frozenset(covered & transitions), tuple((r.id, r.title) for r in proc.rules), frozenset(triggered),
-        tuple(Ending(k, labels[k], tuple(endings[k].scores), endings[k].example)
-              for k in order if k in endings),
-        tuple(gamed),
+        sc.id, sc.title, depth, budget, search.nodes, search.steps, main_stop != STOP_DONE,
+        clock() - search.started,
+        tuple((st.id, st.label) for st in proc.states), frozenset(search.reached), transitions,
+        frozenset(search.covered & transitions), tuple((r.id, r.title) for r in proc.rules),
+        frozenset(search.triggered),
+        tuple(Ending(k, labels[k], tuple(endings[k].scores), endings[k].example) for k in order if k in endings),
+        tuple(search.gamed),
+        stop=main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
+        goal_nodes=goal_nodes, unreached=unreached,
+        first_found=tuple(sorted(search.first.items(), key=lambda kv: kv[1])),
     )

@@ -7,7 +7,9 @@ lawful outcomes a veto. This module proves it case by case (`lawdrill check`, `l
 - every strict prefix of every reference path, handed in (stopping halfway);
 - the shortest path to each final state of the procedure (refer at once, close at once...), acted with the
   reference path's own parameters where the act occurs in one (so only the ending can make it fail) and with
-  nothing otherwise (a blank referral letter).
+  nothing otherwise (a blank referral letter);
+- every reference path with every free-text field written as "x" (the acts right, the documents empty of
+  content: issue 13's drafting busywork), which must not pass at all.
 
 None of them may pass unless it reaches a lawful outcome, and a strict prefix may not pass at all (the steps
 after it would be superfluous). `attempts()` gives the lazy attempts of issue 10 (nothing / refer at once
@@ -23,7 +25,7 @@ from typing import Any
 import attrs
 
 from .calendar import LegalCalendar
-from .model import Pos, Scenario, ScheduledEvent, Step
+from .model import ParamKind, Pos, Scenario, ScheduledEvent, Step
 from .scoring import Result
 from .selftest import play_more
 from .session import Session
@@ -53,6 +55,9 @@ class Hit:
 
     def message(self) -> str:
         head = f"{self.probe.label}就交卷，得分 {self.result.score}、判定通过"
+        if self.probe.kind == "blank_text":
+            return (f"{head}：文书只写“{BLANK}”也能通过，文书内容没有被检查。请为本案的文书要素写规则"
+                    "（cites_basis、states_fine、names_party 等，见 docs/scenario-format.md）")
         if self.probe.kind == "prefix" and self.reached:
             return (f"{head}（已达到合法结果）：参考路径其后的步骤是多余的，或者本案的合法结果少要求了这些环节，"
                     "案件可以这样取巧")
@@ -99,7 +104,7 @@ def shortest_to_finals(sc: Scenario, *, depth: int = SHORTEST_DEPTH,
             options = [dict(params.get(name, {}))]
             if "target" in spec.params:  # serve what exists: each document drafted so far
                 options = [{**o, "target": t} for o in options for t in dict.fromkeys(
-                    a.name for a in s.acts if proc.actions[a.name].document is not None)]
+                    a.name for a in s.acts if proc.actions[a.name].servable)]
             for p in options:
                 child = s.fork()
                 if not child.act(name, None, **p).ok:
@@ -116,6 +121,32 @@ def shortest_to_finals(sc: Scenario, *, depth: int = SHORTEST_DEPTH,
     return found
 
 
+BLANK = "x"
+
+
+def blank_text(sc: Scenario, steps: tuple[Step, ...], filler: str = BLANK) -> tuple[Step, ...]:
+    """The steps with every free-text value — a text parameter, a text field of a drafted document — replaced
+    by `filler`: the same acts with documents that say nothing."""
+    proc = sc.procedure
+    out = []
+    for st in steps:
+        spec = proc.actions.get(st.do)
+        if spec is None:
+            out.append(st)
+            continue
+        params: dict[str, Any] = {}
+        for k, v in st.params.items():
+            p = proc.params.get(k)
+            if p is not None and p.kind == ParamKind.TEXT and isinstance(v, str):
+                v = filler
+            elif k == "document" and isinstance(v, dict) and spec.document is not None:
+                v = {fid: filler if isinstance(fv, str) and (f := spec.document.field(fid)) is not None
+                     and f.kind == "text" else fv for fid, fv in v.items()}
+            params[k] = v
+        out.append(attrs.evolve(st, params=params))
+    return tuple(out)
+
+
 def probes(sc: Scenario, *, calendar: LegalCalendar | None = None) -> list[Probe]:
     """Every hand-in `lawdrill check` requires to fail (unless it reaches a lawful outcome)."""
     out = [Probe("empty", "什么都不做", (), _case_pos(sc))]
@@ -125,6 +156,10 @@ def probes(sc: Scenario, *, calendar: LegalCalendar | None = None) -> list[Probe
             last = steps[k - 1]
             out.append(Probe("prefix", f"参考路径「{t.name}」只做到第 {k} 步（{last.do}）", steps[:k], last.pos,
                              t.script))
+    for t in sc.references:
+        steps = tuple(st for st in t.steps if st.do != "finish")
+        out.append(Probe("blank_text", f"参考路径「{t.name}」的各项文书文字都只写“{BLANK}”", blank_text(sc, steps),
+                         t.pos, t.script))
     labels = {st.id: st.label for st in sc.procedure.states}
     for state, steps in shortest_to_finals(sc, calendar=calendar).items():
         acts = "、".join(st.do for st in steps)
@@ -180,7 +215,7 @@ def hits(sc: Scenario, *, calendar: LegalCalendar | None = None) -> list[Hit]:
         s, result = play(sc, probe, calendar=calendar)
         if passes_outside(s, result):
             out.append(Hit(probe, result))
-        elif probe.kind in ("empty", "prefix") and result.passed:  # these must not pass at all
+        elif probe.kind in ("empty", "prefix", "blank_text") and result.passed:  # these must not pass at all
             out.append(Hit(probe, result, reached=True))
         s.close()
     return out

@@ -16,6 +16,7 @@ import functools
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 import typing
@@ -23,6 +24,8 @@ from typing import Any, NoReturn, TypeVar
 
 import attrs
 
+from .files import bundled_scenarios, library_files
+from .files import yaml_files as _yaml_files
 from . import expr as X
 from . import params as P
 from .bounds import BoundsError, check_id, check_moment
@@ -42,7 +45,10 @@ FUNCTIONS = (
     "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
     "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "date", "served",
     "collected", "key_evidence_collected", "has_all", "in_time", "all_of", "competent_receiver",
-    "states_facts_and_basis", "penalty_rank", "failed_service", "count_where",
+    "states_facts_and_basis", "penalty_rank", "failed_service", "count_where", "cites_basis", "states_fine", "fine_agrees",
+    "names_party", "states_period", "same_basis", "cites_penalty_basis", "cites_no_penalty_basis", "names_officers",
+    "names_served_document", "states_date",
+    "text_without_content",
 )
 ROOT_NAMES = ("act", "party", "facts", "case", "flags", "penalty", "now", "state")
 
@@ -949,6 +955,24 @@ def _approval(doc: YMap, proc: Procedure, what: str) -> tuple[list[str], list[st
     return out[0], out[1] or out[0]
 
 
+def _check_penalty_cite(doc: YMap, articles: dict[str, Article]) -> None:
+    """`penalty.cite`: the provisions the case's documents must cite for the penalty (法#条[.款[.项]]), each in
+    a law of the catalogue."""
+    penalty = doc.get("penalty")
+    if not isinstance(penalty, YMap) or "cite" not in penalty:
+        return
+    cite = penalty["cite"]
+    if not isinstance(cite, YList) or not cite:
+        _fail(penalty, "penalty.cite 应为条文列表，如 [大气污染防治法#119.1]", "cite")
+    laws = {a.law for a in articles.values()}
+    for i, key in enumerate(cite):
+        law, _, number = str(key).partition("#")
+        if not isinstance(key, str) or not re.fullmatch(r"[1-9][0-9]{0,3}(\.[1-9][0-9]?){0,3}", number):
+            _fail(cite, f"penalty.cite 的「{key}」应写成“法律名称#条.款.项”，如 大气污染防治法#119.1", i)
+        if law not in laws:
+            _fail(cite, f"penalty.cite 的「{key}」：法律目录中没有《{law}》", i)
+
+
 def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[str, Article],
                text_hash: str) -> Scenario:
     what = "案例"
@@ -1006,6 +1030,7 @@ def _load_case(doc: YMap, procedures: dict[str, _RawProcedure], articles: dict[s
             if k in X.RESERVED_KEYS:
                 _fail(node, f"{part} 中的键「{k}」是保留字（会被读成字典方法），请换一个名称", k)
     _validate_procedure(proc, articles, case_values, doc)
+    _check_penalty_cite(doc, articles)
     if not proc.officers:
         _fail(doc, "没有执法人员名单（officers）：请在模板或案例中提供")
     names = _Names(proc, case_values)
@@ -1133,38 +1158,9 @@ class Library:
         return self.articles.get(key)
 
 
-def bundled_scenarios() -> Path:
-    """The case library that ships with lawdrill (repo checkout or installed wheel)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "_library"
-    if installed.is_dir():
-        return installed
-    return here.parent / "scenarios"
-
-
-def _yaml_files(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
-        else:
-            out.append(p)
-    return list(dict.fromkeys(out))
-
-
-# Public: the trainer screen's reload watches exactly the files the loader reads.
+# The file lists live in sim.files (pathlib only), so that a cached `lawdrill check` can key its result without
+# importing the loader; re-exported here for the callers that have always found them in the loader.
 yaml_files = _yaml_files
-
-
-def library_files(paths: Sequence[str | Path] | str | Path | None = None, *, base: bool = True) -> list[Path]:
-    """Every file `load_library(paths, base=base)` reads (for keying cached results on their content)."""
-    if paths is None:
-        paths = [bundled_scenarios()]
-    elif isinstance(paths, (str, Path)):
-        paths = [paths]
-    root = bundled_scenarios()
-    bundled = _yaml_files([root / "law", root / "procedures"]) if base and (root / "law").exists() else []
-    return list(dict.fromkeys([*bundled, *_yaml_files(Path(p) for p in paths)]))
 
 
 _P = typing.ParamSpec("_P")
@@ -1294,6 +1290,11 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             continue
         good[pid] = raw
         lib.procedures[pid] = proc
+    # The laws a drafted document may name, and whether a case's basis in it is required in its documents:
+    # a catalogue of practice standards or design inferences only (执法实务规范) is not cited in a document.
+    law_names = tuple(sorted((law.short, law.full, any(a.status not in (Status.PR, Status.AN)
+                                                         for a in law.articles.values()))
+                             for law in lib.laws.values()))
     for kind, doc, h in docs:
         if kind != "case":
             continue
@@ -1313,7 +1314,7 @@ def load_library(paths: Sequence[str | Path] | str | Path | None = None, *, base
             first = lib.scenarios[sc.id]
             lib.errors.append(LoadError(doc.file, doc.line, doc.col, f"案例编号「{sc.id}」与 {first.path} 重复"))
             continue
-        lib.scenarios[sc.id] = sc
+        lib.scenarios[sc.id] = attrs.evolve(sc, laws=law_names)
     _load_questions(lib, [doc for kind, doc, _ in docs if kind == "quiz"])
     return lib
 

@@ -107,6 +107,7 @@ class ProcedureMachine:
             if r.deadline is not None and r.deadline.end is not None:
                 self._ended_by.setdefault(str(r.deadline.end), []).append((i, r))
         self._conditions_read: dict[int, tuple[str, ...]] = {}
+        self.act_texts: dict[tuple[str, Any], str] = {}  # Session._describe's words per (act, target)
         self._keep: list[Expr] = []
         self.plans_on: dict[str, list[RulePlan]] = {a: [self._plan(r) for r in rs] for a, rs in self.rules_on.items()}
 

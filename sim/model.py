@@ -195,6 +195,12 @@ class ActionSpec:
     help: str = ""  # explanation shown in practice mode
     pos: Pos = Pos()
 
+    @property
+    def servable(self) -> bool:
+        """Whether the document this act drafts can be served: a document of its own, not the 送达回证 a
+        service act fills in about another document."""
+        return self.document is not None and "target" not in self.params
+
 
 @attrs.frozen
 class WorldEventSpec:
@@ -478,6 +484,8 @@ class Scenario:
     # Who may approve the decision (`approval:` of the case): ids of the template's `approver` options.
     approvers: tuple[str, ...] = ()
     major_approvers: tuple[str, ...] = ()
+    # (short, full, citable) of the library's laws: what a citation may name; citable: not practice standards only
+    laws: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def officers(self) -> tuple[Officer, ...]:

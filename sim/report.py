@@ -112,10 +112,38 @@ def act_title(scenario: Scenario, act: ActRecord) -> str:
 
 def document_fields(scenario: Scenario, act: ActRecord) -> list[tuple[str, str]]:
     """(label, value) for every field of the document an act drafted, in the document's order."""
-    spec = scenario.procedure.actions[act.name]
+    return _fields(scenario, act.name, act.params.get("document") or {})
+
+
+def model_document(scenario: Scenario, session: Session, act: ActRecord) -> Mapping[str, Any] | None:
+    """What a correct version of this document contains: the same document in the case's first reference path
+    (the same occurrence of the act; for a service receipt, the receipt of the same document). None when the
+    reference path drafts no such document."""
+    if not scenario.references:
+        return None
+    target = act.params.get("target")
+    same = [a for a in session.acts[: act.index + 1]
+            if a.name == act.name and a.params.get("target") == target]
+    steps = [st for st in scenario.references[0].steps
+             if st.do == act.name and st.params.get("target") == target and isinstance(st.params.get("document"), dict)]
+    if not steps:
+        return None
+    return steps[min(len(same), len(steps)) - 1].params["document"]
+
+
+def document_comparison(scenario: Scenario, session: Session, act: ActRecord) -> list[tuple[str, str, str]]:
+    """(label, as drafted, as a correct document has it) for every field: the debrief's side-by-side view."""
+    model = model_document(scenario, session, act)
+    drafted = document_fields(scenario, act)
+    if model is None:
+        return [(label, value, "") for label, value in drafted]
+    return [(label, value, ref) for (label, value), (_, ref) in zip(drafted, _fields(scenario, act.name, model))]
+
+
+def _fields(scenario: Scenario, action: str, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    spec = scenario.procedure.actions[action]
     if spec.document is None:
         return []
-    values: Mapping[str, Any] = act.params.get("document") or {}
     out = []
     for f in spec.document.fields:
         v = values.get(f.id)
@@ -246,8 +274,13 @@ def render_markdown(scenario: Scenario, session: Session, result: Result, *,
         for a in docs:
             out.append(f"### {document_name(scenario, a.name)}（{_as_time(a.at)}）")
             out.append("")
-            fields = document_fields(scenario, a)
-            out += [f"- {label}：{_md_cell(value)}" for label, value in fields] or ["- （无填写事项）"]
+            rows = document_comparison(scenario, session, a) if reference else []
+            if any(ref for _, _, ref in rows):
+                out += ["| 栏目 | 你制作的文书 | 规范文书（参考路径） |", "|---|---|---|"]
+                out += [f"| {_md_cell(k)} | {_md_cell(v)} | {_md_cell(r or '—')} |" for k, v, r in rows]
+            else:
+                fields = document_fields(scenario, a)
+                out += [f"- {label}：{_md_cell(value)}" for label, value in fields] or ["- （无填写事项）"]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -343,11 +376,92 @@ def render_html(scenario: Scenario, session: Session, result: Result, *,
         for a in docs:
             parts.append(f"<h3>{_e(document_name(scenario, a.name))}（{_e(_as_time(a.at))}）</h3>")
             fields = document_fields(scenario, a)
-            if fields:
+            rows = document_comparison(scenario, session, a) if reference else []
+            if any(ref for _, _, ref in rows):
+                parts.append("<table><thead><tr><th>栏目</th><th>你制作的文书</th><th>规范文书（参考路径）</th></tr></thead><tbody>"
+                             + "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td><td>{_e(r or '—')}</td></tr>"
+                                       for k, v, r in rows) + "</tbody></table>")
+            elif fields:
                 parts.append(
                     "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in fields) + "</dl>"
                 )
             else:
                 parts.append("<p>（无填写事项）</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+# --- the case file as printed documents -------------------------------------------------------------------
+
+CASE_FILE_CSS = """
+@page{size:A4;margin:25mm 26mm 22mm 28mm}
+body{font-family:"Noto Serif CJK SC","Source Han Serif SC","SimSun","Noto Sans CJK SC",serif;color:#000;
+max-width:42em;margin:2em auto;line-height:1.8;font-size:12pt}
+.doc{margin-bottom:3em}
+.doc+.doc{break-before:page;page-break-before:always}
+.doc h1{text-align:center;font-size:20pt;letter-spacing:.1em;margin:0 0 .2em;border:none}
+.doc .no{text-align:right;margin:0 0 1em}
+.doc table{border-collapse:collapse;width:100%}
+.doc th,.doc td{border:1px solid #000;padding:.35em .6em;vertical-align:top;text-align:left}
+.doc th{width:30%;font-weight:normal;background:none}
+.doc td.blank{color:#666}
+.doc .served{margin-top:.8em;font-size:10.5pt}
+.cover{text-align:center;margin-top:30%}
+.cover h1{font-size:24pt}
+@media print{body{max-width:none;margin:0}tr{break-inside:avoid;page-break-inside:avoid}}
+"""
+
+
+def document_number(session: Session, act: ActRecord) -> str:
+    """The document's number in the case file: 〔year〕 and its place among the documents drafted."""
+    docs = session.documents()
+    seq = next((i for i, a in enumerate(docs, 1) if a.index == act.index), len(docs))
+    return f"〔{act.at:%Y}〕第{seq}号"
+
+
+def document_text(scenario: Scenario, session: Session, act: ActRecord) -> str:
+    """The drafted document as plain text laid out like the printed form: title, number, each blank with what
+    was written in it (the preview of the finished text)."""
+    return form_text(scenario, act.name, act.params.get("document") or {}, act.at, document_number(session, act))
+
+
+def form_text(scenario: Scenario, action: str, values: Mapping[str, Any], at: dt.datetime | dt.date,
+              number: str, *, width: int = 28) -> str:
+    """A document of `action` with these field values as the printed form reads: title, number, each blank
+    with what is written in it (a blank not yet filled shows as 未填写), the date."""
+    name = document_name(scenario, action).strip("《》")
+    lines = [name.center(width - 4, "　"), number.rjust(width, "　"), ""]
+    lines += [f"{label}：{value}" for label, value in _fields(scenario, action, values)]
+    lines += ["", f"{at:%Y年%-m月%-d日}".rjust(width, "　")]
+    return "\n".join(lines)
+
+
+def render_case_file_html(scenario: Scenario, session: Session) -> str:
+    """Every document of the case file, each on its own A4 page as the printed form: title, number, a table
+    of the form's blanks with what was drafted in them, the date, and how it was served."""
+    parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+             f"<title>案卷文书：{_e(scenario.title)}</title>", f"<style>{CASE_FILE_CSS}</style></head><body>"]
+    docs = session.documents()
+    if not docs:
+        parts.append(f'<div class="cover"><h1>{_e(scenario.title)}</h1><p>案卷中还没有文书。</p></div>')
+    for a in docs:
+        name = document_name(scenario, a.name).strip("《》")
+        parts.append(f'<section class="doc"><h1>{_e(name)}</h1><p class="no">{_e(document_number(session, a))}</p>')
+        rows = document_fields(scenario, a)
+        if a.params.get("target"):
+            rows = [("送达事项", f"{a.label}{document_name(scenario, a.params['target'])}"), *rows]
+        if rows:
+            blank = ' class="blank"'
+            parts.append("<table><tbody>" + "".join(
+                f"<tr><th>{_e(k)}</th><td{blank if v == '（未填写）' else ''}>{_e(v)}</td></tr>"
+                for k, v in rows) + "</tbody></table>")
+        else:
+            parts.append("<p>（本文书按格式制作，无填写事项）</p>")
+        parts.append(f'<p class="no">{_e(f"{a.at:%Y年%-m月%-d日}")}</p>')
+        served = [x for x in session.acts if x.params.get("target") == a.name]
+        for x in served:
+            how = param_text(scenario, "method", x.params.get("method")) or "送达"
+            parts.append(f'<p class="served">{_e(x.label)}：{_e(f"{x.at:%Y-%m-%d %H:%M}")}，{_e(how)}</p>')
+        parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -13,7 +13,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,10 @@ import attrs
 from . import __version__
 from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
+from .documents import check_amount, check_date, check_period, spans
+from .documents.case import (
+    check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations,
+)
 from .expr import FUNCTIONS_KEY, Expr, Rec, record
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
 from .machine import QUICK_TAGS, CasePlan, event_trigger, machine_for, plan_for
@@ -224,6 +228,9 @@ class Session:
         self.finished = False
         self.result: Result | None = None
         self._fired_rules: set[str] = set()
+        # What the element checks of the rule being evaluated found wrong (cites_basis, states_fine …): the
+        # finding's actual text names them.
+        self._element_problems: list[str] = []
         self._done: dict[str, int] = {}  # how often each act was done
         self._recs: list[Rec] = []  # each act as expressions read it (`act`, `last(...)`), built once
         self._deadlines: dict[tuple[dt.datetime, int, str], Deadline] = {}
@@ -326,20 +333,7 @@ class Session:
     def clocks(self) -> list[Clock]:
         """Statutory clocks that have started and are not yet satisfied, counted the legal way."""
         out = []
-        names = self._names(None)
-        for r in self._machine.deadline_rules:
-            if r.id in self._fired_rules or r.deadline is None:
-                continue
-            start = self._start(r.deadline.start)
-            if start is None or (r.deadline.start.after is not None and start > self.now):
-                continue
-            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
-                continue
-            if not self._applies(r, names):
-                continue
-            period = r.deadline.within or r.deadline.not_before
-            assert period is not None
-            d = self._deadline(start, period.length, period.unit)
+        for r, start, period, d in self._running():
             today = self.now.date()
             if d.due >= today:
                 wd = self.calendar.working_days_between(today, d.due)
@@ -350,6 +344,28 @@ class Session:
                              d.provisional,
                              self._anchor_label(r.deadline.end) if r.deadline.end is not None else ""))
         return sorted(out, key=lambda c: c.due)
+
+    def clock_status(self) -> tuple[tuple[str, bool], ...]:
+        """The statutory clocks of clocks() reduced to their legal status: (rule id, expired), by due date."""
+        today = self.now.date()
+        return tuple((r.id, d.due < today) for r, _, _, d in sorted(self._running(), key=lambda x: x[3].due))
+
+    def _running(self) -> Iterator[tuple[RuleSpec, dt.datetime, Any, Deadline]]:
+        names: dict[str, Any] | None = None
+        for r in self._machine.deadline_rules:
+            if r.id in self._fired_rules or r.deadline is None:
+                continue
+            start = self._start(r.deadline.start)
+            if start is None or (r.deadline.start.after is not None and start > self.now):
+                continue
+            if r.deadline.end is not None and r.deadline.end.key in self._anchors:
+                continue
+            names = names or self._names(None)
+            if not self._applies(r, names):
+                continue
+            period = r.deadline.within or r.deadline.not_before
+            assert period is not None
+            yield r, start, period, self._deadline(start, period.length, period.unit)
 
     def started_deadlines(self) -> list[tuple[RuleSpec, Deadline]]:
         """Every statutory period that has started in this case (met, missed or running), counted legally."""
@@ -482,7 +498,8 @@ class Session:
             self._mark_anchor(f"served:{clean['target']}", effective)
         fired += self._run_until(when)
         new += self._check_expired(wall)
-        self._write(entry)
+        if self.journal is not None:
+            self._write(entry)
         return Outcome(True, "", rec, tuple(new), tuple(fired))
 
     def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
@@ -508,7 +525,7 @@ class Session:
         if not target:
             return f"「{spec.label}」需要指明所涉文书"
         tspec = self.proc.actions.get(target)
-        if tspec is None or tspec.document is None:
+        if tspec is None or not tspec.servable:
             return f"「{target}」不是制作文书的动作"
         if not any(a.name == target for a in self.acts):
             return f"尚未制作《{tspec.document.name}》，无从「{spec.label}」"
@@ -640,13 +657,20 @@ class Session:
         return when
 
     def _describe(self, rec: ActRecord) -> str:
-        text = rec.label
-        spec = self.proc.actions[rec.name]
-        if "target" in rec.params:
-            target = self.proc.actions[rec.params["target"]]
-            text += f"《{target.document.name if target.document else target.label}》"
-        elif spec.document is not None:
-            text += f"（制作《{spec.document.name}》）"
+        # The act's words without the service date depend only on the act and its target: built once per
+        # procedure (the machine is shared by every session of it).
+        key = (rec.name, rec.params.get("target"))
+        texts = self._machine.act_texts
+        text = texts.get(key)
+        if text is None:
+            text = rec.label
+            spec = self.proc.actions[rec.name]
+            if "target" in rec.params:
+                target = self.proc.actions[rec.params["target"]]
+                text += f"《{target.document.name if target.document else target.label}》"
+            elif spec.document is not None:
+                text += f"（制作《{spec.document.name}》）"
+            texts[key] = text
         if rec.effective is not None and rec.effective != rec.at:
             text += f"，视为于 {rec.effective:%Y-%m-%d} 送达"
         return text
@@ -736,6 +760,17 @@ class Session:
     def _collected(self) -> set[str]:
         return self._evidence
 
+    def law_index(self) -> Any:
+        """The law names a citation in this case's documents may use (sim.documents.LawIndex)."""
+        return law_index(tuple((short, full) for short, full, _ in self.scenario.laws))
+
+    def required_citations(self, *, penalty_only: bool = False) -> tuple[str, ...]:
+        """The provisions this case's notice (and, `penalty_only`, its decision) must cite
+        (sim.documents.case.required_citations)."""
+        a = self.scenario.analysis
+        return required_citations(self.scenario.penalty, getattr(a, "violated", ()) or (),
+                                  (short for short, _, citable in self.scenario.laws if citable), penalty_only=penalty_only)
+
     def _act_rec(self, a: ActRecord) -> Rec:
         """The act as expressions read it; built once per act (nothing changes an act once done)."""
         recs = self._recs
@@ -750,8 +785,18 @@ class Session:
         for k, v in r.items():
             if type(v) is dict:
                 r[k] = _rec(v)
-        if "document" not in r and "document" in self.proc.actions[a.name].params:
+        spec = self.proc.actions[a.name]
+        if "document" not in r and "document" in spec.params:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
+        # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
+        for k, v in a.params.items():
+            if isinstance(v, str) and self.proc.params[k].kind == ParamKind.TEXT and not meaningful(v):
+                r[k] = None
+        doc = r.get("document")
+        if spec.document is not None and isinstance(doc, dict):
+            for f in spec.document.fields:
+                if f.kind == "text" and isinstance(doc.get(f.id), str) and not meaningful(doc[f.id]):
+                    doc[f.id] = None
         r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
         return r
 
@@ -803,6 +848,7 @@ class Session:
         for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
             if r.id in fired:
                 continue
+            self._element_problems = []
             part = "when"
             try:
                 if when is not None:
@@ -834,7 +880,10 @@ class Session:
                 continue
             if ok is not forbid:  # a check that fails, a forbidden thing that holds
                 continue
-            new.append(self._find(r, act.at, act, wall, self._describe(act)))
+            actual = self._describe(act)
+            if self._element_problems:
+                actual += "：" + "；".join(dict.fromkeys(self._element_problems))
+            new.append(self._find(r, act.at, act, wall, actual))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
         for r in self._machine.deadlines_ended_by(act.name, served):
             end = r.deadline.end  # type: ignore[union-attr]
@@ -921,6 +970,42 @@ class Session:
         # Logged in every mode; the UI shows "finding" entries at once only in practice mode.
         self.log.append(LogEntry(when, "finding", f"{r.severity.label}：{r.title}"))
         return f
+
+    def rule_status(self, rule_id: str, act_index: int | None = None) -> str:
+        """Why rule `rule_id` has or has not found anything, judged as the engine judges it now: on the act
+        `act_index` for an act rule (the act just done, for a deadline it ends), at hand-in for a closure rule.
+        For sim.explore's reasons; not on the hot path.
+
+        'fired' (it has fired in this session), 'when' (its `when` was not true), 'unless' (its `unless` held),
+        'not_started' (a deadline whose start never happened), 'error' (an expression failed), 'held' (the check
+        held, the forbidden thing did not, the required acts were done, the deadline was met), 'breached' (the
+        check fails now although the rule has not fired: it was not asked at this moment).
+        """
+        if rule_id in self._fired_rules:
+            return "fired"
+        r = next((x for x in self.proc.rules if x.id == rule_id), None)
+        if r is None:
+            raise KeyError(rule_id)
+        act = self.acts[act_index] if act_index is not None else None
+        names = self._names(act)
+        for part, e in (("when", r.when), ("unless", r.unless)):
+            if e is None:
+                continue
+            got = self._truthy(e, names, "规则 {} 的 {}", r.id, part)
+            if got is None:
+                return "error"
+            if got is not (part == "when"):
+                return part
+        if r.kind == RuleKind.DEADLINE:
+            return "not_started" if r.deadline is None or self._start(r.deadline.start) is None else "held"
+        if r.kind == RuleKind.ORDER:
+            return "held"
+        if r.expr is not None:
+            got = self._truthy(r.expr, names, "规则 {}", r.id)
+            if got is None:
+                return "error"
+            return "held" if got is not (r.kind == RuleKind.FORBID) else "breached"
+        return "held"
 
     def assess_outcome(self) -> Assessment:
         """Where the case stands against its lawful outcomes (sim.outcomes), as of now."""
@@ -1178,7 +1263,131 @@ def _fn_key_evidence_collected(n: Mapping[str, Any]) -> bool:
     return all(e.id in got for e in s.scenario.evidence if e.key)
 
 
+def _problems(n: Mapping[str, Any], problems: list[Any]) -> bool:
+    """Record what an element check found (the finding names it) and answer whether the element is right."""
+    _session(n)._element_problems.extend(p.text for p in problems)  # noqa: SLF001
+    return not problems
+
+
+def _fn_cites_basis(n: Mapping[str, Any], text: Any) -> bool:
+    """The drafted basis (a notice's) cites the provisions the case requires — the violated and the penalty
+    provision (sim.documents.case.required_citations) — with the right article, 款 and 项."""
+    s = _session(n)
+    return _problems(n, check_basis(text, s.required_citations(), s.law_index()))
+
+
+def _fn_cites_penalty_basis(n: Mapping[str, Any], text: Any) -> bool:
+    """The drafted 处罚依据 (a decision's) cites the penalty provision the case requires."""
+    s = _session(n)
+    return _problems(n, check_basis(text, s.required_citations(penalty_only=True), s.law_index()))
+
+
+def _fn_cites_no_penalty_basis(n: Mapping[str, Any], text: Any) -> bool:
+    """A 不予行政处罚 decision cites 《行政处罚法》第三十三条 (its 款: the case's `penalty.no_penalty_cite`, else
+    any 款 of it)."""
+    s = _session(n)
+    want = str(s.scenario.penalty.get("no_penalty_cite") or "行政处罚法#33")
+    return _problems(n, check_basis(text, (want,), s.law_index()))
+
+
+def _fn_text_without_content(n: Mapping[str, Any]) -> float:
+    """The share of the text fields of the documents drafted (acts that wrote a document) left blank or written
+    with no content ("x"); 0.0 with fewer than three such fields (one terse letter is judged by its own rules, not as a case file)."""
+    s = _session(n)
+    total = empty = 0
+    for a in s.documents():
+        doc = s.proc.actions[a.name].document
+        written = a.params.get("document")
+        if not isinstance(written, dict) or not written:  # recorded without drafting its document at all
+            continue
+        for f in doc.fields if doc is not None else ():
+            if f.kind != "text":
+                continue
+            total += 1
+            empty += not meaningful(written.get(f.id))
+    return empty / total if total and empty >= 3 else 0.0
+
+
+def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
+    """The drafted record names each acting officer with the certificate number the case gives them."""
+    s = _session(n)
+    t = text if isinstance(text, str) else ""
+    problems = []
+    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
+    for o in (by_id.get(i) for i in (ids or [])):
+        if o is None:
+            continue
+        if o.name not in t:
+            problems.append(f"未写明执法人员{o.name}")
+        elif o.cert_no and o.cert_no not in t:
+            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
+    if not (ids or []):
+        problems.append("未写明执法人员")
+    s._element_problems.extend(problems)  # noqa: SLF001
+    return not problems
+
+
+def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
+    """The drafted text states the fine the act decides (800元, 捌佰元整, 人民币八百元)."""
+    return _problems(n, check_amount(text if isinstance(text, str) else "", amount))
+
+
+def _fn_fine_agrees(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
+    """Any sum the drafted text states equals the act's amount (a text that states none is not wrong here)."""
+    problems = check_amount(text if isinstance(text, str) else "", amount)
+    return _problems(n, [p for p in problems if p.code != "none"])
+
+
+def _fn_names_party(n: Mapping[str, Any], text: Any, with_address: bool = True) -> bool:
+    """The drafted text names the case's party and (unless `with_address` is False) gives its address as the
+    case records them."""
+    party = _session(n).scenario.party
+    address = str(party.get("address") or "") if with_address else ""
+    return _problems(n, check_party_named(text, str(party.get("name") or ""), address))
+
+
+def _fn_names_served_document(n: Mapping[str, Any], text: Any, target: Any) -> bool:
+    """The receipt names the document served (its name, with or without 《》)."""
+    s = _session(n)
+    spec = s.proc.actions.get(target) if isinstance(target, str) else None
+    if spec is None or spec.document is None:
+        return True
+    name = spec.document.name
+    t = text if isinstance(text, str) else ""
+    if name in t:
+        return True
+    s._element_problems.append(f"应写明送达的是《{name}》")  # noqa: SLF001
+    return False
+
+
+def _fn_states_date(n: Mapping[str, Any], text: Any, day: Any) -> bool:
+    """The drafted text states the date (二〇二六年六月十二日, 2026年6月12日, 2026-06-12)."""
+    return _problems(n, check_date(text if isinstance(text, str) else "", _as_date(day)))
+
+
+def _fn_states_period(n: Mapping[str, Any], text: Any, *periods: str) -> bool:
+    """The drafted text states the period(s), e.g. states_period(text, '15 days') for 十五日内."""
+    return _problems(n, check_period(text if isinstance(text, str) else "", spans(periods)))
+
+
+def _fn_same_basis(n: Mapping[str, Any], a: Any, b: Any) -> bool:
+    """The later document (the decision) cites no provision the earlier one (the notice) did not tell."""
+    return _problems(n, extra_citations(a, b, _session(n).law_index()))
+
+
 ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "cites_basis": _fn_cites_basis,
+    "cites_penalty_basis": _fn_cites_penalty_basis,
+    "names_officers": _fn_names_officers,
+    "names_served_document": _fn_names_served_document,
+    "states_date": _fn_states_date,
+    "text_without_content": _fn_text_without_content,
+    "cites_no_penalty_basis": _fn_cites_no_penalty_basis,
+    "states_fine": _fn_states_fine,
+    "fine_agrees": _fn_fine_agrees,
+    "names_party": _fn_names_party,
+    "states_period": _fn_states_period,
+    "same_basis": _fn_same_basis,
     "done": _fn_done,
     "count": _fn_count,
     "last": _fn_last,

@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS sheets (
     score INTEGER NOT NULL,
     rules TEXT NOT NULL,
     articles TEXT NOT NULL,
-    township TEXT NOT NULL DEFAULT ''
+    township TEXT NOT NULL DEFAULT '',
+    contest TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS sheets_trainee ON sheets(trainee);
 """
@@ -60,7 +62,12 @@ CREATE INDEX IF NOT EXISTS sheets_trainee ON sheets(trainee);
 # CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
 MIGRATIONS = (
     ("attempts", "township", "TEXT NOT NULL DEFAULT ''"),
+    ("sheets", "contest", "TEXT NOT NULL DEFAULT ''"),
+    ("sheets", "origin", "TEXT NOT NULL DEFAULT ''"),
 )
+
+# Kinds of answer sheet (and contest result) recorded against a case: grouped under the case by `--by case`.
+CASE_KINDS = ("analysis", "play", "review")
 
 
 def default_home() -> Path:
@@ -96,7 +103,9 @@ class Attempt:
 @attrs.frozen
 class Sheet:
     """A finished answer sheet: a knowledge paper (kind quiz, ref "drill" or "practice") or a case analysis
-    (kind analysis, ref the case id). `rules` and `articles` are what it missed (weak spots)."""
+    (kind analysis, ref the case id), or a contest result brought home (`contest` the contest's id, `origin`
+    the result bundle's id; kind play, review, quiz or analysis, ref the case id or "paper"). `rules` and
+    `articles` are what it missed (weak spots)."""
 
     id: str
     trainee: str
@@ -108,6 +117,8 @@ class Sheet:
     rules: tuple[str, ...]
     articles: tuple[str, ...]
     township: str = ""
+    contest: str = ""  # a contest result: the contest's id ("" for practice)
+    origin: str = ""  # a contest result: the bundle id (one row per bundle)
 
 
 @attrs.frozen
@@ -213,21 +224,30 @@ class Store:
 
     # --- answer sheets (knowledge papers, case analyses) ---
     def record_sheet(self, *, trainee: str, kind: str, ref: str, title: str, score: int, rules: Any,
-                     articles: Any, finished: float, township: str = "") -> str:
+                     articles: Any, finished: float, township: str = "", contest: str = "",
+                     origin: str = "") -> str | None:
+        """Record a finished sheet; returns its id. A contest result (`origin` its bundle id) is recorded once:
+        the same bundle again returns None and changes nothing."""
+        if origin and self._db.execute("SELECT 1 FROM sheets WHERE origin=? AND trainee=?",
+                                       (origin, trainee)).fetchone():
+            return None
         sheet_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self._db.execute(
-            "INSERT INTO sheets(id, trainee, kind, ref, title, finished, score, rules, articles, township)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO sheets(id, trainee, kind, ref, title, finished, score, rules, articles, township,"
+            " contest, origin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
             (sheet_id, trainee, kind, ref, title, finished, int(score), json.dumps(list(rules)),
-             json.dumps(list(articles)), township))
+             json.dumps(list(articles)), township, contest, origin))
         return sheet_id
 
-    def sheets(self, trainee: str | None = None, kind: str | None = None) -> list[Sheet]:
-        where, args = _where("1=1", trainee=trainee, kind=kind)
+    def sheets(self, trainee: str | None = None, kind: str | None = None, *, contest: str | None = None,
+               ) -> list[Sheet]:
+        """Finished sheets, newest first; `contest`: only the results of that contest ("" practice only)."""
+        where, args = _where("1=1", trainee=trainee, kind=kind, contest=contest)
         rows = self._db.execute(
-            "SELECT id, trainee, kind, ref, title, finished, score, rules, articles, township FROM sheets"
-            f" {where} ORDER BY finished DESC", args).fetchall()
-        return [Sheet(*r[:7], tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9] or "") for r in rows]
+            "SELECT id, trainee, kind, ref, title, finished, score, rules, articles, township, contest, origin"
+            f" FROM sheets {where} ORDER BY finished DESC", args).fetchall()
+        return [Sheet(*r[:7], tuple(json.loads(r[7])), tuple(json.loads(r[8])), r[9] or "", r[10] or "",
+                      r[11] or "") for r in rows]
 
     def _grouped(self, by: str | None, trainee: str | None) -> dict[str, list[tuple[str, ...]]]:
         """The rules missed by each finished attempt and answer sheet, by group: all in "" (by=None), by case
@@ -238,7 +258,7 @@ class Store:
         for a in self.history(trainee):
             out.setdefault("" if by is None else a.scenario if by == "case" else a.township, []).append(a.rules)
         for sh in self.sheets(trainee):
-            group = "" if by is None else (sh.ref if sh.kind == "analysis" else "quiz") if by == "case" \
+            group = "" if by is None else (sh.ref if sh.kind in CASE_KINDS else "quiz") if by == "case" \
                 else sh.township
             out.setdefault(group, []).append(sh.rules)
         return out

@@ -192,3 +192,99 @@ def test_both_kinds_end_to_end_on_the_command_line(tmp_path: Path, capsys: pytes
     assert tail[-2:] == ["1,城关镇,东片,2,2,60.0,0", "2,石桥镇,东片,1,0,0.0,0"]
     code, out = cli("contest", "report", cfile, "--home", home, "--round", "r3")
     assert code == 0 and "城关镇" in out
+
+
+# --- the drafting round (文书制作) ---------------------------------------------------------------------------
+
+DRAFTING_CASES = ["straw-burning-01", "fire-lane-01"]
+
+
+def _drafting_doc(**extra) -> dict:
+    doc = contest_doc()
+    doc["rounds"] += [
+        {"id": "r5", "title": "文书制作", "kind": "drafting", "cases": DRAFTING_CASES, "time_limit": "60 minutes",
+         "opens": "2026-12-03T09:00:00+08:00", "closes": "2026-12-03T11:00:00+08:00", "seed": 5, **extra},
+    ]
+    return doc
+
+
+def test_drafting_round_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from sim.drafting import blank_sheet, model_sheet
+    from tui.cli import main
+
+    def cli(*args: object) -> tuple[int, str]:
+        code = main([str(a) for a in args])
+        return code, capsys.readouterr().out
+
+    cfile = write_contest(tmp_path, _drafting_doc(weights={"decide.kind_basis": 4}))
+    code, out = cli("contest", "check", cfile)
+    assert code == 0 and "文书制作" in out, out
+    contest = load_contest(cfile, library=library())
+    r5 = contest.round("r5")
+    t5 = r5.opens.timestamp()
+    inbox = tmp_path / "inbox"
+    sheets = {}
+    for case in DRAFTING_CASES:
+        sc = library().scenarios[case]
+        docs = r5.drafting_documents(sc)
+        good = model_sheet(sc, docs)
+        wrong = json.loads(json.dumps(good))
+        if case == "straw-burning-01":  # the penalty provision without its paragraph, the amount wrong
+            wrong["documents"]["decide"]["kind_basis"] = "罚款人民币伍佰元；《大气污染防治法》第一百一十九条"
+        else:
+            wrong["documents"]["decide_on_spot"]["party"] = "周某某"
+        sheets[case] = (good, wrong, blank_sheet(sc, docs))
+    for who, pick in (("A1", 0), ("B1", 1), ("A2", 2)):
+        for case in DRAFTING_CASES:
+            write_bundle(contest, r5, who, case, None, inbox, answers=sheets[case][pick], started=t5,
+                         handed_in=t5 + 1200, library=library())
+    # the score a tampered bundle claims is not trusted: re-scored from the sheet on import
+    [b1_straw] = [p for p in inbox.glob("*.json") if "B1" in p.name and "straw" in p.name]
+    doc = load_doc(b1_straw)
+    doc["payload"]["answers"]["sheet"] = sheets["straw-burning-01"][0]
+    resign(b1_straw, doc)
+    assert _rejected(b1_straw, contest)  # same claimed score, better sheet: re-scoring disagrees
+    b1_straw.unlink()
+    write_bundle(contest, r5, "B1", "straw-burning-01", None, inbox, answers=sheets["straw-burning-01"][1],
+                 started=t5, handed_in=t5 + 1200, library=library())
+    home = tmp_path / "home"
+    code, out = cli("contest", "import", cfile, inbox, "--home", home, "--json")
+    assert code == 0 and json.loads(out)["imported"] == 6, out
+    code, out = cli("contest", "standings", cfile, "--home", home, "--round", "r5", "--json")
+    ranked = [(s["id"], s["score"]) for s in json.loads(out)["standings"]]
+    assert ranked[0] == ("A1", 200) and [i for i, _ in ranked] == ["A1", "B1", "A2"], ranked
+    b1 = dict(ranked)["B1"]
+    assert 100 < b1 < 200  # one element wrong in each case, the weighted one costs more
+
+
+def test_drafting_sheet_scored_element_by_element() -> None:
+    from sim.drafting import model_sheet, score_drafting
+
+    sc = library().scenarios["straw-burning-01"]
+    sheet = model_sheet(sc, ("notify", "decide"))
+    sheet["documents"]["notify"]["penalty"] = "拟处罚款人民币伍佰元"
+    s = score_drafting(sc, ("notify", "decide"), sheet, {"notify.penalty": 5})
+    [wrong] = [e for e in s.elements if not e.right]
+    assert wrong.label == "《行政处罚事先告知书》「拟作出的处罚种类和幅度」" and wrong.findings == ("notice-amount-wrong",)
+    assert "500元" in wrong.problems[0]
+    total = sum(e.weight for e in s.elements)
+    assert s.points == round(100 * (total - 5) / total)
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"documents": ["nope"]}, "没有需要填写的文书「nope」"),
+    ({"documents": ["inspect"], "cases": ["fire-lane-01"]}, "没有需要填写的文书「inspect」"),
+    ({"documents": ["hearing_notice"]}, "参考路径没有制作《行政处罚听证通知书》"),
+    ({"kind": "play", "documents": ["decide"]}, "不是文书制作轮"),
+    ({"weights": {"decide.nope": 2}}, "没有这一栏目"),
+    ({"weights": {"decide.kind_basis": 0}}, "0 到 100"),
+])
+def test_drafting_round_file_errors(tmp_path: Path, change, message) -> None:
+    doc = _drafting_doc()
+    doc["rounds"][-1].update(change)
+    if "cases" not in change:
+        doc["rounds"][-1]["cases"] = ["straw-burning-01"]
+    with pytest.raises(ContestError, match=message):
+        load_contest(write_contest(tmp_path, doc), library=library())

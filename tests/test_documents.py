@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -273,3 +274,77 @@ def test_no_input_raises(text):
     for kind in ("citation", "money", "text"):
         assert isinstance(agree(kind, text, text[::-1], INDEX), list)
     read_number(text)
+
+
+# --- the library: documents are checked on content ------------------------------------------------------------
+
+from sim import bundled_scenarios, load_library  # noqa: E402
+from sim.gaming import blank_text  # noqa: E402
+from sim.selftest import play_steps  # noqa: E402
+
+LIB = load_library(bundled_scenarios())
+REFERENCES = [(sc, t) for sc in sorted(LIB.scenarios.values(), key=lambda s: s.id) for t in sc.references]
+
+
+def test_library_has_references():
+    assert len(REFERENCES) >= 25 and not LIB.errors
+
+
+@pytest.mark.parametrize("sc,test", REFERENCES, ids=[f"{sc.id}:{i}" for i, (sc, _) in enumerate(REFERENCES)])
+def test_reference_scores_100_and_fails_with_every_text_written_as_x(sc, test):
+    steps = tuple(st for st in test.steps if st.do != "finish")
+    s, refused = play_steps(sc, steps, script=test.script)
+    assert not refused and s.result.score == 100, s.result.rule_ids()
+    blank = blank_text(sc, steps)
+    assert blank != steps  # the path drafts something in words
+    s, refused = play_steps(sc, blank, script=test.script)
+    assert not refused  # the same acts are all possible: only the content is gone
+    assert not s.result.passed, f"{sc.id}: 文书只写 x 仍得分 {s.result.score}"
+
+
+def _straw_path(**changes):
+    sc = LIB.scenarios["straw-burning-01"]
+    steps = []
+    for st in sc.references[0].steps:
+        if st.do in changes:
+            doc = {**st.params["document"], **changes[st.do]}
+            st = attrs.evolve(st, params={**st.params, "document": doc})
+        steps.append(st)
+    s, refused = play_steps(sc, steps)
+    assert not refused
+    return s.result
+
+
+def test_a_drafting_error_is_named_in_the_finding():
+    r = _straw_path(notify={"penalty": "拟罚款人民币伍佰元"})
+    [f] = r.findings
+    assert f.rule_id == "notice-amount-wrong"
+    assert "写明的数额500元与作出的罚款数额800元不一致" in f.actual
+    r = _straw_path(decide={"kind_basis": "罚款捌佰元；《大气法》第119条"})
+    [f] = r.findings
+    assert f.rule_id == "decision-basis-wrong" and "未写明第一款" in f.actual
+    r = _straw_path(decide={"party": "李某"})
+    assert [f.rule_id for f in r.findings] == ["decision-party-wrong"]
+    assert "李庄村三组" in r.findings[0].actual
+
+
+def test_spellings_officers_use_pass():
+    # the same decision written the ways officers write it: Arabic or Chinese numerals, short law names
+    for basis in ("《中华人民共和国大气污染防治法》第一百一十九条第一款", "《大气法》第119条第1款",
+                  "依据大气污染防治法第一百一十九条第一款的规定"):
+        r = _straw_path(decide={"kind_basis": f"罚款人民币捌佰元整；{basis}"})
+        assert r.score == 100, (basis, r.rule_ids())
+
+
+def test_debrief_shows_the_drafted_document_beside_the_correct_one():
+    from sim.report import render_html, render_markdown
+
+    sc = LIB.scenarios["straw-burning-01"]
+    trap = next(t for t in sc.traps if "伍佰元" in t.name and "告知书" in t.name)
+    s, _ = play_steps(sc, trap.steps)
+    md = render_markdown(sc, s, s.result)
+    assert "| 栏目 | 你制作的文书 | 规范文书（参考路径） |" in md
+    assert "| 拟作出的处罚种类和幅度 | 拟处罚款人民币伍佰元 | 罚款800元 |" in md
+    assert "<th>规范文书（参考路径）</th>" in render_html(sc, s, s.result)
+    # a contest round still open withholds the reference path, so also the correct documents
+    assert "规范文书" not in render_markdown(sc, s, s.result, reference=False)

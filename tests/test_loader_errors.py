@@ -516,3 +516,15 @@ def test_good_case_fixture_is_good(tmp_path):
     assert all(r.ok for r in run_all(lib.scenarios["good-case"]))
     lib2 = load_library([tmp_path / "good.yaml"])
     assert not lib2.errors and list(lib2.scenarios) == ["good-case"]
+
+
+@pytest.mark.parametrize("cite,fragment", [
+    ("[大气法#119.1]", "法律目录中没有《大气法》"),
+    ("[大气污染防治法#一百一十九]", "应写成“法律名称#条.款.项”"),
+    ("大气污染防治法#119.1", "应为条文列表"),
+])
+def test_penalty_cite_checked(tmp_path, cite, fragment):
+    text = bad_case(("penalty: {basis: 大气污染防治法#119,", f"penalty: {{basis: 大气污染防治法#119, cite: {cite},"))
+    lib = load(tmp_path, {"bad.yaml": text})
+    the_error(lib, tmp_path / "bad.yaml", line_of(text, "penalty: {"), fragment)
+    rest_loaded(lib)

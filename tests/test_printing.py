@@ -35,7 +35,7 @@ def test_debrief_report_carries_where_and_when(tmp_path: Path) -> None:
 
     pdf = Pdf(print_pdf(_write(tmp_path / "debrief.html", page), tmp_path / "debrief.pdf"))
     assert is_a4(pdf), pdf.sizes()
-    assert 1 <= pdf.pages <= 6, pdf.pages
+    assert 1 <= pdf.pages <= 8, pdf.pages  # the case file shows each document beside the correct one
     text = pdf.text()
     for needle in ("执法演练讲评报告", "2026-12-01 16:30", "测试杯执法比武", "第一轮", "城关镇", "张一（A1）",
                    sc.title, "申辩"):
@@ -115,3 +115,20 @@ def test_township_report_from_the_command_line(big_township, tmp_path: Path,
     assert people[0][:4] == [1, "A1", "张一", 200] and len(people) == 82
     code = main(["contest", "report", contest.path, "--store", url, "--township", "桃源乡"])
     assert code == 2 and "名单中没有乡镇「桃源乡」" in capsys.readouterr().err
+
+
+def test_case_file_documents_print_on_a4_one_form_per_page(tmp_path: Path) -> None:
+    from sim.report import render_case_file_html
+
+    sc = library().scenario("straw-burning-01")
+    session, _ = play_path(sc, sc.references[0])
+    docs = session.documents()
+    page = render_case_file_html(sc, session)
+    assert page.count('<section class="doc">') == len(docs) >= 8
+    pdf = Pdf(print_pdf(_write(tmp_path / "casefile.html", page), tmp_path / "casefile.pdf"))
+    assert is_a4(pdf), pdf.sizes()
+    assert pdf.pages == len(docs), pdf.pages  # each form on a page of its own, none spilling over
+    text = pdf.text()
+    for needle in ("行政处罚决定书", "〔2026〕第8号", "捌佰元整", "送达回证", "询问笔录", "豫执A41130001"):
+        assert contains(text, needle), needle
+    assert cjk_font(pdf), pdf.fonts()

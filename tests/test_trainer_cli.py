@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 import sim
-from sim.explore import UNFINISHED, explore
+from sim.explore import DEFAULT_BUDGET, UNFINISHED, explore
 from sim.loader import plain_data  # what an editor's YAML server hands the validator: dates as text, keys as strings
 from sim.schema import build_schema, schema_text
 from sim.selftest import run_selftest
@@ -178,7 +178,11 @@ def test_explore_json_reports_coverage_endings_and_never_triggered_rules(
     assert code == 0
     rep = json.loads(out)
     sc = library.scenarios["fire-lane-01"]
-    assert rep["case"] == "fire-lane-01" and rep["nodes"] == 150 and rep["cut_by_budget"] is True
+    assert rep["case"] == "fire-lane-01" and rep["main_nodes"] == 150 and rep["cut_by_budget"] is True
+    assert rep["stop"] == "budget" and rep["nodes"] == rep["main_nodes"] + rep["goal_nodes"]
+    # Every rule not triggered has a reason in words.
+    assert [u["rule"] for u in rep["unreached"]] == rep["rules"]["never"]
+    assert all(u["reason"] for u in rep["unreached"])
     assert rep["states"]["total"] == len(sc.procedure.states)
     assert rep["rules"]["total"] == len(sc.procedure.rules)
     assert 0 < rep["states"]["reached"] <= rep["states"]["total"]
@@ -219,14 +223,22 @@ def test_explore_takes_the_reference_path_first(library: sim.Library, case: str)
     ref = sc.references[0]
     moves = [st for st in ref.steps if st.do != "finish"]
     rep = explore(sc, budget=len(moves) + 1)
-    assert [(e.key, e.scores) for e in rep.endings] == [(ref.expect_state, (100,))]
-    assert [m.name for m in rep.endings[0].example] == [st.do for st in moves]
+    first = rep.endings[[e.key for e in rep.endings].index(ref.expect_state)]
+    assert first.scores[0] == 100  # the first hand-in in that ending is the reference path's
+    assert [m.name for m in first.example] == [st.do for st in moves]
 
 
 def test_explore_is_deterministic(library: sim.Library) -> None:
     sc = library.scenarios["straw-burning-01"]
     first, second = explore(sc, budget=25), explore(sc, budget=25)
-    assert first.to_json() == second.to_json() and first.nodes == 25 and first.cut
+
+    def untimed(rep: Any) -> dict[str, Any]:
+        out = rep.to_json()
+        out.pop("seconds")
+        out["last_found"].pop("seconds")
+        return out
+
+    assert untimed(first) == untimed(second) and first.main_nodes == 25 and first.cut
 
 
 def test_explore_without_a_budget_cut_ends_unfinished_at_the_depth_limit(library: sim.Library) -> None:
@@ -244,7 +256,73 @@ def test_explore_text_report_in_chinese(capsys: pytest.CaptureFixture[str]) -> N
         assert words in out
 
 
+def test_explore_default_finds_the_decision_without_notice_and_explains_the_rest(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """At its default budget the search reaches "decided without prior notice" (counted when the move is
+    made); the rules it cannot reach each come with a reason, and those the state graph rules out are marked."""
+    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--json")
+    assert code == 0
+    rep = json.loads(out)
+    never = rep["rules"]["never"]
+    for rid in ("notice-before-decision", "decided-inside-defence-window", "fine-out-of-range",
+                "decision-wrong-remedy", "no-correction-order", "hearing-right-omitted", "legal-review-missing"):
+        assert rid not in never, rid
+    reasons = {u["rule"]: u for u in rep["unreached"]}
+    assert list(reasons) == never and all(u["reason"] for u in rep["unreached"])
+    # No event of this case makes the party ask for a hearing: the hearing itself can never be held.
+    held = reasons["hearing-presider-not-independent"]
+    assert held["proven"] and "本案没有安排使案件进入该状态的外界事件（「当事人申请听证」）" in held["reason"]
+    # A rule about acts that are done, whose condition never holds, says so and shows the condition.
+    outside = reasons["penalty-outside-competence"]
+    assert "规则的适用条件不成立" in outside["reason"] and outside["detail"] == "适用条件：case.power.source == 'none'"
+    code, out, _ = run_cli(capsys, "explore", "straw-burning-01")
+    assert code == 0
+    assert "从未触发的规则（" in out and "及原因：" in out
+    assert "  听证主持人为本案调查人员（hearing-presider-not-independent）（不可能触发）" in out
+    assert "    原因：规则看的是「举行听证」，只能在「当事人申请听证」状态进行" in out
+    assert "未经事先告知即作出处罚决定" not in out
+    assert "最后一条新触发的规则出现在第 " in out
+
+
+def test_explore_time_budget_reports_how_far_it_got(library: sim.Library) -> None:
+    ticks = iter(range(10**6))
+    rep = explore(library.scenarios["straw-burning-01"], seconds=5, clock=lambda: next(ticks) * 0.5)
+    assert rep.stop == "time" and rep.cut and rep.main_nodes < DEFAULT_BUDGET
+    assert rep.to_json()["stop"] == "time" and rep.to_json()["seconds_limit"] == 5
+
+
+def test_explore_cli_time_limit_shows_in_the_header(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explore", "spot-watermelon-stall-01", "--seconds", "600", "--budget", "20")
+    assert code == 0 and "时限 600 秒" in out
+
+
+def test_explore_exhaustive_proves_coverage_of_a_small_search(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explore", "spot-watermelon-stall-01", "--exhaustive", "--depth", "2")
+    assert code == 0
+    assert "穷尽搜索，深度上限 2 步" in out and "覆盖已得到证明：2 步以内、按参数等价类的全部办法都已探索" in out
+    code, out, _ = run_cli(capsys, "explore", "spot-watermelon-stall-01", "--exhaustive", "--depth", "2", "--json")
+    rep = json.loads(out)
+    assert code == 0 and rep["proven"] is True and rep["stop"] == "done"
+    assert all(u["proven"] for u in rep["unreached"])
+
+
+def test_explore_exhaustive_says_when_the_case_is_too_big(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--exhaustive", "--budget", "5")
+    assert code == 1
+    assert "穷尽搜索未完成：本案 13 步以内的情形超过上限 5 个，覆盖未得到证明；可减小 --depth，或加大 --budget" in out
+    assert "覆盖已得到证明" not in out
+
+
+def test_explore_every_bundled_case_gives_a_reason_for_each_rule_not_triggered(library: sim.Library) -> None:
+    for sc in library.scenarios.values():
+        rep = explore(sc, budget=15)
+        assert [u.rule_id for u in rep.unreached] == [rid for rid, _ in rep.rules_never], sc.id
+        for u in rep.unreached:
+            assert u.reason and not u.reason.startswith(("，", "。", "：")), (sc.id, u.rule_id)
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (["explore", "fire-lane-01", "--seconds", "0"], "--seconds"),
     (["explore", "no-such-case"], "找不到案例"),
     (["explore", "fire-lane-01", "--depth", "0"], "--depth"),
     (["explore", "fire-lane-01", "--budget", "-3"], "--budget"),

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sim.session import Session
     from sim.store import Attempt, Store
 
-    from .trainer.reload import LibraryWatcher, Rebuilt
+    from .trainer.reload import LibraryWatcher, Rebuilt, WatchThread
 
 class LawdrillApp(AppCommands, App[None]):
     """执法演练."""
@@ -84,6 +84,7 @@ class LawdrillApp(AppCommands, App[None]):
         self.start_trainer = trainer  # open on the trainer screen (`lawdrill trainer`)
         self._declined: set[str] = set()  # open attempts the trainee chose to leave for later
         self._watcher: LibraryWatcher | None = None  # reload on change, once the trainer screen has opened
+        self._watch_thread: WatchThread | None = None  # polls the watcher off the event loop
         self.reload_count = 0  # library reloads applied (the trainer screen shows it; tests wait on it)
 
     # --- start-up --------------------------------------------------------------------------------------
@@ -242,20 +243,37 @@ class LawdrillApp(AppCommands, App[None]):
     # --- reload on change ----------------------------------------------------------------------------------
 
     def watch_library(self) -> None:
-        """Poll the library's files once a second (mtimes: no extra dependency, works on every platform)."""
-        from .trainer.reload import LibraryWatcher, Rebuilt
+        """Poll the library's files once a second (mtimes: no extra dependency, works on every platform), in a
+        thread of its own (trainer.reload.WatchThread): the stat calls never hold up the event loop."""
+        from .trainer.reload import LibraryWatcher, WatchThread
 
         if self._watcher is None:
             self._watcher = LibraryWatcher(self.library_paths)
-            self.set_interval(1.0, self.check_library_files, name="library-watch")
+            self._watch_thread = WatchThread(self._watcher, self._files_changed)
+            self._watch_thread.start()
+
+    @property
+    def library_watcher(self) -> WatchThread | None:
+        """The thread watching the library's files (None until the trainer screen has opened)."""
+        return self._watch_thread
+
+    def _files_changed(self, changed: list[str]) -> None:
+        """From the watch thread: start the reload on the UI thread."""
+        self.call_from_thread(self._start_reload, changed)
+
+    def _start_reload(self, changed: list[str]) -> None:
+        if self.library is not None:
+            self._reload_library(changed)
 
     def check_library_files(self) -> bool:
-        """Reload the library if one of its files changed since the last look; True if a reload started."""
-        if self._watcher is None or self.library is None:
+        """Look at the library's files now; True if a reload started, or is under way for a change the watch
+        thread saw first."""
+        if self._watch_thread is None or self.library is None:
             return False
-        changed = self._watcher.changed()
+        changed = self._watch_thread.poll_now()
         if not changed:
-            return False
+            return self._watch_thread.pending
+        self._watch_thread.pending = True
         self._reload_library(changed)
         return True
 
@@ -266,6 +284,8 @@ class LawdrillApp(AppCommands, App[None]):
         try:
             lib = load_library(self.library_paths)
         except Exception as exc:  # noqa: BLE001 - the loader reports file errors; anything else: keep the old
+            if self._watch_thread is not None:
+                self._watch_thread.pending = False
             self.call_from_thread(
                 self.notify, f"重新加载失败（{type(exc).__name__}：{exc}），继续使用原来的案例库。",
                 title="案例库未更新", severity="error", timeout=10, markup=False)
@@ -278,6 +298,8 @@ class LawdrillApp(AppCommands, App[None]):
 
         old = self.library
         assert old is not None
+        if self._watch_thread is not None:
+            self._watch_thread.pending = False
         merge = merge_libraries(old, lib)
         self.library = merge.library
         self.reload_count += 1
@@ -499,6 +521,8 @@ class LawdrillApp(AppCommands, App[None]):
         return [("乡镇", self.township)] if self.township else []
 
     def on_unmount(self) -> None:
+        if self._watch_thread is not None:
+            self._watch_thread.stop()
         if self.store is not None:
             self.store.close()
 

@@ -20,6 +20,7 @@ _EXPORTS = {
     "Mark": "review", "ReviewDocument": "review", "ReviewError": "review", "ReviewFile": "review",
     "ReviewScore": "review", "ReviewStep": "review", "RuleChoice": "review", "Defect": "review",
     "answer_key": "review", "review_file": "review", "score_review": "review",
+    "TakeHome": "takehome", "take_home": "takehome",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .review import (Defect, Mark, ReviewDocument, ReviewError, ReviewFile, ReviewScore, ReviewStep,
                          RuleChoice, answer_key, review_file, score_review)
     from .store import ContestStore, ImportOutcome, ResultRow, Standing, rank
+    from .takehome import TakeHome, take_home
 
 
 def __getattr__(name: str) -> Any:

@@ -21,8 +21,8 @@ from ..bounds import BoundsError, read_file
 from ..yamlsrc import YamlError, YList, YMap, parse_file
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
-KINDS = ("play", "review", "quiz", "analysis")
-KIND_NAMES = {"play": "实操", "review": "案卷评查", "quiz": "法律知识", "analysis": "案例分析"}
+KINDS = ("play", "review", "quiz", "analysis", "drafting")
+KIND_NAMES = {"play": "实操", "review": "案卷评查", "quiz": "法律知识", "analysis": "案例分析", "drafting": "文书制作"}
 # The one entry of a knowledge round: the paper drawn by the round's seed (sim.contest.papers).
 PAPER = "paper"
 DEFAULT_QUESTIONS = 30
@@ -74,6 +74,14 @@ class Round:
     seed: int
     mode: str = "exam"
     questions: int = DEFAULT_QUESTIONS  # quiz: the paper's size
+    documents: tuple[str, ...] = ()  # drafting: the documents (action ids) to draft; () = each case's decision
+    weights: tuple[tuple[str, float], ...] = ()  # drafting: ("decide.kind_basis", 3) …; other elements weigh 1
+
+    def drafting_documents(self, scenario: Any) -> tuple[str, ...]:
+        """The documents a drafting round asks for in this case (sim.drafting)."""
+        from ..drafting import default_documents
+
+        return self.documents or default_documents(scenario)
 
     def is_open(self, now: dt.datetime) -> bool:
         now = aware(now)
@@ -181,7 +189,7 @@ class _Problems:
 _TOP_KEYS = {"contest", "key_env", "key_file", "key", "library", "engines", "tiebreak", "divisions", "rounds",
              "roster"}
 _ROUND_KEYS = {"id", "title", "kind", "mode", "cases", "time_limit", "opens", "closes", "freeze", "seed",
-               "questions"}
+               "questions", "documents", "weights"}
 _PERSON_KEYS = {"id", "name", "township", "division"}
 _DIVISION_KEYS = {"id", "name", "townships"}
 _DURATION = re.compile(r"^\s*(\d+)\s*(minutes?|min|分钟|hours?|h|小时)\s*$")
@@ -353,7 +361,7 @@ def _cases(p: _Problems, node: YMap, kind: str | None, what: str, library: Libra
             p.add(value, f"{what}是评查轮（review），第 {i + 1} 项要写明评查哪条办理路径：{{case: {case}, trap: 陷阱名称}}",
                   i)
             continue
-        if kind in ("play", "analysis") and trap:
+        if kind in ("play", "analysis", "drafting") and trap:
             p.add(value, f"{what}是{KIND_NAMES[kind]}轮（{kind}），第 {i + 1} 项不应写 trap", i)
             continue
         if library is not None:
@@ -428,10 +436,69 @@ def _round(p: _Problems, node: Any, index: int, library: Library | None) -> Roun
         p.add(node, f"{what}的封榜时间（freeze）应在开始（opens）与结束（closes）之间", "freeze")
     if limit and opens and closes and closes > opens and limit > closes - opens:
         p.add(node, f"{what}的答题时限（time_limit）长于整个开放时段", "time_limit")
+    documents, weights = _drafting(p, node, kind, what, cases, library)
     if None in (rid, title, kind, limit, opens, closes, seed) or not cases or mode not in MODES:
         return None
     assert rid and title and limit and opens and closes and isinstance(seed, int)
-    return Round(rid, title, kind, cases, limit, opens, closes, freeze, seed, mode, questions)
+    return Round(rid, title, kind, cases, limit, opens, closes, freeze, seed, mode, questions, documents, weights)
+
+
+def _drafting(p: _Problems, node: YMap, kind: str | None, what: str, cases: tuple[str, ...],
+              library: Library | None) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]]:
+    """A drafting round's `documents` (action ids) and `weights` ({文书.栏目: weight}), checked against the
+    cases: each named document must be drafted in the case's reference path."""
+    for key in ("documents", "weights"):
+        if key in node and kind != "drafting":
+            p.add(node, f"{what}不是文书制作轮（drafting），不应写「{key}」", key)
+    if kind != "drafting":
+        return (), ()
+    documents: list[str] = []
+    if "documents" in node:
+        value = node["documents"]
+        if not isinstance(value, YList) or not value or not all(isinstance(v, str) for v in value):
+            p.add(node, f"{what}的 documents 应为要制作的文书（动作编号）列表，如 [notify, decide]", "documents")
+        else:
+            documents = list(dict.fromkeys(value))
+    weights: list[tuple[str, float]] = []
+    if "weights" in node:
+        value = node["weights"]
+        if not isinstance(value, YMap):
+            p.add(node, f"{what}的 weights 应为「文书.栏目: 分值」的映射，如 {{decide.kind_basis: 3}}", "weights")
+        else:
+            for k, w in value.items():
+                doc, _, field = str(k).partition(".")
+                if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w <= 100:
+                    p.add(value, f"{what}的 weights「{k}」应为 0 到 100 之间的分值", k)
+                elif not field or (documents and doc not in documents):
+                    p.add(value, f"{what}的 weights「{k}」应写成“文书.栏目”，文书须是本轮要制作的文书", k)
+                else:
+                    weights.append((str(k), float(w)))
+    if library is not None:
+        from ..drafting import default_documents, drafting_problem
+
+        used: set[str] = set()
+        for i, case in enumerate(cases):
+            sc = library.scenarios.get(case)
+            if sc is None:
+                continue
+            asked = documents or default_documents(sc)
+            problem = drafting_problem(sc, asked)
+            if problem:
+                p.add(node["cases"], f"{what}：{problem}", i)
+                continue
+            for k, _ in weights:
+                doc, _, field = k.partition(".")
+                spec = sc.procedure.actions.get(doc)
+                if doc not in asked or spec is None or spec.document is None:
+                    continue  # a weight for another case's document
+                used.add(k)
+                if spec.document.field(field) is None:
+                    p.add(node["weights"], f"{what}的 weights「{k}」：《{spec.document.name}》中没有这一栏目", k)
+                    used.discard(k)
+        for k, _ in weights:
+            if k not in used and not any(e.message.startswith(f"{what}的 weights「{k}」") for e in p.items):
+                p.add(node["weights"], f"{what}的 weights「{k}」：本轮各案例要制作的文书中没有这一栏目", k)
+    return tuple(documents), tuple(weights)
 
 
 def load_contest(path: str | Path, *, library: Library | None = None, today: dt.date | None = None) -> Contest:

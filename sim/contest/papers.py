@@ -1,10 +1,11 @@
-"""Answer-sheet rounds beyond review: the knowledge round (`kind: quiz`) and the case-analysis round
-(`kind: analysis`, 一事一议).
+"""Answer-sheet rounds beyond review: the knowledge round (`kind: quiz`), the case-analysis round
+(`kind: analysis`, 一事一议) and the drafting round (`kind: drafting`, 文书制作).
 
 A quiz round's one entry is the paper (`PAPER`) drawn by the round's seed from the contest library's question
 bank, so every contestant gets the same paper; its content hash is the paper's digest (questions, answers and
 option order), which pins it the way a case's content hash pins a case. An analysis round's entries are case
-ids; the sheet is a `sim.analysis.AnalysisAnswer`. Both are re-scored on import from the organiser's copy,
+ids; the sheet is a `sim.analysis.AnalysisAnswer`. A drafting round's entries are case ids too; the sheet is
+{document act: {field: text}} scored by `sim.drafting.score_drafting`. All are re-scored on import from the organiser's copy,
 never trusted from the bundle (sim.contest.bundle).
 
 Every kind of round whose result is an answer sheet is one `SheetKind` in `SHEETS` (what pins an entry's
@@ -84,6 +85,20 @@ def _score_analysis(r: Round, entry: str, sheet: Any, library: Library) -> Sheet
                       s.to_json(), answer.to_json())
 
 
+def _score_drafting(r: Round, entry: str, sheet: Any, library: Library) -> SheetScore:
+    """A drafting round's sheet: {document act: {field: text}}, scored element by element (sim.drafting)."""
+    from ..drafting import DraftingError, score_drafting
+
+    scenario = library.scenarios.get(entry)
+    if scenario is None:
+        raise SheetError(f"案例库中找不到案例「{entry}」")
+    try:
+        d = score_drafting(scenario, r.drafting_documents(scenario), sheet, dict(r.weights))
+    except DraftingError as exc:
+        raise SheetError(str(exc)) from None
+    return SheetScore(d.points, 0, d.missed, d.articles, d.to_json(), dict(sheet))
+
+
 @attrs.frozen
 class SheetKind:
     """One kind of answer-sheet round: what pins an entry's version (`content_hash`, raising SheetError for an
@@ -105,6 +120,7 @@ def register_sheet_kind(kind: SheetKind) -> SheetKind:
 
 register_sheet_kind(SheetKind("quiz", _paper_hash, _score_quiz))
 register_sheet_kind(SheetKind("analysis", _case_hash, _score_analysis))
+register_sheet_kind(SheetKind("drafting", _case_hash, _score_drafting))
 
 
 def is_sheet_round(r: Round | str) -> bool:

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from tui_helpers import keys, play_steps
+from tui_helpers import keys, play_steps, row_title
 
 from sim import load_library
 from tui.app import make_app
@@ -22,7 +22,7 @@ async def main(home: str, out: str) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#cases")
-        while table.get_row_at(table.cursor_row)[0].plain != sc.title:
+        while row_title(table, table.cursor_row) != sc.title:
             await keys(pilot, "down")
         await keys(pilot, "enter")
         await keys(pilot, "enter")

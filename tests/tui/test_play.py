@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.notifications import Notify
 from textual.widgets import Static
-from tui_helpers import do_act, finish, keys, open_form, play_steps, screen_text, type_into
+from tui_helpers import do_act, finish, keys, open_form, play_steps, row_title, screen_text, type_into
 
 from sim.scoring import finding_lines
 from sim.store import Store
@@ -37,7 +37,7 @@ async def open_case(pilot, title: str) -> None:
     """From the library: move to the case's row, open it, start from the briefing."""
     table = pilot.app.screen.query_one("#cases")
     for _ in range(table.row_count):
-        if table.get_row_at(table.cursor_row)[0].plain == title:
+        if row_title(table, table.cursor_row) == title:
             break
         await keys(pilot, "down")
     await keys(pilot, "enter")
@@ -277,11 +277,11 @@ async def test_library_filter_and_search(make, scenario):
         table = app.screen.query_one("#cases")
         assert table.row_count == len(app.library.scenarios)
         await keys(pilot, "slash", *"秸秆")
-        titles = [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+        titles = [row_title(table, i) for i in range(table.row_count)]
         assert scenario.title in titles
         assert 0 < len(titles) < len(app.library.scenarios)
         await keys(pilot, "space", *"麦收")  # more words narrow the search down
-        assert [table.get_row_at(i)[0].plain for i in range(table.row_count)] == [scenario.title]
+        assert [row_title(table, i) for i in range(table.row_count)] == [scenario.title]
         await keys(pilot, *["backspace"] * 5, *"没有这种案例")
         assert table.row_count == 0
         assert "没有与「没有这种案例」相符的案例" in screen_text(app)
@@ -298,9 +298,11 @@ async def test_debrief_export_and_history(make, scenario, home, trap):
         await finish(pilot)
         score = app.screen.result.score
         await keys(pilot, "e")
-        html = sorted((home / "reports").glob("*.html"))
+        html = sorted(p for p in (home / "reports").glob("*.html") if not p.name.endswith("-案卷文书.html"))
         md = sorted((home / "reports").glob("*.md"))
         assert len(html) == len(md) == 1
+        [case_file] = (home / "reports").glob("*-案卷文书.html")  # the documents as printed forms
+        assert case_file.read_text(encoding="utf-8").count('<section class="doc">') == len(app.screen.session.documents())
         assert "报告已导出" in text_of(app.screen, "#export-path")
         page = html[0].read_text(encoding="utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "<script" not in page
@@ -309,7 +311,7 @@ async def test_debrief_export_and_history(make, scenario, home, trap):
         await keys(pilot, "escape")  # back to the library, best score shown
         table = app.screen.query_one("#cases")
         row = next(
-            r for r in (table.get_row_at(i) for i in range(table.row_count)) if r[0].plain == scenario.title
+            table.get_row_at(i) for i in range(table.row_count) if row_title(table, i) == scenario.title
         )
         assert row[2].plain == str(score)
         await keys(pilot, "h")
@@ -356,7 +358,7 @@ async def test_mouse_works(make, scenario):
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#cases")
-        row = next(i for i in range(table.row_count) if table.get_row_at(i)[0].plain == scenario.title)
+        row = next(i for i in range(table.row_count) if row_title(table, i) == scenario.title)
         table.move_cursor(row=row)
         await keys(pilot, "enter")
         await pilot.click("#brief-start")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,39 @@ async def test_a_changed_file_reloads_and_the_check_follows(lib, home):
         assert str(cases.get_row_at(0)[3]) == "旧版本（文件有错）"
 
 
+async def test_the_watch_thread_reloads_while_the_screen_stays_responsive(lib, home):
+    """The files are looked at in the watch thread, not on the event loop: while a look is stuck (a slow
+    network drive), the trainer still switches tabs; once it returns, the change reloads on its own (no
+    explicit poll) and the check follows."""
+    app = trainer_app(lib, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await checked(pilot)
+        watch = app.library_watcher
+        assert watch is not None and watch.alive
+        entered, release = threading.Event(), threading.Event()
+        look = watch.watcher.snapshot
+
+        def stuck() -> dict:
+            entered.set()
+            assert release.wait(30), "the test never released the look"
+            return look()
+
+        watch.watcher.snapshot = stuck  # type: ignore[method-assign]
+        edit(lib / "case.yaml", "title: 麦收期间露天焚烧秸秆", "title: 麦收期间露天焚烧秸秆（修订）")
+        watch.wake()
+        assert entered.wait(30)  # the watch thread is now inside its look at the files
+        tabs = app.screen.query_one("#trainer-tabs")
+        await keys(pilot, "3")
+        assert tabs.active == "tab-cases"  # handled while the look is still stuck
+        await keys(pilot, "1")
+        assert tabs.active == "tab-checks" and app.reload_count == 0
+        release.set()
+        await settle(pilot, lambda: app.reload_count >= 1 and checks(app) >= 2, "the watch thread's reload")
+        assert app.library.scenarios[FIXTURE_CASE].title == "麦收期间露天焚烧秸秆（修订）"
+        assert "自动重新加载：已 1 次" in screen_text(app).replace("\n", "")
+    assert watch.stopped  # stopped with the app
+
+
 async def test_the_workbench_keeps_the_trainees_acts_after_a_reload(lib, home):
     messages: list = []
     app = trainer_app(lib, home, trainer=False)
@@ -207,7 +241,7 @@ async def test_an_open_briefing_shows_the_new_version(lib, home):
         app.watch_library()
         edit(lib / "case.yaml", "过火面积约3亩", "过火面积约5亩")
         assert app.check_library_files()
-        await settle(pilot, lambda: "面积约5亩" in str(app.screen.query_one("#brief-text").render()),
+        await settle(pilot, lambda: "面积约5亩" in screen_text(app),
                      "the briefing to show the new version")
         text = screen_text(app)
         assert "面积约5亩" in text and "面积约3亩" not in text

@@ -252,7 +252,7 @@ async def open_case_keys(pilot: Pilot[Any], title: str) -> None:
     """From the library: move to the case's row, open it, start from the briefing."""
     table = pilot.app.screen.query_one("#cases")
     for _ in range(table.row_count):
-        if table.get_row_at(table.cursor_row)[0].plain == title:
+        if row_title(table, table.cursor_row) == title:
             break
         await keys(pilot, "down")
     await keys(pilot, "enter")
@@ -262,3 +262,11 @@ async def open_case_keys(pilot: Pilot[Any], title: str) -> None:
 async def finish(pilot: Pilot[Any]) -> None:
     await keys(pilot, "f")
     await keys(pilot, "y")
+
+
+def row_title(table: Any, row: int) -> str:
+    """The full title of the case on a library row (the cell may be cut with an ellipsis at 80 columns)."""
+    from textual.coordinate import Coordinate
+
+    key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+    return table.app.library.scenarios[key].title

@@ -13,6 +13,7 @@ argparse parser, opening the library and a case) is public in `tui.cli.common`:
     trainer    graph, stats, trainer            the trainer's commands
     drill      drill                            a knowledge paper aimed at a trainee's weakest articles
     contest    contest check|import|…|board     contests
+    serve      serve                            the apps in browsers on the local network (tui.serve)
 
 Start-up time matters (style.md, item 7): `lawdrill deadline` is a calculator people run many times a day.
 So every module here imports only the standard library at the top; the engine is imported inside the command
@@ -33,14 +34,14 @@ import os
 import sys
 from collections.abc import Callable
 
-from tui.cli import catalogue, check, contest, deadline, drill, run, tools, trainer, ui
+from tui.cli import catalogue, check, contest, deadline, drill, run, serve, tools, trainer, ui
 from tui.cli.common import (
     ARGPARSE_ZH, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, UsageError, emit, emit_error,
     ngettext_zh,
 )
 
 # The order of the help's command list.
-GROUPS = (ui, check, run, deadline, catalogue, tools, trainer, drill, contest)
+GROUPS = (ui, check, run, deadline, catalogue, tools, trainer, drill, contest, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

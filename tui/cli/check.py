@@ -43,7 +43,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     import sys
 
     from sim.cache import ResultCache, check_run_key
-    from sim.loader import bundled_scenarios
+    from sim.files import bundled_scenarios
 
     paths = list(args.paths) or [str(bundled_scenarios())]
     require_paths(paths, "路径")

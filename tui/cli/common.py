@@ -241,6 +241,7 @@ COMMANDS = (
     ("stats [--by case|township]", "薄弱环节：学习记录中被触犯最多的规则"),
     ("trainer [PATH…]", "打开教员界面：案例库校验、文件修改后自动重新加载、薄弱环节统计"),
     ("contest check|import|standings|export|report|run|board", "大比武：比武文件、成绩包导入、排名、导出与报告"),
+    ("serve [--contest CONTEST]", "在局域网内以网页提供训练界面或比武答题（浏览器访问）"),
 )
 
 
@@ -312,6 +313,10 @@ def find_case(ref: str, library: Sequence[str] | None) -> tuple[Library, Scenari
 
 
 def terminal_ok() -> bool:
+    """A terminal to draw on: a tty, or the browser terminal of `lawdrill serve` (textual-serve's web driver
+    speaks over the pipes it was started with)."""
+    if os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver"):
+        return True
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 

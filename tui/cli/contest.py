@@ -117,6 +117,18 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--out", metavar="DIR", help="成绩包输出目录（默认：数据目录下的 contest-outbox）")
     store_options(p)
 
+    p = sub_command("results", "赛后复盘：把本人的比武成绩导入学习记录",
+                    "把参赛人员本人的成绩包导入自己的学习记录（薄弱环节、专项练习）：每份成绩包像组织者导入时一样\n"
+                    "校验签名并重新评分；只导入已经结束的轮次，名单中其他人员的成绩包自动略过。\n"
+                    "成绩包来自本机的 contest-outbox（在自己电脑上参赛时的默认输出目录），或组织者赛后发回的收卷文件夹。\n"
+                    "导入后列出本次比武每个案例或试卷的失分项、与平时练习合并后的薄弱条文，以及对应的练习案例和题目。",
+                    cmd_results)
+    p.add_argument("bundles", nargs="*", metavar="BUNDLE", help="成绩包文件或目录（默认：数据目录下的 contest-outbox）")
+    p.add_argument("--as", dest="contestant", required=True, metavar="ID", help="本人的参赛人员编号（名单中的 id）")
+    p.add_argument("--trainee", metavar="NAME", help="学习记录中的学员姓名（默认：训练界面上次使用的姓名，否则为名单中的姓名）")
+    p.add_argument("--home", metavar="DIR", help="数据目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
     p = sub_command("board", "排行榜（终端界面或投影用网页，定时刷新）",
                     "打开排行榜界面：定时刷新，支持封榜、揭榜和按组别查看。\n"
                     "加 --web 则启动网页排行榜（投影用，自动刷新、封榜与揭晓、分组、收卷情况），\n"
@@ -147,7 +159,7 @@ def add_commands(command: AddCommand) -> None:
 
 def _no_subcommand(args: argparse.Namespace) -> int:
     raise UsageError("lawdrill contest：缺少子命令（check、import、standings、collection、export、report、codes、run、"
-                     "board、pack）",
+                     "board、pack、results）",
                      "运行「lawdrill contest -h」查看用法。")
 
 
@@ -519,6 +531,95 @@ def cmd_collection(args: argparse.Namespace) -> int:
     emit("", f"合计 {len(col.people)} 人：{STATE_LABELS[COMPLETE]} {col.count(COMPLETE)} 人，"
              f"{STATE_LABELS[PARTIAL]} {col.count(PARTIAL)} 人，{STATE_LABELS[NONE]} {col.count(NONE)} 人。")
     return EXIT_OK
+
+
+_clock: Callable[[], float] = time.time  # the moment `results` compares with the rounds' closing times
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    """A contestant's own bundles into their training store: what the contest missed, merged weak spots and
+    the practice that matches (sim.contest.takehome, sim.weakspots)."""
+    from sim.contest.model import cst_time
+    from sim.contest.takehome import take_home
+    from sim.scoring import cite_label
+    from sim.store import Store
+    from sim.weakspots import article_spots, practice_cases, questions_for, rule_names
+
+    contest = _contest(args.contest)
+    person = contest.contestant(args.contestant)
+    if person is None:
+        raise UsageError(f"比武「{contest.name}」的名单中没有编号「{args.contestant}」")
+    try:
+        store = Store(args.home)  # created when missing: an officer may never have practised on this machine
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"无法打开数据目录 {args.home or ''}：{exc}") from None
+    try:
+        paths = args.bundles or [str(store.home / "contest-outbox")]
+        missing = [b for b in paths if not Path(b).exists()]
+        if missing:
+            raise UsageError(f"找不到成绩包：{'、'.join(missing)}",
+                             "在自己电脑上参赛时成绩包在数据目录的 contest-outbox 中；否则请写明组织者发回的文件夹。")
+        library = _library(contest)
+        trainee = args.trainee or store.get("trainee") or person.name
+        now = cst_time(_clock())
+        got = take_home(paths, contest, library, person.id, store, trainee=trainee, township=person.township,
+                        now=now)
+        spots = article_spots(store, library, trainee=trainee)
+    finally:
+        store.close()
+    if not got.results and not got.refused:
+        raise UsageError(f"给出的位置中没有参赛人员「{person.name}」（{person.id}）的成绩包"
+                         + (f"（其他人员或其他比武的成绩包 {got.others} 份已略过）" if got.others else ""))
+    missed_articles = list(dict.fromkeys(a for h in got.results for a in h.articles))
+    missed_rules = list(dict.fromkeys(r for h in got.results for r in h.rules))
+    weak = [w.article for w in spots[:5]]
+    aim = list(dict.fromkeys(missed_articles + weak))
+    offers = practice_cases(library, aim, missed_rules)
+    questions = questions_for(library, aim)
+    new = sum(h.stored for h in got.results)
+    if args.json:
+        print_json({
+            "contest": contest.id, "contestant": person.id, "trainee": trainee, "imported": new,
+            "already_stored": len(got.results) - new, "refused": [
+                {"path": n.path, "code": n.code, "message": n.message} for n in got.refused],
+            "others": got.others,
+            "results": [{"round": h.round.id, "entry": h.entry, "title": h.title, "score": h.score,
+                         "rules": list(h.rules), "articles": list(h.articles), "stored": h.stored}
+                        for h in got.results],
+            "weak_articles": [w.to_json() for w in spots],
+            "practice": {"cases": [o.to_json() for o in offers], "questions": questions}})
+        return EXIT_OK if not got.refused else EXIT_FAILED
+    emit(f"比武「{contest.name}」：学员「{trainee}」（{person.id}，{person.township}）的成绩包 "
+         f"{len(got.results) + len(got.refused)} 份，新导入学习记录 {new} 份"
+         + (f"，此前已导入 {len(got.results) - new} 份" if len(got.results) > new else "")
+         + (f"，未导入 {len(got.refused)} 份" if got.refused else "") + "。"
+         + (f"其他人员或其他比武的成绩包 {got.others} 份已略过。" if got.others else ""))
+    for n in got.refused:
+        emit(f"✗ {Path(n.path).name}：{n.message}［{n.code}］")
+    for h in got.results:
+        emit("", f"■ {h.round.title}·{h.title}：{h.score} 分")
+        case = h.entry.split("#", 1)[0]
+        names = rule_names(library, "" if h.round.kind == "quiz" else case, h.rules)
+        if not names and not h.articles:
+            emit("  没有失分项。")
+            continue
+        for note in h.notes:  # an analysis: each mistake as its result screen says it
+            emit(f"  失分：{note}")
+        for title, cites in [] if h.notes else names:
+            emit(f"  失分：{title}" + (f"（{cites}）" if cites else ""))
+        if h.articles:
+            emit("  涉及条文：" + "；".join(cite_label(a, library.articles) for a in h.articles))
+    if spots:
+        emit("", "薄弱条文（平时练习与比武合计，按出错次数）：")
+        for w in spots[:8]:
+            emit(f"  {w.label}：出错 {w.count} 次（演练 {w.play} 次，答题与案例分析 {w.sheets} 次，比武 {w.contest} 次）")
+    if offers or questions:
+        emit("", "建议练习：")
+        for o in offers:
+            emit(f"  案例「{o.title}」：lawdrill play {o.case}（案例分析在案例库中按 a）")
+        if questions:
+            emit(f"  专项答题：lawdrill drill --trainee {trainee}（题库中有 {questions} 道题考查这些条文）")
+    return EXIT_OK if not got.refused else EXIT_FAILED
 
 
 # --- the two UI commands: which round, then the app ----------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.cli.common import (
-    EXIT_OK, AddCommand, UsageError, count_arg, emit, find_case, library_note, library_option, open_library,
+    EXIT_FAILED, EXIT_OK, AddCommand, UsageError, count_arg, emit, find_case, library_note, library_option, open_library,
     print_json, screen_width, seed_arg, table,
 )
 
@@ -20,11 +20,19 @@ def add_commands(command: AddCommand) -> None:
                 "从案件开始枚举受训人可能的动作序列（参数按等价类取值：人员、证件、录像、送达方式、\n"
                 "罚款在幅度内/外、文书缺项、按时/超期……），报告状态、状态转换和规则的覆盖情况，\n"
                 "各结局的得分分布（最低/中位数/最高），以及从未触发的规则。\n"
-                "先探索参考路径，再探索偏离参考路径一步、两步……的办法；达到深度上限或预算时停止。", cmd_explore)
+                "先探索参考路径，再探索偏离参考路径一步、两步……的办法；达到深度上限、预算或时限时停止。\n"
+                "随后对尚未触发的规则做定向搜索（奔向能进行其所看动作的状态，试规则比较的金额和文书各项），\n"
+                "最后对每条未触发的规则说明原因（如适用条件从未成立、没有外界事件使案件进入所需状态）。\n"
+                "--exhaustive 穷尽深度以内的全部情形：完成时证明覆盖完整，超过上限时如实报告未完成。", cmd_explore)
     p.add_argument("case", metavar="CASE", help="案例编号，或案例 YAML 文件路径")
     p.add_argument("--depth", type=count_arg, default=None, metavar="N",
                    help="每个序列最多几步（默认：最长参考路径的步数加 2，至少 8）")
-    p.add_argument("--budget", type=count_arg, default=1000, metavar="N", help="最多探索多少个不同情形（默认 1000）")
+    p.add_argument("--budget", type=count_arg, default=None, metavar="N",
+                   help="最多探索多少个不同情形（默认 120；--exhaustive 时为上限，默认 20000）")
+    p.add_argument("--seconds", type=float, default=None, metavar="S",
+                   help="最多用时几秒：到时停止，并报告已探索到哪一步")
+    p.add_argument("--exhaustive", action="store_true",
+                   help="穷尽搜索：探索深度以内的全部情形，完成时报告覆盖已得到证明")
     p.add_argument("--seed", type=seed_arg, default=0, metavar="N", help="随机种子（决定带概率的事件，默认 0）")
     p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
     library_option(p)
@@ -83,27 +91,63 @@ def _num(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+def _progress_line(d: dict[str, Any]) -> None:
+    import sys
+
+    sys.stderr.write(f"\r已探索情形 {d['nodes']} 个，执行动作 {d['steps']} 次，触发规则 {d['rules']}/{d['rules_total']} 条，"
+                     f"用时 {d['seconds']:.1f} 秒")
+    sys.stderr.flush()
+
+
 def cmd_explore(args: argparse.Namespace) -> int:
-    from sim.explore import explore
+    import sys
+
+    from sim.explore import EXHAUSTIVE_LIMIT, explore
 
     if args.depth is not None and not 1 <= args.depth <= 60:
         raise UsageError("--depth 应在 1 到 60 之间")
-    if not 1 <= args.budget <= 1_000_000:
+    if args.budget is not None and not 1 <= args.budget <= 1_000_000:
         raise UsageError("--budget 应在 1 到 1000000 之间")
+    if args.seconds is not None and not 0 < args.seconds <= 86_400:
+        raise UsageError("--seconds 应大于 0、不超过 86400（一天）")
     lib, sc = find_case(args.case, args.library)
     library_note(lib)
-    rep = explore(sc, depth=args.depth, budget=args.budget, seed=args.seed)
+    live = not args.json and sys.stderr.isatty()
+    rep = explore(sc, depth=args.depth, budget=args.budget, seed=args.seed, seconds=args.seconds,
+                  exhaustive=args.exhaustive, progress=_progress_line if live else None)
+    if live:
+        sys.stderr.write("\r\033[K")
+    code = EXIT_FAILED if args.exhaustive and not rep.proven else EXIT_OK
     if args.json:
         print_json(rep.to_json())
-        return EXIT_OK
+        return code
     states = dict(rep.states)
+    limit = f"时限 {_num(rep.seconds_limit)} 秒，" if rep.seconds_limit is not None else ""
     lines = [
         f"案例探索：{sc.title}（{sc.id}）",
-        f"深度上限 {rep.depth} 步，预算 {rep.budget} 个情形；共探索情形 {rep.nodes} 个，"
-        f"执行动作 {rep.steps} 次，用时 {rep.seconds:.1f} 秒。",
+        f"{'穷尽搜索，' if rep.exhaustive else ''}深度上限 {rep.depth} 步，"
+        f"{'情形上限' if rep.exhaustive else '预算'} {rep.budget} 个情形，{limit}"
+        f"共探索情形 {rep.nodes} 个（定向搜索 {rep.goal_nodes} 个），执行动作 {rep.steps} 次，用时 {rep.seconds:.1f} 秒。",
     ]
-    if rep.cut:
-        lines.append("注意：预算已用尽，搜索未穷尽（偏离参考路径较多的办法未探索）；可加大 --budget 或减小 --depth。")
+    if rep.last_found is not None:
+        n, _, secs = rep.last_found
+        lines.append(f"最后一条新触发的规则出现在第 {n} 个情形（第 {secs:.1f} 秒）。")
+    if rep.exhaustive:
+        if rep.proven:
+            lines.append(f"覆盖已得到证明：{rep.depth} 步以内、按参数等价类的全部办法都已探索，"
+                         "下面列出的未触发规则任何这样的办法都触发不了。")
+        elif rep.stop == "time":
+            lines.append(f"穷尽搜索未完成：已到时限（{_num(rep.seconds_limit or 0)} 秒），覆盖未得到证明；"
+                         "可放宽 --seconds 或减小 --depth。")
+        else:
+            lines.append(f"穷尽搜索未完成：本案 {rep.depth} 步以内的情形超过上限 {rep.budget} 个，覆盖未得到证明；"
+                         f"可减小 --depth，或加大 --budget（默认 {EXHAUSTIVE_LIMIT}）。")
+    elif rep.stop == "time":
+        lines.append(f"注意：已到时限，搜索在第 {rep.main_nodes} 个情形处停止，偏离参考路径较多的办法未探索；"
+                     "可放宽 --seconds，或用 --exhaustive 穷尽。")
+    elif rep.cut:
+        lines.append("注意：预算已用尽，搜索未穷尽（偏离参考路径较多的办法未探索）；可加大 --budget、减小 --depth，"
+                     "或用 --exhaustive 穷尽。")
     lines += ["", "覆盖情况："]
     lines += table(["项目", "已覆盖", "总数", "比例"], [
         ["状态", str(len(rep.states_reached)), str(len(rep.states)),
@@ -129,15 +173,18 @@ def cmd_explore(args: argparse.Namespace) -> int:
     missing = [f"{states[sid]}（{sid}）" for sid, _ in rep.states if sid not in rep.states_reached]
     if missing:
         lines += ["", f"未到达的状态：{'、'.join(missing)}"]
-    never = rep.rules_never
-    if never:
-        lines += ["", f"从未触发的规则（{len(never)} 条）："]
-        lines += table(["规则", "标题"], [[rid, title] for rid, title in never], indent="  ",
-                       max_width=screen_width(), shrink={1: 10})
+    if rep.unreached:
+        lines += ["", f"从未触发的规则（{len(rep.unreached)} 条）及原因："]
+        for u in rep.unreached:
+            mark = "（不可能触发）" if u.proven else ""
+            lines.append(f"  {u.title}（{u.rule_id}）{mark}")
+            lines.append(f"    原因：{u.reason}。")
+            if u.detail:
+                lines.append(f"    {u.detail}")
     else:
         lines += ["", "案例的每条规则都至少触发过一次。"]
     emit(*lines)
-    return EXIT_OK
+    return code
 
 
 # --- new ---------------------------------------------------------------------------------------------------

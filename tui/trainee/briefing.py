@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from ..widgets.guard import when_active
-from ..widgets.text import MODE_HELP, MODE_LABELS, PARTY_KINDS, POWER_SOURCES, paragraphs, stars, wall_time
+from ..widgets.text import MODE_HELP, MODE_LABELS, PARTY_KINDS, POWER_SOURCES, Prose, paragraphs, stars, wall_time
 
 if TYPE_CHECKING:
     from sim.model import Officer, Scenario
@@ -79,8 +79,8 @@ def briefing_body(sc: Scenario, *extra: Static) -> VerticalScroll:
         team.append(f"　{officer_line(o)}\n", style="" if o.certified else "yellow")
     return VerticalScroll(
         Static(meta, id="brief-meta"),
-        Static(Text(paragraphs(sc.briefing)), id="brief-text"),
-        Static(party_text, id="brief-party"),
+        Static(Prose(paragraphs(sc.briefing)), id="brief-text"),
+        Static(Prose(party_text), id="brief-party"),
         Static(team, id="brief-team"),
         *extra,
         id="brief-body",

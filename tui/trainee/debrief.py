@@ -16,11 +16,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from sim.model import Severity
-from sim.report import Row, act_rows, findings_by_severity, reference_rows, render_html, render_markdown
+from sim.report import (
+    Row, act_rows, findings_by_severity, reference_rows, render_case_file_html, render_html, render_markdown,
+)
 from sim.scoring import finding_lines
 
 from ..widgets.guard import when_active
-from ..widgets.text import MODE_LABELS
+from ..widgets.text import MODE_LABELS, Prose
 
 if TYPE_CHECKING:
     from sim.scoring import Result
@@ -117,20 +119,20 @@ class DebriefScreen(Screen[None]):
             id="debrief-title",
         )
         with VerticalScroll(id="debrief-body"):
-            yield Static(verdict, id="verdict")
+            yield Static(Prose(verdict), id="verdict")
             yield Static(Text(meta), id="debrief-meta")
             yield Static("发现的问题", classes="section")
-            yield Static(findings, id="findings")
+            yield Static(Prose(findings), id="findings")
             yield Static("过程对照", classes="section")
             with Horizontal(id="compare"):
                 with Vertical(id="mine-col", classes="compare-col"):
                     yield Static("你的执法过程", classes="col-title")
-                    yield Static(rows_text(act_rows(s), marks=True), id="mine")
+                    yield Static(Prose(rows_text(act_rows(s), marks=True)), id="mine")
                 with Vertical(id="ref-col", classes="compare-col"):
                     yield Static(
                         Text(f"参考路径「{ref_name}」" if ref_name else "参考路径"), classes="col-title"
                     )
-                    yield Static(ref_text, id="reference")
+                    yield Static(Prose(ref_text), id="reference")
             yield Static("", id="export-path")
         with Horizontal(id="debrief-buttons"):
             yield Button("导出报告（e）", variant="primary", id="debrief-export", compact=True)
@@ -138,7 +140,8 @@ class DebriefScreen(Screen[None]):
         yield Footer()
 
     def export(self, formats: tuple[str, ...] = ("html", "md")) -> list[Path]:
-        """Write the report (HTML and/or Markdown) to <home>/reports/; returns the paths written."""
+        """Write the report (HTML and/or Markdown) and, with "casefile", the case file's documents as printed
+        forms (HTML for A4) to <home>/reports/; returns the paths written."""
         s, sc = self.session, self.session.scenario
         folder = self.app.reports_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -147,6 +150,11 @@ class DebriefScreen(Screen[None]):
         when = dt.datetime.fromtimestamp(self.app.clock()).astimezone()
         written = []
         for fmt in formats:
+            if fmt == "casefile":
+                path = folder / f"{self.attempt_id}-{sc.id}-案卷文书.html"
+                path.write_text(render_case_file_html(sc, s), encoding="utf-8")
+                written.append(path)
+                continue
             path = folder / f"{self.attempt_id}-{sc.id}.{fmt}"
             text = render[fmt](sc, s, self.result, context=context, generated=when,
                                reference=not self.reference_withheld)
@@ -159,7 +167,7 @@ class DebriefScreen(Screen[None]):
     def _export_pressed(self) -> None:
         self.action_export()
 
-    def action_export(self, formats: tuple[str, ...] = ("html", "md")) -> None:
+    def action_export(self, formats: tuple[str, ...] = ("html", "md", "casefile")) -> None:
         try:
             paths = self.export(formats)
         except OSError as exc:

@@ -36,7 +36,7 @@ from .briefing import officer_line
 from ..widgets.dialogs import Dialog
 from ..widgets.fields import Checklist, DateTimeInput, Dropdown
 from ..widgets.guard import when_active
-from ..widgets.text import ADVANCE_HELP, DATE_HELP
+from ..widgets.text import ADVANCE_HELP, DATE_HELP, Prose
 
 if TYPE_CHECKING:
     from sim.calendar import DayInfo
@@ -226,6 +226,7 @@ class ActionForm(Dialog[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
     BINDINGS = [
         Binding("ctrl+s", "submit", "提交", priority=True, id="submit"),
+        Binding("f2", "document_view", "文书视图", priority=True, id="document-view"),
         Binding("ctrl+r", "fill", "从案卷填写", priority=True, id="fill"),
         Binding("ctrl+o", "team", "更改执法人员", priority=True, id="team"),
         Binding("escape", "cancel", "取消", id="cancel"),
@@ -251,7 +252,7 @@ class ActionForm(Dialog[None]):
         with Vertical(id="form-dialog"):
             yield Static(title, id="form-title")
             if s.mode == "practice" and spec.help:
-                yield Static(Text(spec.help), id="form-help")
+                yield Static(Prose(spec.help), id="form-help")
             with VerticalScroll(id="form-fields", can_focus=False):
                 yield self._row(
                     "时间",
@@ -304,7 +305,7 @@ class ActionForm(Dialog[None]):
     @staticmethod
     def _row(label: str, widget: Widget, note: Widget | None = None) -> Horizontal:
         body = Vertical(widget, *([note] if note else []), classes="field-body")
-        return Horizontal(Label(Text(label), classes="field-label"), body, classes="field")
+        return Horizontal(Label(Prose(label), classes="field-label"), body, classes="field")
 
     def _param_widget(self, p: ParamSpec) -> Widget:
         s, sc = self.session, self.session.scenario
@@ -337,7 +338,7 @@ class ActionForm(Dialog[None]):
                 value=value if value in known else Select.NULL,
             )
         if k == ParamKind.TARGET:
-            made = list(dict.fromkeys(a.name for a in s.documents()))
+            made = list(dict.fromkeys(a.name for a in s.documents() if s.proc.actions[a.name].servable))
             return Dropdown(
                 [(Text(document_name(sc, name)), name) for name in made],
                 id=wid,
@@ -413,7 +414,9 @@ class ActionForm(Dialog[None]):
             doc: dict[str, Any] = {}
             for f in spec.document.fields:
                 value = self._value(self.query_one(f"#d-{f.id}"), f.label)
-                if value is not None:
+                # An unticked box is a blank on the paper, as an empty text is: a document nothing was entered
+                # in is empty (the record and receipt rules read an empty document as not drafted).
+                if value is not None and value is not False:
                     doc[f.id] = value
             params["document"] = doc  # always present, even empty: the rules then read missing fields
         return at, params
@@ -461,6 +464,10 @@ class ActionForm(Dialog[None]):
             return doc is not None and any(f.kind == "text" for f in doc.fields)
         if action == "team":
             return bool(self.query(".kept"))
+        if action == "document_view":  # the document view (tui/trainee/document.py)
+            spec = self.spec
+            return self.is_active and spec.document is not None and bool(spec.document.fields) \
+                and "document" in spec.params
         return super().check_action(action, parameters)
 
     @on(Input.Changed, "#p-at")
@@ -491,6 +498,42 @@ class ActionForm(Dialog[None]):
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    # --- the document view (tui/trainee/document.py) --------------------------------------------------------
+
+    def action_document_view(self) -> None:
+        """The document laid out as its printed form, filled in there and brought back into this form."""
+        from .document import DocumentView
+
+        doc = self.spec.document
+        assert doc is not None
+        values: dict[str, Any] = {}
+        for f in doc.fields:
+            try:
+                v = self._value(self.query_one(f"#d-{f.id}"), f.label)
+            except _Invalid:
+                v = None
+            if v is not None:
+                values[f.id] = v
+        try:  # the date on the form; a relative time (+1 日) or none yet: the case clock
+            when = dt.datetime.fromisoformat(normalize_time(self.query_one("#p-at", Input).value) or "")
+        except ValueError:
+            when = self.session.now
+        self.app.push_screen(DocumentView(self.session, self.spec.id, values, when), self._from_document_view)
+
+    def _from_document_view(self, values: dict[str, Any] | None) -> None:
+        doc = self.spec.document
+        if values is None or doc is None:
+            return
+        for f in doc.fields:
+            w = self.query_one(f"#d-{f.id}")
+            v = values.get(f.id)
+            if isinstance(w, Checkbox):
+                w.value = bool(v)
+            elif isinstance(w, Select):
+                w.value = v if v is not None else Select.NULL
+            elif isinstance(w, Input):
+                w.value = "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
 
 
 class AdvanceDialog(Dialog[None]):

@@ -45,6 +45,7 @@ class LibraryScreen(Screen[None]):
         Binding("h", "history", "历史记录", id="history"),
         Binding("k", "quiz", "知识练习", id="quiz"),
         Binding("a", "analysis", "案例分析", id="analysis"),
+        Binding("w", "weak_spots", "薄弱环节", id="weak-spots"),
         Binding("n", "rename", "更换学员", id="rename"),
         Binding("v", "trainer", "教员工具", id="trainer"),
         Binding("escape", "leave_filter", "返回列表", show=False, id="leave-filter"),
@@ -70,6 +71,9 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.app.begin()
+
+    def on_resize(self) -> None:
+        self._fill()
 
     def on_screen_resume(self) -> None:
         if self.app.store is not None:
@@ -110,6 +114,10 @@ class LibraryScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         needle = self.query_one("#filter", Input).value.strip()
+        # The title gives way (cut with an ellipsis) so that the difficulty and the best score stay in view;
+        # the procedure, type and tags columns come next and scroll sideways on a narrow terminal.
+        width = self.size.width
+        room = max(16, width - 4 - 3 * 2 * table.cell_padding - 10 - 10 - 2) if width else 0
         for sc in sorted(library.scenarios.values(), key=lambda s: (s.difficulty, s.title)):
             if not self._matches(sc, needle):
                 continue
@@ -120,8 +128,11 @@ class LibraryScreen(Screen[None]):
                 best = Text("—", style="dim")
             if sc.id in self._open:
                 best.append(" 进行中", style="yellow")
+            title = Text(sc.title)
+            if room:
+                title.truncate(room, overflow="ellipsis")
             table.add_row(
-                Text(sc.title),
+                title,
                 Text(stars(sc.difficulty), style="yellow"),
                 best,
                 Text(sc.procedure.title),
@@ -174,6 +185,13 @@ class LibraryScreen(Screen[None]):
         if self.app.store is not None:
             self.app.open_quiz()
 
+    def action_weak_spots(self) -> None:
+        """The trainee's weak spots, practice and contest results together, with the matching practice."""
+        from .weakspots import WeakSpotsScreen
+
+        if self.app.library is not None and self.app.store is not None:
+            self.app.push_screen(WeakSpotsScreen())
+
     def action_analysis(self) -> None:
         """The highlighted case as a case analysis (一事一议)."""
         table = self.query_one("#cases", CaseTable)
@@ -198,7 +216,7 @@ class LibraryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_active:
             return False  # keys typed quickly can reach a screen a dialog has just covered
-        if action in ("history", "rename", "toggle_mode", "trainer") and self.app.store is None:
+        if action in ("history", "rename", "toggle_mode", "trainer", "weak_spots") and self.app.store is None:
             return None  # still loading
         if action == "trainer" and self.app.mode == "exam":
             return None  # the trainer's graphs show the reference paths: not during an exam
@@ -207,6 +225,7 @@ class LibraryScreen(Screen[None]):
     def commands(self) -> list[tuple[str, str, Any]]:
         return [
             ("历史记录", "查看已完成的演练和成绩", self.action_history),
+            ("薄弱环节", "练习与比武中最常出错的条文，以及对应的练习案例和题目", self.action_weak_spots),
             ("切换模式", "在练习模式和考试模式之间切换", self.action_toggle_mode),
             ("更换学员", "修改学员姓名和所在乡镇", self.action_rename),
             ("教员工具", "案例库检查、文件修改后自动重新加载、薄弱环节统计", self.action_trainer),

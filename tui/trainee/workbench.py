@@ -25,7 +25,7 @@ from sim.report import act_details, act_rows, act_title, document_fields, docume
 from sim.scoring import finding_lines
 
 from ..widgets.guard import when_active
-from ..widgets.text import LOG_KINDS, LOG_STYLES, MODE_LABELS
+from ..widgets.text import LOG_KINDS, LOG_STYLES, MODE_LABELS, Prose
 from .forms import day_text
 
 if TYPE_CHECKING:
@@ -37,9 +37,29 @@ TABS = ("tab-timeline", "tab-file", "tab-clocks", "tab-log", "tab-findings")
 
 
 class ActionPalette(OptionList):
-    """All actions, grouped by phase; Enter opens the parameter form of the highlighted action."""
+    """All actions, grouped by phase; Enter opens the parameter form of the highlighted action, Left / Right
+    jump to the first action of the previous / next phase (the list is long, a case moves phase by phase)."""
 
-    BINDINGS = [Binding("enter", "select", "办理", id="do-action")]
+    BINDINGS = [
+        Binding("enter", "select", "办理", id="do-action"),
+        Binding("right", "phase(1)", "下一阶段", show=False, id="next-phase"),
+        Binding("left", "phase(-1)", "上一阶段", show=False, id="previous-phase"),
+    ]
+
+    def action_phase(self, direction: int) -> None:
+        """Highlight the first action of the next (1) or previous (-1) phase that has one; stay at the ends."""
+        heads = [i for i in range(self.option_count) if (self.get_option_at_index(i).id or "").startswith("phase:")]
+        here = self.highlighted if self.highlighted is not None else -1
+        current = max((h for h in heads if h <= here), default=-1)
+        if direction > 0:
+            targets = [h for h in heads if h > current]
+        else:
+            targets = [h for h in reversed(heads) if h < current]
+        for head in targets:
+            first = head + 1
+            if first < self.option_count and not (self.get_option_at_index(first).id or "").startswith("phase:"):
+                self.highlighted = first
+                return
 
 
 class TimelineTable(DataTable[Any]):
@@ -153,9 +173,10 @@ class WorkbenchScreen(Screen[None]):
         return options
 
     def _action_prompt(self, action: str, label: str) -> Text:
-        if self.practice and self.session.why_not(action):
-            return Text(f"  {label}", style="dim")
-        return Text(f"  {label}")
+        """One line per action (a wrapped label would look like two actions); a long one is cut with an
+        ellipsis and named in full in the help under the palette."""
+        style = "dim" if self.practice and self.session.why_not(action) else ""
+        return Text(f"  {label}", style=style, no_wrap=True, overflow="ellipsis")
 
     # --- refresh -------------------------------------------------------------------------------------------
 
@@ -235,7 +256,7 @@ class WorkbenchScreen(Screen[None]):
                     text.append(f"（视为于 {served.effective:%Y-%m-%d} 送达）", style="green")
                 text.append("\n")
             text.append("\n")
-        self.query_one("#casefile", Static).update(text)
+        self.query_one("#casefile", Static).update(Prose(text))
 
     def _refresh_clocks(self, clocks: list[Any]) -> None:
         table = self.query_one("#clocks", DataTable)
@@ -267,7 +288,7 @@ class WorkbenchScreen(Screen[None]):
             text.append(f"{entry.at:%Y-%m-%d %H:%M} ", style="dim")
             text.append(f"[{LOG_KINDS.get(entry.kind, entry.kind)}] ", style=LOG_STYLES.get(entry.kind, ""))
             text.append(f"{entry.text}\n")
-        self.query_one("#log", Static).update(text)
+        self.query_one("#log", Static).update(Prose(text))
         self.query_one("#log-scroll", VerticalScroll).scroll_end(animate=False)
 
     def _refresh_findings(self) -> None:
@@ -283,7 +304,7 @@ class WorkbenchScreen(Screen[None]):
             for line in lines:
                 text.append(f"　{line}\n")
             text.append("\n")
-        self.query_one("#wb-findings", Static).update(text if found else Text("目前没有发现问题。", style="dim"))
+        self.query_one("#wb-findings", Static).update(Prose(text if found else Text("目前没有发现问题。", style="dim")))
         tabs = self.query_one("#wb-tabs", TabbedContent)
         tabs.get_tab("tab-findings").label = f"问题 {len(found)}"
 
@@ -297,11 +318,12 @@ class WorkbenchScreen(Screen[None]):
             return
         spec = self.session.proc.actions[option.id]
         text = Text()
+        text.append(f"{spec.label}\n", style="bold")
         if spec.document is not None:
             text.append(f"制作《{spec.document.name}》\n", style="cyan")
         if self.practice:
             text.append(spec.help or "")
-        help_widget.update(text)
+        help_widget.update(Prose(text))
 
     # --- acting ----------------------------------------------------------------------------------------
 

@@ -1,14 +1,17 @@
 """Reload on change: watch the library's files, merge a fresh load with the running one, and carry an open
 trainee session over to the new version of its case.
 
-No Textual here: the app (tui/app.py) polls `LibraryWatcher.changed()` once a second, loads the library in a
-worker thread, then calls `merge_libraries` and `rebuild_session` on the UI thread. Nothing is lost when the
+No Textual here: a `WatchThread` (a daemon thread, off the UI's event loop: a library of a thousand files
+costs a thousand stat calls per look) polls `LibraryWatcher.changed()` once a second and hands a change to
+the app (tui/app.py), which loads the library in a worker thread, then calls `merge_libraries` and
+`rebuild_session` on the UI thread. Nothing is lost when the
 new version is broken: a case whose file no longer loads keeps its old version (and the errors are shown), a
 session whose acts cannot be replayed on the new version keeps running on the old one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 def watched_files(paths: Sequence[str | Path] | None) -> list[Path]:
     """Every YAML file the library is read from: the given paths (or the bundled library), with the bundled
     law catalogue and templates the loader always reads first."""
-    from sim.loader import bundled_scenarios, yaml_files
+    from sim.files import bundled_scenarios, yaml_files
 
     root = bundled_scenarios()
     given = [Path(p) for p in paths] if paths else [root]
@@ -55,6 +58,59 @@ class LibraryWatcher:
         diff = sorted(f for f in set(now) | set(self._seen) if now.get(f) != self._seen.get(f))
         self._seen = now
         return diff
+
+
+class WatchThread:
+    """Polls a LibraryWatcher every `interval` seconds in a daemon thread and calls `found(changed_files)`
+    from that thread (the app passes it on to its UI thread). `poll_now()` looks at once from any thread;
+    `pending` is True from the moment the thread saw a change until the app says it was applied."""
+
+    def __init__(self, watcher: LibraryWatcher, found: Callable[[list[str]], None], interval: float = 1.0):
+        self.watcher, self.found, self.interval = watcher, found, interval
+        self.lock = threading.Lock()  # one look at a time: a change is seen by exactly one of them
+        self.pending = False
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lawdrill-library-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            with self.lock:
+                changed = self.watcher.changed()
+                if changed:
+                    self.pending = True
+            if changed:
+                try:
+                    self.found(changed)
+                except Exception:  # noqa: BLE001 - the app is closing: nothing left to reload
+                    return
+
+    def poll_now(self) -> list[str]:
+        with self.lock:
+            return self.watcher.changed()
+
+    def wake(self) -> None:
+        """Look now instead of at the end of the current interval."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
 
 @attrs.frozen
