@@ -1,0 +1,174 @@
+"""The drafting round (文书制作, `kind: drafting`) end to end: `contest check` on the file, `contest run`'s app at
+80x24 — the case file, each named document drafted in the document view, the sheet kept across a restart,
+hand-in under the countdown — then the organiser's `contest import` (re-scored), `contest standings` and
+`contest export`; a snapshot of the form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from contest_helpers import FakeClock, contest_app, contest_key, cst, load
+from tui_helpers import fill_value, keys, screen_text, settle
+
+from sim.contest import read_bundle
+from sim.drafting import model_sheet
+from tui.cli import main
+from tui.contest.drafting import DraftingResultScreen, DraftingScreen
+from tui.contest.round import RoundScreen
+from tui.trainee.document import DocumentView
+from tui.widgets.dialogs import ConfirmDialog
+
+__all__ = ["contest_key"]  # the fixture, imported for pytest
+
+SIZE = (80, 24)
+CASES = ("straw-burning-01", "fire-lane-01")
+DRAFTING_ROUND = f"""\
+  - id: r5
+    title: 第五轮 文书制作
+    kind: drafting
+    cases: [{", ".join(CASES)}]
+    documents: []
+    weights: {{decide.kind_basis: 3}}
+    time_limit: 60 minutes
+    opens: 2026-05-31 09:00
+    closes: 2026-05-31 12:00
+    seed: 5
+    mode: exam
+roster:
+"""
+
+
+@pytest.fixture
+def contest_file(tmp_path, contest_key):
+    from contest_helpers import write_contest
+
+    path = write_contest(tmp_path / "contest")
+    text = path.read_text(encoding="utf-8").replace("roster:\n", DRAFTING_ROUND.replace("    documents: []\n", ""), 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cli(capsys, *args) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+async def begin(pilot, row: int = 0) -> None:
+    table = pilot.app.screen.query_one("#round-cases")
+    table.move_cursor(row=row)
+    await keys(pilot, "enter")
+    if isinstance(pilot.app.screen, ConfirmDialog):
+        await keys(pilot, "y")
+    await settle(pilot)
+
+
+async def draft(pilot, sc, action: str, values: dict) -> None:
+    """On the documents tab: open `action` in the document view, fill its blanks by keys, keep it (Ctrl+S)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, DraftingScreen)
+    docs = screen.query_one("#dr-docs")
+    docs.focus()
+    docs.highlighted = list(screen.case.documents).index(action)
+    await keys(pilot, "enter")
+    assert isinstance(pilot.app.screen, DocumentView)
+    doc = sc.procedure.actions[action].document
+    for fid, value in values.items():
+        await fill_value(pilot, f"v-{fid}", doc.field(fid).kind, value)
+    await keys(pilot, "ctrl+s")
+    assert pilot.app.screen is screen
+
+
+async def test_drafting_round_by_keys_imported_and_ranked(contest_file, library, home, tmp_path, capsys):
+    code, out = cli(capsys, "contest", "check", contest_file)
+    assert code == 0 and "文书制作" in out, out
+    contest = load(contest_file, library)
+    r5 = contest.round("r5")
+    straw, lane = (library.scenarios[c] for c in CASES)
+    assert r5.drafting_documents(straw) == ("decide",) and r5.drafting_documents(lane) == ("decide_on_spot",)
+    clock = FakeClock(cst("2026-05-31 09:05"))
+    outbox = tmp_path / "outbox"
+    app = contest_app(contest, library, home, clock, round_id="r5", out=outbox, who="p03")
+    good = model_sheet(straw, ("decide",))["documents"]["decide"]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "文书制作 · 共 2 件" in screen_text(app)
+        await begin(pilot, 0)
+        screen = app.screen
+        assert isinstance(screen, DraftingScreen)
+        # A fresh sheet opens on the case file: the facts, the evidence, the acts before the decision.
+        assert screen.query_one("#dr-tabs").active == "dr-tab-facts"
+        facts = str(screen.query_one("#dr-history").render())
+        assert "案卷记载的办案经过" in facts and "本轮要求制作：行政处罚决定书" in facts
+        assert "剩余" in screen_text(app)
+        await keys(pilot, "ctrl+t")
+        assert screen.query_one("#dr-tabs").active == "dr-tab-docs" and "未填写" in screen_text(app)
+        # Half the decision, then Esc: the sheet is kept, the clock runs, the list says how far it got.
+        half = dict(list(good.items())[:2])
+        await draft(pilot, straw, "decide", half)
+        assert "已填 2 / " in screen_text(app)
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, RoundScreen) and "制作中（已填 2 / " in screen_text(app)
+        # Reopened: the saved blanks are back; the rest of the decision, the basis without its paragraph.
+        await begin(pilot, 0)
+        assert isinstance(app.screen, DraftingScreen) and app.screen.sheet["documents"]["decide"] == half
+        assert app.screen.query_one("#dr-tabs").active == "dr-tab-docs"
+        rest = {k: v for k, v in good.items() if k not in half}
+        rest["kind_basis"] = rest["kind_basis"].replace("第一百一十九条第一款", "第一百一十九条")
+        await draft(pilot, straw, "decide", rest)
+        preview = str(app.screen.query_one("#dr-preview").render())
+        assert "成文预览" in preview and "行政处罚决定书" in preview and "第一百一十九条" in preview
+        clock.advance(1200)
+        await keys(pilot, "ctrl+s")
+        assert isinstance(app.screen, ConfirmDialog) and "行政处罚决定书已填" in app.screen.text
+        await keys(pilot, "y")
+        assert isinstance(app.screen, RoundScreen)
+        # The second case drafted right, and time runs out with it on screen: handed in as it stands.
+        await begin(pilot, 1)
+        await keys(pilot, "ctrl+t")
+        await draft(pilot, lane, "decide_on_spot", model_sheet(lane, ("decide_on_spot",))["documents"]["decide_on_spot"])
+        clock.now = cst("2026-05-31 10:06")
+        app.tick()
+        await pilot.pause()
+        assert app.bundle_of(lane.id) is not None
+        # After the window: each element right or wrong, what was written beside the reference.
+        clock.now = cst("2026-05-31 12:01")
+        app.tick()
+        await pilot.pause()
+        app.screen.query_one("#round-cases").move_cursor(row=0)
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, DraftingResultScreen)
+        body = str(app.screen.query_one("#dr-result").render())
+        assert "✗ 处罚种类和依据（权重 3）" in body and "参考：" in body and "第一百一十九条第一款" in body
+        paths = [app.bundle_of(c) for c in CASES]
+    bundles = [read_bundle(p, contest, library) for p in paths]
+    assert 0 < bundles[0].score < 100 and bundles[1].score == 100
+    store = tmp_path / "results"
+    code, out = cli(capsys, "contest", "import", contest_file, outbox, "--home", store)
+    assert code == 0 and "导入 2 份" in out, out
+    code, out = cli(capsys, "contest", "standings", contest_file, "--home", store, "--round", "r5", "--json")
+    (row,) = json.loads(out)["standings"]
+    assert row["id"] == "p03" and row["score"] == bundles[0].score + 100, row
+    for fmt in ("html", "xlsx", "csv"):
+        target = tmp_path / f"r5.{fmt}"
+        code, out = cli(capsys, "contest", "export", contest_file, "--home", store, "--round", "r5", "-o",
+                        target, "--format", fmt)
+        assert code == 0 and target.stat().st_size > 0, out
+    assert straw.title in (tmp_path / "r5.html").read_text(encoding="utf-8")
+
+
+async def test_a_blank_that_is_not_a_number_is_not_kept(contest_file, library, home, tmp_path):
+    contest = load(contest_file, library)
+    lane = library.scenarios["fire-lane-01"]
+    amount = next((f for f in lane.procedure.actions["decide_on_spot"].document.fields if f.kind == "amount"), None)
+    if amount is None:
+        pytest.skip("the on-the-spot decision has no amount blank")
+    app = contest_app(contest, library, home, FakeClock(cst("2026-05-31 09:05")), round_id="r5")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await begin(pilot, 1)
+        await keys(pilot, "ctrl+t")
+        await draft(pilot, lane, "decide_on_spot", {amount.id: "两百"})
+        assert amount.id not in app.screen.sheet["documents"]["decide_on_spot"]
+        assert "应填写数字" in screen_text(app)
