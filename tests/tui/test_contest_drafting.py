@@ -28,7 +28,6 @@ DRAFTING_ROUND = f"""\
     title: 第五轮 文书制作
     kind: drafting
     cases: [{", ".join(CASES)}]
-    documents: []
     weights: {{decide.kind_basis: 3}}
     time_limit: 60 minutes
     opens: 2026-05-31 09:00
@@ -44,7 +43,7 @@ def contest_file(tmp_path, contest_key):
     from contest_helpers import write_contest
 
     path = write_contest(tmp_path / "contest")
-    text = path.read_text(encoding="utf-8").replace("roster:\n", DRAFTING_ROUND.replace("    documents: []\n", ""), 1)
+    text = path.read_text(encoding="utf-8").replace("roster:\n", DRAFTING_ROUND, 1)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -158,17 +157,78 @@ async def test_drafting_round_by_keys_imported_and_ranked(contest_file, library,
     assert straw.title in (tmp_path / "r5.html").read_text(encoding="utf-8")
 
 
-async def test_a_blank_that_is_not_a_number_is_not_kept(contest_file, library, home, tmp_path):
+async def test_two_documents_of_one_case_and_a_blank_that_is_not_a_number(contest_file, library, home):
+    """A round naming the notice and the decision: both on the list; the notice's reply period typed in words
+    is not kept (the sheet stays one the organiser's import can score) and the contestant is told."""
+    text = contest_file.read_text(encoding="utf-8").replace(f"cases: [{', '.join(CASES)}]",
+                                                            "cases: [straw-burning-01]\n    documents: [notify, decide]")
+    contest_file.write_text(text, encoding="utf-8")
     contest = load(contest_file, library)
-    lane = library.scenarios["fire-lane-01"]
-    amount = next((f for f in lane.procedure.actions["decide_on_spot"].document.fields if f.kind == "amount"), None)
-    if amount is None:
-        pytest.skip("the on-the-spot decision has no amount blank")
+    straw = library.scenarios["straw-burning-01"]
     app = contest_app(contest, library, home, FakeClock(cst("2026-05-31 09:05")), round_id="r5")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await begin(pilot, 1)
+        await begin(pilot, 0)
         await keys(pilot, "ctrl+t")
-        await draft(pilot, lane, "decide_on_spot", {amount.id: "两百"})
-        assert amount.id not in app.screen.sheet["documents"]["decide_on_spot"]
-        assert "应填写数字" in screen_text(app)
+        text = screen_text(app)
+        assert "行政处罚事先告知书　未填写" in text and "行政处罚决定书　未填写" in text
+        await draft(pilot, straw, "notify", {"reply_days": "三", "penalty": "拟处罚款人民币贰仟元"})
+        assert app.screen.sheet["documents"]["notify"] == {"penalty": "拟处罚款人民币贰仟元"}
+        assert any("应填写数字" in n.message for n in app._notifications)
+        assert "行政处罚事先告知书　已填 1 / 7 栏" in screen_text(app)
+        # The saved sheet is one the round scores (as the organiser's import will).
+        from sim.drafting import score_drafting
+
+        saved = app.sheet_answers("straw-burning-01", {})
+        assert saved == app.screen.sheet
+        assert score_drafting(straw, ("notify", "decide"), saved).points < 100
+
+
+def _fixture_drafting(tmp_path, fixture_library):
+    from contest_helpers import FIXTURE_CASE, TRAP, write_contest
+
+    path = write_contest(tmp_path / "contest", play=(FIXTURE_CASE,), review=(FIXTURE_CASE, TRAP))
+    round_ = DRAFTING_ROUND.replace(f"cases: [{', '.join(CASES)}]", f"cases: [{FIXTURE_CASE}]").replace(
+        "    weights: {decide.kind_basis: 3}\n", "")
+    path.write_text(path.read_text(encoding="utf-8").replace("roster:\n", round_, 1), encoding="utf-8")
+    return load(path, fixture_library)
+
+
+async def _open_fixture_decision(pilot, fixture_library) -> None:
+    from contest_helpers import FIXTURE_CASE
+
+    await pilot.pause()
+    await begin(pilot, 0)
+    await keys(pilot, "ctrl+t")
+    sc = fixture_library.scenarios[FIXTURE_CASE]
+    await draft(pilot, sc, "decide", {"facts_evidence": "焚烧秸秆约3亩；照片、笔录为证"})
+    await keys(pilot, "enter")  # the decision again, half drafted
+
+
+def test_drafting_round_document_form_at_80x24(snap_compare, fixture_library, tmp_path, contest_key):
+    """The decision in the document view inside a drafting round: the printed form, one blank filled."""
+    contest = _fixture_drafting(tmp_path, fixture_library)
+    clock = FakeClock(cst("2026-05-31 09:05"))
+    app = contest_app(contest, fixture_library, tmp_path / "home", clock, round_id="r5")
+
+    async def run_before(pilot):
+        await _open_fixture_decision(pilot, fixture_library)
+        assert isinstance(pilot.app.screen, DocumentView)
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_drafting_round_documents_tab_at_80x24(snap_compare, fixture_library, tmp_path, contest_key):
+    """The round's documents with how far each is drafted, and the preview of the finished text."""
+    contest = _fixture_drafting(tmp_path, fixture_library)
+    clock = FakeClock(cst("2026-05-31 09:05"))
+    app = contest_app(contest, fixture_library, tmp_path / "home", clock, round_id="r5")
+
+    async def run_before(pilot):
+        await _open_fixture_decision(pilot, fixture_library)
+        await keys(pilot, "escape")  # back on the documents tab
+        assert isinstance(pilot.app.screen, DraftingScreen)
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
