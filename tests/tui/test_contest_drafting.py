@@ -5,6 +5,7 @@ hand-in under the countdown — then the organiser's `contest import` (re-scored
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -155,6 +156,17 @@ async def test_drafting_round_by_keys_imported_and_ranked(contest_file, library,
                         target, "--format", fmt)
         assert code == 0 and target.stat().st_size > 0, out
     assert straw.title in (tmp_path / "r5.html").read_text(encoding="utf-8")
+    # Taken home: the wrong basis is a weak spot of the contestant's, by article (处罚法 art 59) and by case.
+    from sim.contest.takehome import take_home
+    from sim.store import Store
+
+    mine = Store(tmp_path / "mine")
+    got = take_home([outbox], contest, library, "p03", mine, trainee="赵强", now=dt.datetime(2026, 6, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    assert not got.refused and len(got.results) == 2
+    (straw_home,) = [h for h in got.results if h.score < 100]
+    assert straw_home.rules == ("decision-basis-wrong",) and straw_home.articles == ("行政处罚法#59",)
+    assert straw.id in {s.group for s in mine.weak_spots("case", trainee="赵强")}
+    mine.close()
 
 
 async def test_two_documents_of_one_case_and_a_blank_that_is_not_a_number(contest_file, library, home):
