@@ -124,10 +124,20 @@ async def test_drafting_round_by_keys_imported_and_ranked(contest_file, library,
         assert isinstance(app.screen, ConfirmDialog) and "行政处罚决定书已填" in app.screen.text
         await keys(pilot, "y")
         assert isinstance(app.screen, RoundScreen)
-        # The second case drafted right, and time runs out with it on screen: handed in as it stands.
+        # The second case drafted right.
         await begin(pilot, 1)
         await keys(pilot, "ctrl+t")
-        await draft(pilot, lane, "decide_on_spot", model_sheet(lane, ("decide_on_spot",))["documents"]["decide_on_spot"])
+        lane_good = model_sheet(lane, ("decide_on_spot",))["documents"]["decide_on_spot"]
+        await draft(pilot, lane, "decide_on_spot", {k: v for k, v in lane_good.items() if k != "party"})
+        # Opened again and cancelled: what was kept stays as it was.
+        await keys(pilot, "enter")
+        await fill_value(pilot, "v-party", "text", "周某某")
+        await keys(pilot, "escape")
+        assert app.screen.sheet["documents"]["decide_on_spot"].get("party") is None
+        # The party typed in the view, and time runs out before Ctrl+S: what is typed is handed in.
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, DocumentView)
+        await fill_value(pilot, "v-party", "text", lane_good["party"])
         clock.now = cst("2026-05-31 10:06")
         app.tick()
         await pilot.pause()

@@ -4,7 +4,8 @@ round names, each in the document view (tui/trainee/document.py) laid out as the
 
 Two tabs: 案情与证据 (what the case file holds) and 制作文书 (the named documents, each with how many of its
 blanks are filled and a preview of its finished text; Enter opens it in the document view, Ctrl+S there keeps
-what was written). The sheet — {"documents": {act: {field: value}}}, what sim.drafting scores — is saved in
+what was written, Esc puts back what was there before; every keystroke in the view is saved too, so a time-out
+with the view open hands in what is typed). The sheet — {"documents": {act: {field: value}}}, what sim.drafting scores — is saved in
 the local store at every change; Ctrl+S on the screen asks before handing in; Esc goes back to the round's
 list with the clock running. After hand-in the result (at once in a practice round, after the window in an
 exam) is each element right or wrong, with what the contestant wrote, what the reference document has and
@@ -162,24 +163,35 @@ class DraftingScreen(Screen[None]):
 
         action = str(event.option.id)
         rec = self.case.records[action]
-        view = DocumentView(self.case.session, action, self.sheet["documents"].get(action, {}), rec.at)
-        view.number = self.case.number(action)
-        self.app.push_screen(view, lambda values: self._drafted(action, values))
+        before = dict(self.sheet["documents"].get(action, {}))
 
-    def _drafted(self, action: str, values: dict[str, Any] | None) -> None:
-        if values is None:
-            return
+        class View(DocumentView):
+            """The document view, each keystroke kept in the local store (time-out hands in what is typed)."""
+
+            def _refresh(inner) -> None:  # noqa: N805 - the view; `self` is the drafting screen
+                super()._refresh()
+                self._keep(action, inner.values, quiet=True)
+
+        view = View(self.case.session, action, before, rec.at)
+        view.number = self.case.number(action)
+        self.app.push_screen(view, lambda values: self._drafted(action, values, before))
+
+    def _keep(self, action: str, values: dict[str, Any], *, quiet: bool = False) -> None:
         kept: dict[str, Any] = {}
         for f in self.case.spec(action).fields:
             v = values.get(f.id)
             if f.kind == "amount" and isinstance(v, str):  # not a number: the blank is left empty, and said so
-                self.app.notify(f"「{f.label}」应填写数字（元），「{v[:20]}」未保存。", title="未保存",
-                                severity="warning", markup=False)
+                if not quiet:
+                    self.app.notify(f"「{f.label}」应填写数字（元），「{v[:20]}」未保存。", title="未保存",
+                                    severity="warning", markup=False)
                 continue
             if v is not None and v != "" and v is not False:  # an unticked box is not written (as the act form)
                 kept[f.id] = v
         self.sheet["documents"][action] = kept
         self.changed()
+
+    def _drafted(self, action: str, values: dict[str, Any] | None, before: dict[str, Any]) -> None:
+        self._keep(action, before if values is None else values)  # Esc in the view: what was there before
         ol = self.query_one("#dr-docs", OptionList)
         at = ol.highlighted
         ol.clear_options()
