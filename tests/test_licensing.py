@@ -25,7 +25,7 @@ CORRECT = ("notify_correction", {"words": "explain_correction",
 ACCEPT = ("accept", {"document": {"matter": "农村村民宅基地和建房申请", "seal_date": True}})
 VERIFY = ("site_verify", {"officers": ["zhang", "wang"],
                           "document": {"findings": "东至王某院墙、西至村道，约130平方米，空闲地", "signed": True}})
-INTERESTED = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True}})
+INTERESTED = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True, "hearing_right": True}})
 GRANT_IT = ("decide_licence", {"document": {"outcome": "grant", "reasons": REASONS, "remedy": True,
                                             "seal_date": True}})
 ISSUE = ("issue_certificate", {"document": {"certificate": "农村宅基地批准书", "signed": True}})
@@ -226,3 +226,21 @@ def test_spring_festival_ten_working_days_to_hand_over_the_certificate(late: boo
         assert f["licence-certificate-late"].deadline.due == last
     else:
         assert s.result.score == 100, sorted(f)
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_the_hearing_right_is_told_before_the_decision(told: bool) -> None:
+    # 《行政许可法》第四十七条: a licence directly touching the neighbour's major interests -> the applicant and the
+    # neighbour are told, before the decision, that they may ask for a hearing.
+    notice = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True,
+                                                 "hearing_right": told}})
+    s = play([(*CORRECT, "2026-09-24T10:00"), (*ACCEPT, "2026-09-30T09:00"), (*VERIFY, "2026-10-09T09:30"),
+              (*notice, "2026-10-09T15:00"), (*GRANT_IT, "2026-10-20T10:00"), (*ISSUE, "2026-10-22T10:00"),
+              (*CLOSE, "2026-10-23T10:00")])
+    f = found(s)
+    assert ("licence-hearing-right-not-told" in f) is not told
+    text = render_result(s.result, s.scenario)
+    if told:
+        assert s.result.score == 100, sorted(f)
+    else:
+        assert "未告知申请人、利害关系人享有要求听证的权利" in text and "第四十七条" in text
