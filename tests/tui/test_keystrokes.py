@@ -25,7 +25,7 @@ import datetime as dt
 from typing import Any
 
 from textual.widgets import Checkbox, Input, Select, SelectionList
-from tui_helpers import PRESSES, keys, move_to, screen_text
+from tui_helpers import PRESSES, keys, move_to, screen_text, wait_focus
 
 from tui.trainee.debrief import DebriefScreen
 from tui.trainee.forms import normalize_time
@@ -53,9 +53,7 @@ async def _go(pilot: Any, widget_id: str) -> Any:
     target, presses = _moves(pilot, widget_id)
     if presses:
         await keys(pilot, *presses)
-    if pilot.app.focused is not target:  # under load the focus change may still be queued
-        await pilot.pause()
-    assert pilot.app.focused is target, (pilot.app.focused, widget_id)
+    await wait_focus(pilot, target)  # under load the focus change may still be queued
     return target
 
 
