@@ -74,7 +74,7 @@ class WorkbenchScreen(Screen[None]):
         Binding("b", "briefing", "案情", id="briefing"),
         Binding("h", "hint", "提示", id="hint"),
         Binding("f", "finish", "交卷", id="finish"),
-        Binding("g", "graph", "状态图", id="graph"),
+        Binding("g", "graph", "状态图", show=False, id="graph"),  # in F1 help: the footer keeps 帮助 whole at 80 columns
         Binding("1", "tab('tab-timeline')", "时间线", show=False, id="tab-timeline"),
         Binding("2", "tab('tab-file')", "案卷", show=False, id="tab-file"),
         Binding("3", "tab('tab-clocks')", "法定期限", show=False, id="tab-clocks"),
