@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from sim.calendar import format_date_zh
 from sim.report import act_details, act_rows, act_title, document_fields, document_name, param_text
 from sim.scoring import finding_lines
 
@@ -269,7 +268,9 @@ class WorkbenchScreen(Screen[None]):
                 )
             else:
                 left = Text(f"已逾期 {-c.remaining_days} 日", style="bold red")
-            due = Text(format_date_zh(c.due))
+            # 2026-09-01 周二: as the start column writes dates, and short enough that at 80 columns the
+            # due date stays whole beside the period's name
+            due = Text(f"{c.due:%Y-%m-%d} 周{'一二三四五六日'[c.due.weekday()]}")
             if c.provisional:
                 due.append("（暂定）", style="yellow")
             kind = "届满前完成" if c.kind == "within" else "届满后方可"
