@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tui_helpers import keys, open_case_keys, screen_text, settle
+from tui_helpers import keys, screen_text, settle
 
 from sim import Session
 from tui.widgets.text import NO_LINE_START
