@@ -78,3 +78,36 @@ def test_a_receipt_takes_the_document_chosen_the_party_and_the_time_on_the_hour(
     assert known["receiver"].text == "李某"
     assert known["served_at"].text == "2026年6月8日10时"
     assert "served_doc" not in known_texts(s, "serve", {})  # nothing chosen to serve: nothing named
+
+
+def test_a_lazy_hand_in_that_only_presses_ctrl_r_never_passes():
+    """Every reference path of every case, with each document holding only what Ctrl+R fills at that moment
+    and "x" in every other text field: the acts are right, the drafting is left to the fill. It must not pass
+    (what was seen, said and decided is never filled in)."""
+    from sim.gaming import BLANK
+
+    lib = load_library()
+    checked = 0
+    for sc in lib.scenarios.values():
+        for ref in sc.references:
+            s = Session(sc)
+            for step in ref.steps:
+                if step.do == "finish":
+                    break
+                if step.do == "advance":
+                    s.advance(step.at)
+                    continue
+                params = dict(step.params)
+                spec = sc.procedure.actions[step.do]
+                if isinstance(params.get("document"), dict) and spec.document is not None:
+                    known = known_texts(s, step.do, params, s.resolve_time(step.at) if step.at else None)
+                    params["document"] = {
+                        fid: (known[fid].text if fid in known else BLANK)
+                        if (f := spec.document.field(fid)) is not None and f.kind == "text" else v
+                        for fid, v in params["document"].items()}
+                s.act(step.do, step.at, **params)
+            result = s.finish()
+            if any(spec.document is not None for spec in sc.procedure.actions.values()):
+                checked += 1
+                assert not result.passed, (sc.id, ref.name, result.score)
+    assert checked >= 10
