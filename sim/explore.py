@@ -136,6 +136,9 @@ class ExploreReport:
     goal_nodes: int = 0
     unreached: tuple[Unreached, ...] = ()  # every rule not found, with its reason
     first_found: tuple[tuple[str, tuple[int, int, float]], ...] = ()  # rule -> (situations, steps, s), in order
+    # Exhaustive: every situation up to this many moves was explored (the search runs breadth first), so the
+    # coverage is proven up to that depth even when the time or the limit stopped it (= depth when proven).
+    proven_depth: int = 0
 
     @property
     def rules_never(self) -> list[tuple[str, str]]:
@@ -168,6 +171,7 @@ class ExploreReport:
             ],
             "gamed": [[m.step() for m in path] for path in self.gamed],
             "stop": self.stop, "exhaustive": self.exhaustive, "proven": self.proven,
+            "proven_depth": self.proven_depth,
             "seconds": round(self.seconds, 3), "seconds_limit": self.seconds_limit,
             "main_nodes": self.main_nodes, "goal_nodes": self.goal_nodes,
             "unreached": [u.to_json() for u in self.unreached],
@@ -310,12 +314,17 @@ class _Classes:
 REPEAT_CAP = 2  # an act done more often than this is "done repeatedly" for the search
 
 
-def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, int, int]]:
+def _moves(classes: _Classes, s: Session, pointer: int | None) -> Iterator[tuple[Move, int, int]]:
     """Every move to try from session `s`, with its cost and the reference pointer after it.
 
     `pointer` is the index of the next step of the case's first reference path. Taking that step costs 0;
     taking a later reference step costs the steps it skips; varying a class costs 1 more; a move the
     reference path does not make costs 1 (and leaves the pointer where it was).
+
+    `pointer` None (the exhaustive search): the moves depend on the situation alone. Each act's base is the
+    reference paths' own step for its next occurrence (`_Classes.base`), an act impossible now is tried only
+    when a reference path does it, and a wait goes to the next reference wait; every move costs 1, so the
+    search runs breadth first and two paths to one situation are one situation.
     """
     path = classes.path
     late: tuple[str, dt.datetime] | None = None
@@ -332,9 +341,16 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             drafted = [a.name for a in s.acts if s.proc.actions[a.name].servable]
             targets = list(dict.fromkeys(drafted))
         for target in targets:
-            j = next((k for k in range(pointer, len(path)) if path[k].do == spec.id
-                      and (target is None or path[k].params.get("target") == target)), None)
-            if j is not None:
+            j = None if pointer is None else next(
+                (k for k in range(pointer, len(path)) if path[k].do == spec.id
+                 and (target is None or path[k].params.get("target") == target)), None)
+            if pointer is None:
+                if blocked and not any(target is None or r.params.get("target") == target
+                                       for r in classes.ref_steps.get(spec.id, ())):
+                    continue
+                base, when = classes.base(spec, s, target)
+                cost, after = 1, 0
+            elif j is not None:
                 base = dict(path[j].params)
                 when = max(s.resolve_time(path[j].at) if path[j].at else s.now, s.now)
                 cost, after = j - pointer, j + 1
@@ -357,8 +373,12 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             if late is not None and late[1] > when:
                 late_move = Move("act", spec.id, f"{label}（{late[0]}）", late[1].isoformat(), base, 1)
                 yield late_move, cost + 1, after
-    j = next((k for k in range(pointer, len(path)) if path[k].do == "advance"), None)
-    if j is not None and path[j].at is not None and s.resolve_time(path[j].at) > s.now:
+    j = None if pointer is None else next((k for k in range(pointer, len(path)) if path[k].do == "advance"), None)
+    if pointer is None:
+        wait = next((t for t in classes.ref_waits if t > s.now), None)
+        if wait is not None:
+            yield Move("advance", "advance", f"等待至 {wait:%Y-%m-%d}", wait.isoformat()), 1, 0
+    elif j is not None and path[j].at is not None and s.resolve_time(path[j].at) > s.now:
         wait = s.resolve_time(path[j].at)
         yield Move("advance", "advance", f"等待至 {wait:%Y-%m-%d}", wait.isoformat()), j - pointer, j + 1
     else:
@@ -492,6 +512,7 @@ class _Search:
         self.steps = self.nodes = 0
         self.stop = STOP_DONE
         self.exhaustive = False
+        self.proven_depth = 0  # exhaustive: every situation with at most this many moves was explored
 
     def out_of_time(self) -> bool:
         return self.until is not None and self.clock() >= self.until
@@ -576,7 +597,7 @@ class _Search:
         try in a situation; `stop_when` ends the search early (the goal was reached)."""
         depth = self.depth
         root = Session(self.sc, seed=self.seed, wall_clock=lambda: 0.0)
-        sig0 = (self.signature(root, 0), 0) if exhaustive else self.signature(root, 0)
+        sig0 = self.signature(root, 0)
         g0 = goal(root) if goal else 0
         root.close()
         best: dict[Any, tuple[int, int, int]] = {sig0: (g0, 0, 0)}
@@ -586,6 +607,10 @@ class _Search:
             g, cost, length, _, pointer, sig, path = heapq.heappop(heap)
             if best.get(sig, (g, cost, length)) < (g, cost, length):
                 continue  # reached more directly since this path was queued
+            if exhaustive:
+                # Breadth first (every move costs 1): taking a situation of `length` moves means that every
+                # shorter one has been explored.
+                self.proven_depth = max(self.proven_depth, length - 1)
             if explored >= limit:
                 self.stop = STOP_BUDGET
                 return False
@@ -609,7 +634,8 @@ class _Search:
                 self.hand_in(s, path)
                 moved = False
                 waits = sum(m.kind == "advance" for m in path)
-                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s, pointer)
+                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s,
+                                                                     None if exhaustive else pointer)
                 if extra is not None:
                     candidates = itertools.chain(candidates, ((m, 1, pointer) for m in extra(s)))
                 for move, add, after in candidates:
@@ -618,8 +644,6 @@ class _Search:
                         continue
                     moved = True
                     csig: Any = self.signature(child, waits + (move.kind == "advance"))
-                    if exhaustive:
-                        csig = (csig, after)
                     prio = (goal(child) if goal else 0, cost + add, length + 1)
                     if prio < best.get(csig, (depth * depth + 1, depth * depth + 1, depth + 1)):
                         best[csig] = prio
@@ -629,6 +653,8 @@ class _Search:
                 if not moved:
                     self.end(s, STUCK, path)
             s.close()
+        if exhaustive:
+            self.proven_depth = depth
         return True
 
 
@@ -828,4 +854,5 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         stop=main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
         goal_nodes=goal_nodes, unreached=unreached,
         first_found=tuple(sorted(search.first.items(), key=lambda kv: kv[1])),
+        proven_depth=min(search.proven_depth, depth) if exhaustive else 0,
     )
