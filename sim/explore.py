@@ -446,6 +446,25 @@ def _constants(sc: Scenario, r: RuleSpec) -> list[int]:
     return sorted(out)[:8]
 
 
+def _read_acts(sc: Scenario, r: RuleSpec) -> set[str]:
+    """The acts whose parameters a rule's expressions read (`last('notify').amount`, `done('x')`, ...), its
+    own and those of the named conditions it reads: changing how such an act is done is the first of the two
+    linked changes a rule may need (a large fine proposed in the notice, then a decision too soon after it)."""
+    proc = sc.procedure
+    seen: set[str] = set()
+    todo = [e for e in (r.when, r.unless, r.expr) if e is not None]
+    out: set[str] = set()
+    while todo:
+        e = todo.pop()
+        for _fname, args in e.calls:
+            out.update(a for a in args if isinstance(a, str) and a in proc.actions)
+        for n in e.names:
+            if n in proc.conditions and n not in seen:
+                seen.add(n)
+                todo.append(proc.conditions[n])
+    return out
+
+
 def _reachable_states(sc: Scenario) -> set[str]:
     """The states any sequence of acts and of the case's own world events can reach (the machine graph)."""
     proc = sc.procedure
@@ -663,9 +682,13 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
     combined with each single-class variation and with every document field flipped or chosen otherwise."""
     classes = search.classes
     by_act: dict[str, set[int]] = {}
+    early: set[str] = set()  # acts a rule wants done before a waiting period ends (not_before): tried at once too
     for r in rules:
-        for a in _triggers(search.sc, r):
-            by_act.setdefault(a, set()).update(_constants(search.sc, r))
+        consts = _constants(search.sc, r)
+        for a in (*_triggers(search.sc, r), *sorted(_read_acts(search.sc, r))):
+            by_act.setdefault(a, set()).update(consts)
+        if r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.not_before is not None:
+            early.update(_triggers(search.sc, r))
 
     def moves(s: Session) -> Iterator[Move]:
         for name, consts in by_act.items():
@@ -688,14 +711,79 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
                             singles += [(f"「{f.label}」：{o.label}", {**base, "document": {**doc, f.id: o.id}})
                                         for o in f.options if o.id != doc.get(f.id)]
                 amounts = [pid for pid in spec.params if s.proc.params[pid].kind == ParamKind.AMOUNT]
-                for amount in [None, *constants] if amounts else [None]:
-                    for what, params in singles:
-                        label = spec.label + (f"（{what}）" if what else "")
-                        if amount is not None:
-                            params = {**params, **{pid: amount for pid in amounts}}
-                            label += f"（金额 {amount}）"
-                        yield Move("act", name, label, when.isoformat(), params, 1)
+                times = [(when, "")]
+                if name in early and when > s.now:
+                    times.append((s.now, "（立即进行，不等期限届满）"))
+                for at, tlabel in times:
+                    for amount in [None, *constants] if amounts else [None]:
+                        for what, params in singles:
+                            label = spec.label + (f"（{what}）" if what else "") + tlabel
+                            if amount is not None:
+                                params = {**params, **{pid: amount for pid in amounts}}
+                                label += f"（金额 {amount}）"
+                            yield Move("act", name, label, at.isoformat(), params, 1)
     return moves
+
+
+LINKED_TRIES = 40  # moves of the rule's own act tried after each linked change (see _probe_linked)
+
+
+def _ref_move(s: Session, step: Any) -> Move:
+    """A reference path's step as a move from session `s`."""
+    at = s.resolve_time(step.at) if step.at else s.now
+    if step.do == "advance":
+        return Move("advance", "advance", f"等待至 {at:%Y-%m-%d}", at.isoformat())
+    return Move("act", step.do, s.proc.actions[step.do].label, at.isoformat(), dict(step.params))
+
+
+def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
+    """Rules that need two linked changes: the first reference path with one act the rule reads done another
+    way (the amounts the rule compares with, a document field otherwise), then, at each later step that is
+    one of the rule's own acts, that act tried every goal-directed way (at once instead of on schedule,
+    with the amounts, ...). E.g. a fine above the hearing threshold proposed in the notice, then a decision
+    before the hearing request period is over (hearing-request-window)."""
+    sc, path = search.sc, search.classes.path
+    for r in rules:
+        reads, triggers = _read_acts(sc, r), set(_triggers(sc, r))
+        if r.id in search.triggered or not reads or not triggers:
+            continue
+        moves = _goal_moves(search, [r])
+        s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
+        done: tuple[Move, ...] = ()
+        for i, step in enumerate(path):
+            if r.id in search.triggered or search.out_of_time():
+                break
+            if step.do in reads:
+                firsts = [m for m in moves(s) if m.name == step.do and m.params != step.params][:LINKED_TRIES]
+                for first in firsts:
+                    cur = search.try_move(s, first, done)
+                    if cur is None:
+                        continue
+                    trail = done + (first,)
+                    for later in path[i + 1:]:
+                        if later.do in triggers:
+                            for second in [m for m in moves(cur) if m.name == later.do][:LINKED_TRIES]:
+                                tried = search.try_move(cur, second, trail)
+                                if tried is not None:
+                                    tried.close()
+                                if r.id in search.triggered:
+                                    break
+                        if r.id in search.triggered:
+                            break
+                        move = _ref_move(cur, later)
+                        search.steps += 1
+                        if _apply(cur, move) is None:
+                            break
+                        trail += (move,)
+                    cur.close()
+                    if r.id in search.triggered or search.out_of_time():
+                        break
+            move = _ref_move(s, step)
+            search.steps += 1
+            if _apply(s, move) is None:
+                break
+            done += (move,)
+        s.close()
 
 
 def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], int]:
@@ -816,6 +904,9 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     goal_left = max(20, int(budget * GOAL_SHARE))
     goal_nodes = 0
     table = machine_for(proc).table
+    if not search.out_of_time():
+        _probe_linked(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
+                               and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
     while goal_left > 0 and not search.out_of_time():
         targets = [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                    and any(src in reachable for (src, a) in table if a in _triggers(sc, r))]

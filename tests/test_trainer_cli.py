@@ -328,6 +328,14 @@ def test_explore_exhaustive_cut_short_still_proves_the_levels_it_finished(
     assert code == 1 and f"（{cut.proven_depth} 步以内的全部办法已探索完毕，这一深度以内的覆盖是完整的）" in out
 
 
+def test_explore_default_reaches_a_rule_that_needs_two_linked_changes(library: sim.Library) -> None:
+    # A fine above the hearing threshold proposed in the notice, then a decision before the five working days
+    # of the hearing request are over: no single change from the reference path fires it.
+    rep = explore(library.scenarios["straw-burning-01"])
+    assert "hearing-request-window" in rep.rules_triggered
+    assert "hearing-request-window" not in {u.rule_id for u in rep.unreached}
+
+
 def test_explore_every_bundled_case_gives_a_reason_for_each_rule_not_triggered(library: sim.Library) -> None:
     for sc in library.scenarios.values():
         rep = explore(sc, budget=15)
