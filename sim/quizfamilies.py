@@ -79,7 +79,7 @@ def _power_question(s: Scenario, procedures: Mapping[str, Procedure], articles: 
     if source == "assigned" and power.get("list"):
         cite, answer = ("行政处罚法#24",), TOWNSHIP
         rules = (competence.id,) if competence else ()
-        stem = (f"「{item}」的行政处罚权已由省人民政府决定交由乡镇人民政府行使（列入{power['list']}）。"
+        stem = (f"「{item}」的行政处罚权已依照省的决定交由乡镇人民政府行使（列入{power['list']}）。"
                 f"依照{{cite}}，发现这一违法行为的，由谁实施行政处罚？")
     elif source == "statutory" and power.get("basis"):
         key = basis_key(str(power["basis"]), articles)
@@ -265,7 +265,7 @@ SITUATIONS = (
     ("family", "受送达人是公民，不在时有同住的成年家属", {"party.cohabiting_adult": True, "party.kind": "citizen"}),
     ("consent", "当事人同意电子送达并签订了确认书", {"party.e_service_consent": True}),
     ("missing", "受送达人下落不明", {"party.whereabouts_unknown": True}),
-    ("failed", "直接送达和邮寄送达均未能送达", {"failed": ("direct", "post")}),
+    ("failed", "用直接送达、邮寄送达等其他方式均无法送达", {"failed": ("direct", "post")}),
 )
 _DEFAULT_PARTY = {"kind": "organisation", "refuses_to_sign": False, "cohabiting_adult": False,
                   "e_service_consent": False, "whereabouts_unknown": False}
