@@ -236,7 +236,7 @@ def contents_questions(procedures: Mapping[str, Procedure], articles: Mapping[st
         rng = random.Random(f"lawdrill-quiz:contents:{c.name}")
         foreign = foreign_fields(proc, c, articles)
         rng.shuffle(foreign)
-        wrong = foreign[:3]
+        wrong = foreign[:min(3, 10 - len(fields))]  # ten options at most: letters A to J
         if len(wrong) < 2:
             continue
         cite = (c.article,)
@@ -371,7 +371,7 @@ def service_questions(procedures: Mapping[str, Procedure], articles: Mapping[str
         kind = QKind.SINGLE if len(right) == 1 else QKind.MULTIPLE
         tail = "（具备其中之一即可）" if alone else "（须同时具备）" if len(right) > 1 else ""
         out.append(Question(f"gen.service-proof.{method}", kind,
-                            f"依照{where}，采用{name}的，应当以下列{'哪项' if kind is QKind.SINGLE else '哪些'}作为送达凭证？{tail}",
+                            f"依照{where}，采用{name}的，应当留存下列{'哪项' if kind is QKind.SINGLE else '哪些'}送达凭证或者记录？{tail}",
                             right, cite, opts, rids, rules[0].expected, "service", rules[0].pos))
     return out
 
@@ -380,3 +380,9 @@ def generate_families(procedures: Mapping[str, Procedure], articles: Mapping[str
                       scenarios: Mapping[str, Scenario] | None = None) -> list[Question]:
     return [*authority_questions(scenarios or {}, procedures, articles), *contents_questions(procedures, articles),
             *service_questions(procedures, articles)]
+
+
+# Every family of the bank, as an organiser reads it (`lawdrill paper --family`).
+FAMILY_LABELS = {"period": "期限", "workdays": "工作日计算", "calendar": "期限推算", "threshold": "数额标准",
+                 "source": "条文出处", "authority": "谁来决定", "contents": "文书内容", "service": "送达方式",
+                 "written": "手写题"}

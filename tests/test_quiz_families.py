@@ -192,3 +192,25 @@ def test_service_answers_agree_with_a_played_case(lib, bank):
         wrong = [o.id for o in q.options if o.id not in q.answer]
         assert not ok(wrong), q.id
     assert {m.id for m in SERVICE_METHODS} >= set(PROOFS)
+
+
+def test_paper_command_prints_the_same_paper_with_its_answers(capsys):
+    from tui.cli import main
+
+    def run(*args):
+        code = main(["paper", *map(str, args)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    code, out, _ = run("--seed", 5, "--questions", 6, "--family", "service", "--family", "authority", "--answers")
+    assert code == 0
+    assert out.startswith("法律知识试卷（随机种子 5，共 6 题")
+    assert "答案与依据" in out and "类别：送达方式" in out and "类别：谁来决定" in out
+    assert "类别：文书内容" not in out
+    assert run("--seed", 5, "--questions", 6, "--family", "service", "--family", "authority", "--answers")[1] == out
+    other = run("--seed", 6, "--questions", 6, "--family", "service", "--family", "authority")[1]
+    assert other.splitlines()[1:] != out.split("\n\n答案与依据")[0].splitlines()[1:]
+    code, _, err = run("--seed", 5, "--questions", 99, "--family", "service")
+    assert code == 2 and "所选类别只有" in err and "不够抽 99 道" in err
+    code, _, err = run("--seed", 5, "--family", "nonsense")
+    assert code == 2 and "nonsense" in err
