@@ -24,7 +24,8 @@ What it does, in one run on one server:
 Figures: app start (connect to the sign-in screen), time per act (form opened, form submitted) and per step
 (all steps) at p50 and p95, each as a ratio to the same figure of the session alone; resident memory (RSS, and
 PSS, which shares the interpreter's pages fairly) per session, as a ratio to the session alone; the server's
-own RSS. The table is printed and written to benchmarks/.out/serve_load.json. Exit 1 if a result was lost, a
+own RSS. The table is printed and written to benchmarks/.out/serve_load.json (the server log to serve_load.log).
+Exit 1 if a result was lost, a
 session failed or a process was left.
 """
 
@@ -230,6 +231,9 @@ async def main_async(args: argparse.Namespace) -> int:
             seen_groups.update(proc_children(served.proc.pid))
         finally:
             status = served.stop()
+            out = ROOT / "benchmarks" / ".out"
+            out.mkdir(exist_ok=True)
+            (out / "serve_load.log").write_bytes(served.log.read_bytes())  # the server's log, kept for a look
         from tui.serve.server import group_members
 
         left = [p for g in seen_groups for p in group_members(g)] + proc_children(served.proc.pid)
@@ -263,8 +267,6 @@ async def main_async(args: argparse.Namespace) -> int:
           f"server exit status {status}")
     for failure in (alone.failed + load.failed)[:3]:
         print("failed:", failure)
-    out = ROOT / "benchmarks" / ".out"
-    out.mkdir(exist_ok=True)
     (out / "serve_load.json").write_text(json.dumps({
         "sessions": n, "think": args.think, "rows": rows, "server_rss_mib": server_rss / 1024,
         "stored": stored, "handed_in": handed_in, "failed": len(alone.failed) + len(load.failed),

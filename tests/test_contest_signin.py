@@ -47,6 +47,9 @@ def test_contest_codes_prints_slips_and_stores_only_digests(tmp_path: Path, caps
     assert main(["contest", "codes", str(contest.path), "-o", str(slips), *home]) == 0
     out = capsys.readouterr().out
     assert "已发放签到码 4 人（各轮通用；现有有效签到码 4 人）" in out and str(slips) in out
+    # where the codes went, so that the organiser serves from the same store
+    assert f"签到码存入成绩库 sqlite:///{tmp_path / 'home' / 'contests.sqlite3'}" in out
+    assert "lawdrill serve --home 目录 时，发码用 --home 目录/contest" in out
     html = slips.read_text(encoding="utf-8")
     printed = _slip_codes(html)
     assert sorted(printed) == ["A1", "A2", "A3", "B1"]

@@ -412,3 +412,19 @@ async def test_practice_round_debrief_withholds_the_reference_path_until_the_rou
         assert "后公布" not in debrief.query_one("#reference").content.plain
         [md] = debrief.export(("md",))
         assert f"## 参考路径「{ref_name}」" in md.read_text("utf-8")
+
+
+async def test_the_clock_tick_before_a_header_is_mounted_does_not_crash_the_round(contest, library, home):
+    """Under load (50 served rounds on 2 cores) the one-second tick found a freshly composed header whose clock
+    was not mounted yet, and the app died with NoMatches. The tick skips such a header; its mount shows the time."""
+    from tui.contest.round import ContestHeader
+
+    app = contest_app(contest, library, home, FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_case(pilot, 0)
+        header = ContestHeader()
+        header.show_time()  # composed, not mounted: what the tick met
+        await app.screen.mount(header)
+        app.tick()
+        await pilot.pause()
+        assert "剩余 01:00:00" in str(header.query_one("#contest-clock").render())

@@ -407,6 +407,8 @@ def cmd_codes(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from None
         total = signin.issued_count(store, contest, args.round or signin.ANY_ROUND)
+        where = (f"签到码存入成绩库 {store.url}：答题服务器须使用同一成绩库"
+                 "（lawdrill serve --home 目录 时，发码用 --home 目录/contest，或两者用同一 --store）。")
     scope = f"「{contest.round(args.round).title}」" if args.round else "各轮通用"  # type: ignore[union-attr]
     if not issued:
         emit(f"名单上 {len(contest.roster)} 人都已有签到码（{scope}），未发放新码。",
@@ -414,7 +416,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
         return EXIT_OK
     what = "补发" if args.reissue else "发放"
     emit(f"已{what}签到码 {len(issued)} 人（{scope}；现有有效签到码 {total} 人）。",
-         f"签到条：{out}",
+         f"签到条：{out}", where,
          "签到码只出现在这份文件中（成绩库只存校验值）：打印裁开后请删除或妥善保管该文件。")
     return EXIT_OK
 

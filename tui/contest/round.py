@@ -77,8 +77,11 @@ class ContestHeader(Horizontal):
             text, late = f"剩余 {clock_text(left)}", left <= WARN_SECONDS
         if text == self._shown:
             return  # called every second: repaint only when the text changes
+        clocks = self.query("#contest-clock").results(Static)
+        clock = next(clocks, None)
+        if clock is None:  # the app's tick found the header before its clock was mounted (a loaded host): on_mount
+            return  # shows the time once it is
         self._shown = text
-        clock = self.query_one("#contest-clock", Static)
         clock.update(Text(text, style="bold"))
         clock.set_class(late, "-late")
 
