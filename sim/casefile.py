@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import datetime as dt
+
 import attrs
 
 
@@ -82,15 +84,56 @@ def _event(session: Session, flags: tuple[str, ...]) -> Known | None:
     return Known(spec.message, f"事件「{spec.label}」")
 
 
-def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any] = {}) -> Known | None:
+def _when(at: dt.datetime) -> str:
+    """2026年6月3日10时30分 (minutes left out on the hour), as a record writes the time."""
+    text = f"{at.year}年{at.month}月{at.day}日{at.hour}时"
+    return text + (f"{at.minute}分" if at.minute else "")
+
+
+def _team(session: Session, params: Mapping[str, Any]) -> Known | None:
+    """The officers chosen in this form, each with the certificate number the case gives them."""
+    names = []
+    for oid in params.get("officers") or ():
+        o = session.scenario.officer(oid)
+        if o is not None:
+            names.append(f"{o.name}（{o.cert_no}）" if o.cert_no else o.name)
+    return Known("、".join(names), "本次选择的执法人员") if names else None
+
+
+def _served(session: Session, params: Mapping[str, Any]) -> Known | None:
+    """The name of the document chosen in this form as the one served."""
+    target = params.get("target")
+    spec = session.proc.actions.get(target) if isinstance(target, str) else None
+    if spec is None or spec.document is None:
+        return None
+    return Known(f"《{spec.document.name}》", "本次选择的送达文书")
+
+
+# Fields a form's own entries answer: the time of the act, the team chosen, the document chosen for service.
+_FROM_FORM = {"time_place", "served_at", "officers_certs", "served_doc", "receiver"}
+
+
+def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any] = {},
+               at: dt.datetime | None = None) -> Known | None:
     """The text the case file holds for field `fid` of the document `action` makes, or None.
-    `params` are the act's parameters as filled in the form so far (the penalty chosen, for instance)."""
+    `params` are the act's parameters as filled in the form so far (the penalty chosen, the team, the document
+    served); `at` the act's time as entered in the form (None: no time is filled in)."""
     spec = session.proc.actions[action]
     if spec.document is None:
         return None
     field = spec.document.field(fid)
     if field is None or field.kind != "text":
         return None
+    if fid in _FROM_FORM:
+        if fid in ("time_place", "served_at"):
+            # the time only: where the act took place is the officer's to write
+            return Known(_when(at), "本次填写的时间") if at is not None else None
+        if fid == "officers_certs":
+            return _team(session, params)
+        if fid == "served_doc":
+            return _served(session, params)
+        name = session.scenario.party.get("name")  # receiver: the party, where the field is 受送达人
+        return Known(str(name), "当事人信息") if name and "受送达人" in field.label else None
     if fid in SAME_MEANING:
         found = _earlier(session, fid)
         if found is not None:
@@ -125,14 +168,15 @@ def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any
     return None
 
 
-def known_texts(session: Session, action: str, params: Mapping[str, Any] = {}) -> dict[str, Known]:
-    """Every text field of the act's document the case file can fill, by field id."""
+def known_texts(session: Session, action: str, params: Mapping[str, Any] = {},
+                at: dt.datetime | None = None) -> dict[str, Known]:
+    """Every text field of the act's document the case file (or the form's own entries) can fill, by field id."""
     spec = session.proc.actions[action]
     if spec.document is None:
         return {}
     out = {}
     for f in spec.document.fields:
-        found = known_text(session, action, f.id, params)
+        found = known_text(session, action, f.id, params, at)
         if found is not None and found.text:
             out[f.id] = found
     return out

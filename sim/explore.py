@@ -136,6 +136,9 @@ class ExploreReport:
     goal_nodes: int = 0
     unreached: tuple[Unreached, ...] = ()  # every rule not found, with its reason
     first_found: tuple[tuple[str, tuple[int, int, float]], ...] = ()  # rule -> (situations, steps, s), in order
+    # Exhaustive: every situation up to this many moves was explored (the search runs breadth first), so the
+    # coverage is proven up to that depth even when the time or the limit stopped it (= depth when proven).
+    proven_depth: int = 0
 
     @property
     def rules_never(self) -> list[tuple[str, str]]:
@@ -168,6 +171,7 @@ class ExploreReport:
             ],
             "gamed": [[m.step() for m in path] for path in self.gamed],
             "stop": self.stop, "exhaustive": self.exhaustive, "proven": self.proven,
+            "proven_depth": self.proven_depth,
             "seconds": round(self.seconds, 3), "seconds_limit": self.seconds_limit,
             "main_nodes": self.main_nodes, "goal_nodes": self.goal_nodes,
             "unreached": [u.to_json() for u in self.unreached],
@@ -310,12 +314,17 @@ class _Classes:
 REPEAT_CAP = 2  # an act done more often than this is "done repeatedly" for the search
 
 
-def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, int, int]]:
+def _moves(classes: _Classes, s: Session, pointer: int | None) -> Iterator[tuple[Move, int, int]]:
     """Every move to try from session `s`, with its cost and the reference pointer after it.
 
     `pointer` is the index of the next step of the case's first reference path. Taking that step costs 0;
     taking a later reference step costs the steps it skips; varying a class costs 1 more; a move the
     reference path does not make costs 1 (and leaves the pointer where it was).
+
+    `pointer` None (the exhaustive search): the moves depend on the situation alone. Each act's base is the
+    reference paths' own step for its next occurrence (`_Classes.base`), an act impossible now is tried only
+    when a reference path does it, and a wait goes to the next reference wait; every move costs 1, so the
+    search runs breadth first and two paths to one situation are one situation.
     """
     path = classes.path
     late: tuple[str, dt.datetime] | None = None
@@ -332,9 +341,16 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             drafted = [a.name for a in s.acts if s.proc.actions[a.name].servable]
             targets = list(dict.fromkeys(drafted))
         for target in targets:
-            j = next((k for k in range(pointer, len(path)) if path[k].do == spec.id
-                      and (target is None or path[k].params.get("target") == target)), None)
-            if j is not None:
+            j = None if pointer is None else next(
+                (k for k in range(pointer, len(path)) if path[k].do == spec.id
+                 and (target is None or path[k].params.get("target") == target)), None)
+            if pointer is None:
+                if blocked and not any(target is None or r.params.get("target") == target
+                                       for r in classes.ref_steps.get(spec.id, ())):
+                    continue
+                base, when = classes.base(spec, s, target)
+                cost, after = 1, 0
+            elif j is not None:
                 base = dict(path[j].params)
                 when = max(s.resolve_time(path[j].at) if path[j].at else s.now, s.now)
                 cost, after = j - pointer, j + 1
@@ -357,8 +373,12 @@ def _moves(classes: _Classes, s: Session, pointer: int) -> Iterator[tuple[Move, 
             if late is not None and late[1] > when:
                 late_move = Move("act", spec.id, f"{label}（{late[0]}）", late[1].isoformat(), base, 1)
                 yield late_move, cost + 1, after
-    j = next((k for k in range(pointer, len(path)) if path[k].do == "advance"), None)
-    if j is not None and path[j].at is not None and s.resolve_time(path[j].at) > s.now:
+    j = None if pointer is None else next((k for k in range(pointer, len(path)) if path[k].do == "advance"), None)
+    if pointer is None:
+        wait = next((t for t in classes.ref_waits if t > s.now), None)
+        if wait is not None:
+            yield Move("advance", "advance", f"等待至 {wait:%Y-%m-%d}", wait.isoformat()), 1, 0
+    elif j is not None and path[j].at is not None and s.resolve_time(path[j].at) > s.now:
         wait = s.resolve_time(path[j].at)
         yield Move("advance", "advance", f"等待至 {wait:%Y-%m-%d}", wait.isoformat()), j - pointer, j + 1
     else:
@@ -424,6 +444,25 @@ def _constants(sc: Scenario, r: RuleSpec) -> list[int]:
                 seen.add(n)
                 todo.append(proc.conditions[n])
     return sorted(out)[:8]
+
+
+def _read_acts(sc: Scenario, r: RuleSpec) -> set[str]:
+    """The acts whose parameters a rule's expressions read (`last('notify').amount`, `done('x')`, ...), its
+    own and those of the named conditions it reads: changing how such an act is done is the first of the two
+    linked changes a rule may need (a large fine proposed in the notice, then a decision too soon after it)."""
+    proc = sc.procedure
+    seen: set[str] = set()
+    todo = [e for e in (r.when, r.unless, r.expr) if e is not None]
+    out: set[str] = set()
+    while todo:
+        e = todo.pop()
+        for _fname, args in e.calls:
+            out.update(a for a in args if isinstance(a, str) and a in proc.actions)
+        for n in e.names:
+            if n in proc.conditions and n not in seen:
+                seen.add(n)
+                todo.append(proc.conditions[n])
+    return out
 
 
 def _reachable_states(sc: Scenario) -> set[str]:
@@ -492,6 +531,7 @@ class _Search:
         self.steps = self.nodes = 0
         self.stop = STOP_DONE
         self.exhaustive = False
+        self.proven_depth = 0  # exhaustive: every situation with at most this many moves was explored
 
     def out_of_time(self) -> bool:
         return self.until is not None and self.clock() >= self.until
@@ -576,7 +616,7 @@ class _Search:
         try in a situation; `stop_when` ends the search early (the goal was reached)."""
         depth = self.depth
         root = Session(self.sc, seed=self.seed, wall_clock=lambda: 0.0)
-        sig0 = (self.signature(root, 0), 0) if exhaustive else self.signature(root, 0)
+        sig0 = self.signature(root, 0)
         g0 = goal(root) if goal else 0
         root.close()
         best: dict[Any, tuple[int, int, int]] = {sig0: (g0, 0, 0)}
@@ -586,6 +626,10 @@ class _Search:
             g, cost, length, _, pointer, sig, path = heapq.heappop(heap)
             if best.get(sig, (g, cost, length)) < (g, cost, length):
                 continue  # reached more directly since this path was queued
+            if exhaustive:
+                # Breadth first (every move costs 1): taking a situation of `length` moves means that every
+                # shorter one has been explored.
+                self.proven_depth = max(self.proven_depth, length - 1)
             if explored >= limit:
                 self.stop = STOP_BUDGET
                 return False
@@ -609,7 +653,8 @@ class _Search:
                 self.hand_in(s, path)
                 moved = False
                 waits = sum(m.kind == "advance" for m in path)
-                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s, pointer)
+                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s,
+                                                                     None if exhaustive else pointer)
                 if extra is not None:
                     candidates = itertools.chain(candidates, ((m, 1, pointer) for m in extra(s)))
                 for move, add, after in candidates:
@@ -618,8 +663,6 @@ class _Search:
                         continue
                     moved = True
                     csig: Any = self.signature(child, waits + (move.kind == "advance"))
-                    if exhaustive:
-                        csig = (csig, after)
                     prio = (goal(child) if goal else 0, cost + add, length + 1)
                     if prio < best.get(csig, (depth * depth + 1, depth * depth + 1, depth + 1)):
                         best[csig] = prio
@@ -629,6 +672,8 @@ class _Search:
                 if not moved:
                     self.end(s, STUCK, path)
             s.close()
+        if exhaustive:
+            self.proven_depth = depth
         return True
 
 
@@ -637,9 +682,13 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
     combined with each single-class variation and with every document field flipped or chosen otherwise."""
     classes = search.classes
     by_act: dict[str, set[int]] = {}
+    early: set[str] = set()  # acts a rule wants done before a waiting period ends (not_before): tried at once too
     for r in rules:
-        for a in _triggers(search.sc, r):
-            by_act.setdefault(a, set()).update(_constants(search.sc, r))
+        consts = _constants(search.sc, r)
+        for a in (*_triggers(search.sc, r), *sorted(_read_acts(search.sc, r))):
+            by_act.setdefault(a, set()).update(consts)
+        if r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.not_before is not None:
+            early.update(_triggers(search.sc, r))
 
     def moves(s: Session) -> Iterator[Move]:
         for name, consts in by_act.items():
@@ -662,14 +711,79 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
                             singles += [(f"「{f.label}」：{o.label}", {**base, "document": {**doc, f.id: o.id}})
                                         for o in f.options if o.id != doc.get(f.id)]
                 amounts = [pid for pid in spec.params if s.proc.params[pid].kind == ParamKind.AMOUNT]
-                for amount in [None, *constants] if amounts else [None]:
-                    for what, params in singles:
-                        label = spec.label + (f"（{what}）" if what else "")
-                        if amount is not None:
-                            params = {**params, **{pid: amount for pid in amounts}}
-                            label += f"（金额 {amount}）"
-                        yield Move("act", name, label, when.isoformat(), params, 1)
+                times = [(when, "")]
+                if name in early and when > s.now:
+                    times.append((s.now, "（立即进行，不等期限届满）"))
+                for at, tlabel in times:
+                    for amount in [None, *constants] if amounts else [None]:
+                        for what, params in singles:
+                            label = spec.label + (f"（{what}）" if what else "") + tlabel
+                            if amount is not None:
+                                params = {**params, **{pid: amount for pid in amounts}}
+                                label += f"（金额 {amount}）"
+                            yield Move("act", name, label, at.isoformat(), params, 1)
     return moves
+
+
+LINKED_TRIES = 40  # moves of the rule's own act tried after each linked change (see _probe_linked)
+
+
+def _ref_move(s: Session, step: Any) -> Move:
+    """A reference path's step as a move from session `s`."""
+    at = s.resolve_time(step.at) if step.at else s.now
+    if step.do == "advance":
+        return Move("advance", "advance", f"等待至 {at:%Y-%m-%d}", at.isoformat())
+    return Move("act", step.do, s.proc.actions[step.do].label, at.isoformat(), dict(step.params))
+
+
+def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
+    """Rules that need two linked changes: the first reference path with one act the rule reads done another
+    way (the amounts the rule compares with, a document field otherwise), then, at each later step that is
+    one of the rule's own acts, that act tried every goal-directed way (at once instead of on schedule,
+    with the amounts, ...). E.g. a fine above the hearing threshold proposed in the notice, then a decision
+    before the hearing request period is over (hearing-request-window)."""
+    sc, path = search.sc, search.classes.path
+    for r in rules:
+        reads, triggers = _read_acts(sc, r), set(_triggers(sc, r))
+        if r.id in search.triggered or not reads or not triggers:
+            continue
+        moves = _goal_moves(search, [r])
+        s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
+        done: tuple[Move, ...] = ()
+        for i, step in enumerate(path):
+            if r.id in search.triggered or search.out_of_time():
+                break
+            if step.do in reads:
+                firsts = [m for m in moves(s) if m.name == step.do and m.params != step.params][:LINKED_TRIES]
+                for first in firsts:
+                    cur = search.try_move(s, first, done)
+                    if cur is None:
+                        continue
+                    trail = done + (first,)
+                    for later in path[i + 1:]:
+                        if later.do in triggers:
+                            for second in [m for m in moves(cur) if m.name == later.do][:LINKED_TRIES]:
+                                tried = search.try_move(cur, second, trail)
+                                if tried is not None:
+                                    tried.close()
+                                if r.id in search.triggered:
+                                    break
+                        if r.id in search.triggered:
+                            break
+                        move = _ref_move(cur, later)
+                        search.steps += 1
+                        if _apply(cur, move) is None:
+                            break
+                        trail += (move,)
+                    cur.close()
+                    if r.id in search.triggered or search.out_of_time():
+                        break
+            move = _ref_move(s, step)
+            search.steps += 1
+            if _apply(s, move) is None:
+                break
+            done += (move,)
+        s.close()
 
 
 def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], int]:
@@ -790,6 +904,9 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     goal_left = max(20, int(budget * GOAL_SHARE))
     goal_nodes = 0
     table = machine_for(proc).table
+    if not search.out_of_time():
+        _probe_linked(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
+                               and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
     while goal_left > 0 and not search.out_of_time():
         targets = [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                    and any(src in reachable for (src, a) in table if a in _triggers(sc, r))]
@@ -828,4 +945,5 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         stop=main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
         goal_nodes=goal_nodes, unreached=unreached,
         first_found=tuple(sorted(search.first.items(), key=lambda kv: kv[1])),
+        proven_depth=min(search.proven_depth, depth) if exhaustive else 0,
     )

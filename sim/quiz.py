@@ -589,11 +589,14 @@ def _source_questions(articles: Mapping[str, Article]) -> list[Question]:
 
 
 def generate(procedures: Mapping[str, Procedure], articles: Mapping[str, Article],
-             cal: LegalCalendar | None = None) -> list[Question]:
-    """Every generated question, in a stable order."""
+             cal: LegalCalendar | None = None, scenarios: Mapping[str, Any] | None = None) -> list[Question]:
+    """Every generated question, in a stable order. With `scenarios`, the cases' powers and approvals add
+    their 谁来决定 questions (sim.quizfamilies)."""
+    from .quizfamilies import generate_families
+
     cal = cal or LegalCalendar.default()
     out = [*_deadline_questions(procedures, articles, cal), *_threshold_questions(procedures, articles),
-           *_source_questions(articles)]
+           *_source_questions(articles), *generate_families(procedures, articles, scenarios)]
     return sorted(out, key=lambda q: q.id)
 
 
@@ -602,7 +605,7 @@ def question_bank(library: Any) -> list[Question]:
     cached = getattr(library, "_quiz_bank", None)
     if cached is not None:
         return cached
-    bank = generate(library.procedures, library.articles) + sorted(library.questions, key=lambda q: q.id)
+    bank = generate(library.procedures, library.articles, scenarios=library.scenarios) + sorted(library.questions, key=lambda q: q.id)
     try:
         object.__setattr__(library, "_quiz_bank", bank)
     except AttributeError:

@@ -150,7 +150,7 @@ def is_law(key: str, articles: dict[str, Article]) -> bool:
 def finding_lines(f: Finding, articles: dict[str, Article]) -> list[str]:
     """The finding as the debrief shows it, one line per aspect."""
     lines = [
-        f"【{f.severity.label}】{f.title}（{f.rule_id}，扣 {f.deduction} 分）",
+        f"【{f.severity.label}】{f.title}（扣 {f.deduction} 分）",  # no engine id inside Chinese prose
         f"  依据：{citations(f, articles)}",
         f"  问题：{f.explain}",
         f"  实际：{f.actual}（案件时间 {f.at:%Y-%m-%d %H:%M}）",

@@ -67,7 +67,7 @@ MIGRATIONS = (
 )
 
 # Kinds of answer sheet (and contest result) recorded against a case: grouped under the case by `--by case`.
-CASE_KINDS = ("analysis", "play", "review")
+CASE_KINDS = ("analysis", "drafting", "play", "review")
 
 
 def default_home() -> Path:

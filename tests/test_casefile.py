@@ -52,3 +52,62 @@ def test_closing_takes_the_payment_from_the_world_event_once_it_happened(scenari
     assert known_text(s, "close_case", "performance").text == s.proc.events["party_pays"].message
     early = played(scenario, "serve")
     assert known_text(early, "close_case", "performance") is None
+
+
+def test_records_take_the_time_and_the_team_entered_in_the_form_not_the_place(scenario):
+    import datetime as dt
+
+    s = played(scenario, "inspect")
+    at = dt.datetime(2026, 6, 3, 10, 30)
+    known = known_texts(s, "inspect", {"officers": ["zhang", "wang"]}, at)
+    assert known["time_place"].text == "2026年6月3日10时30分"  # where it happened is the officer's to write
+    assert known["officers_certs"].text == "张明（豫执A41130001）、王强（豫执A41130002）"
+    assert "content" not in known and "party_statement" not in known  # what was seen and said: the trainee's
+    assert "time_place" not in known_texts(s, "inspect", {"officers": ["zhang"]})  # no time entered: none filled
+    assert "officers_certs" not in known_texts(s, "inspect", {}, at)  # no team chosen: nobody is named
+    zhao = known_text(s, "inspect", "officers_certs", {"officers": ["zhao"]})
+    assert zhao is not None and "（" not in zhao.text  # an officer without a certificate gets no number made up
+
+
+def test_a_receipt_takes_the_document_chosen_the_party_and_the_time_on_the_hour(scenario):
+    import datetime as dt
+
+    s = played(scenario, "serve")
+    known = known_texts(s, "serve", {"target": "notify"}, dt.datetime(2026, 6, 8, 10, 0))
+    assert known["served_doc"].text == "《行政处罚事先告知书》"
+    assert known["receiver"].text == "李某"
+    assert known["served_at"].text == "2026年6月8日10时"
+    assert "served_doc" not in known_texts(s, "serve", {})  # nothing chosen to serve: nothing named
+
+
+def test_a_lazy_hand_in_that_only_presses_ctrl_r_never_passes():
+    """Every reference path of every case, with each document holding only what Ctrl+R fills at that moment
+    and "x" in every other text field: the acts are right, the drafting is left to the fill. It must not pass
+    (what was seen, said and decided is never filled in)."""
+    from sim.gaming import BLANK
+
+    lib = load_library()
+    checked = 0
+    for sc in lib.scenarios.values():
+        for ref in sc.references:
+            s = Session(sc)
+            for step in ref.steps:
+                if step.do == "finish":
+                    break
+                if step.do == "advance":
+                    s.advance(step.at)
+                    continue
+                params = dict(step.params)
+                spec = sc.procedure.actions[step.do]
+                if isinstance(params.get("document"), dict) and spec.document is not None:
+                    known = known_texts(s, step.do, params, s.resolve_time(step.at) if step.at else None)
+                    params["document"] = {
+                        fid: (known[fid].text if fid in known else BLANK)
+                        if (f := spec.document.field(fid)) is not None and f.kind == "text" else v
+                        for fid, v in params["document"].items()}
+                s.act(step.do, step.at, **params)
+            result = s.finish()
+            if any(spec.document is not None for spec in sc.procedure.actions.values()):
+                checked += 1
+                assert not result.passed, (sc.id, ref.name, result.score)
+    assert checked >= 10

@@ -1,16 +1,18 @@
 """The licensing template (行政许可法) through the public engine API: each statutory period of the licence
 procedure — 5 working days to tell what is missing (第三十二条), 20 working days to decide, 30 with an approved
 extension (第四十二条), 10 working days to hand over the certificate (第四十四条) — counted in working days
-(第八十二条) across the 2026 Mid-Autumn and National Day holidays, on its last day (no finding) and the working day after (found)."""
+(第八十二条) across the 2026 Mid-Autumn and National Day holidays and again across the 2026 Spring Festival (with its two
+make-up Saturdays), on its last day (no finding, score 100) and the working day after (found, with that last day)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
-from sim import LegalCalendar, Session, load_library
+from sim import LegalCalendar, Session, load_library, render_result
 from sim.loader import bundled_scenarios
 
 LIB = load_library([bundled_scenarios()])
@@ -23,7 +25,7 @@ CORRECT = ("notify_correction", {"words": "explain_correction",
 ACCEPT = ("accept", {"document": {"matter": "农村村民宅基地和建房申请", "seal_date": True}})
 VERIFY = ("site_verify", {"officers": ["zhang", "wang"],
                           "document": {"findings": "东至王某院墙、西至村道，约130平方米，空闲地", "signed": True}})
-INTERESTED = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True}})
+INTERESTED = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True, "hearing_right": True}})
 GRANT_IT = ("decide_licence", {"document": {"outcome": "grant", "reasons": REASONS, "remedy": True,
                                             "seal_date": True}})
 ISSUE = ("issue_certificate", {"document": {"certificate": "农村宅基地批准书", "signed": True}})
@@ -129,3 +131,116 @@ def test_an_application_left_half_way_is_a_veto_not_a_pass() -> None:
         s = play(steps)
         assert s.result is not None and not s.result.passed
         assert "case-left-open" in found(s)
+
+
+# --- The same periods across the 2026 Spring Festival (2月15日至23日放假，2月14日、28日（星期六）调休上班) -------
+# The application of the homestead case, received instead in February: every period of the licence runs over the
+# nine-day holiday and over both make-up Saturdays, which count as working days.
+
+def _in_february(received: str) -> Any:
+    return attrs.evolve(GRANT, discovered=dt.datetime.fromisoformat(received))
+
+
+def play_case(case: Any, steps: list[tuple[str, dict[str, Any], str]]) -> Session:
+    s = Session(case, wall_clock=lambda: 0.0)
+    for name, params, at in steps:
+        out = s.act(name, at, **params)
+        assert out.ok, (name, at, out.reason)
+    s.finish()
+    return s
+
+
+def test_the_spring_festival_periods_count_the_make_up_saturdays() -> None:
+    assert due("2026-02-12T09:00", 5) == dt.date(2026, 2, 26)  # 13日、14日（调休）、24日、25日、26日
+    assert due("2026-02-11T09:00", 20) == dt.date(2026, 3, 17)
+    assert due("2026-02-11T09:00", 30) == dt.date(2026, 3, 31)
+    assert due("2026-02-12T16:00", 10) == dt.date(2026, 3, 4)
+    assert CAL.is_workday(dt.date(2026, 2, 14)) and CAL.is_workday(dt.date(2026, 2, 28))
+    assert not any(CAL.is_workday(dt.date(2026, 2, d)) for d in range(15, 24))
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_spring_festival_five_working_days_to_tell_what_is_missing(late: bool) -> None:
+    last = dt.date(2026, 2, 26)
+    day = dt.date(2026, 2, 27) if late else last
+    later = dt.date(2026, 3, 5)  # after the applicant's supplement (five days after the notice)
+    s = play_case(_in_february("2026-02-12T09:00"), [
+        (*CORRECT, f"{day}T10:00"), (*ACCEPT, f"{later}T09:00"), (*VERIFY, f"{later}T14:00"),
+        (*INTERESTED, f"{later}T15:00"), (*GRANT_IT, f"{later}T16:00"), (*ISSUE, f"{later}T17:00"),
+        (*CLOSE, f"{later}T18:00")])
+    f = found(s)
+    assert ("licence-correction-late" in f) is late
+    if late:
+        assert f["licence-correction-late"].deadline.due == last
+        assert "届满日 2026-02-26，逾期 1 日" in render_result(s.result, s.scenario)  # what the trainee reads
+    else:
+        assert s.result.score == 100, sorted(f)
+
+
+def _february_decision(decided: str, extend: str | None = None) -> Session:
+    steps: list[tuple[str, dict[str, Any], str]] = [
+        (*CORRECT, "2026-02-05T10:00"), (*ACCEPT, "2026-02-11T09:00"), (*VERIFY, "2026-02-11T14:00"),
+        (*INTERESTED, "2026-02-11T15:00")]
+    if extend:
+        steps.append((*EXTEND, extend))
+    steps += [(*GRANT_IT, f"{decided}T10:00"), (*ISSUE, f"{decided}T15:00"), (*CLOSE, f"{decided}T16:00")]
+    return play_case(_in_february("2026-02-05T09:00"), steps)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_spring_festival_twenty_working_days_to_decide(late: bool) -> None:
+    last = dt.date(2026, 3, 17)
+    s = _february_decision(str(dt.date(2026, 3, 18) if late else last))
+    f = found(s)
+    assert ("licence-decision-late" in f) is late
+    if late:
+        assert f["licence-decision-late"].deadline.due == last
+    else:
+        assert s.result.score == 100, sorted(f)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_spring_festival_thirty_working_days_with_the_heads_approval(late: bool) -> None:
+    last = dt.date(2026, 3, 31)
+    s = _february_decision(str(dt.date(2026, 4, 1) if late else last), extend="2026-03-16T10:00")
+    f = found(s)
+    assert "licence-decision-late" not in f
+    assert ("licence-decision-late-extended" in f) is late
+    if late:
+        assert f["licence-decision-late-extended"].deadline.due == last
+    else:
+        assert s.result.score == 100, sorted(f)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_spring_festival_ten_working_days_to_hand_over_the_certificate(late: bool) -> None:
+    last = dt.date(2026, 3, 4)
+    day = dt.date(2026, 3, 5) if late else last
+    s = play_case(_in_february("2026-02-05T09:00"), [
+        (*CORRECT, "2026-02-05T10:00"), (*ACCEPT, "2026-02-11T09:00"), (*VERIFY, "2026-02-11T14:00"),
+        (*INTERESTED, "2026-02-11T15:00"), (*GRANT_IT, "2026-02-12T16:00"), (*ISSUE, f"{day}T10:00"),
+        (*CLOSE, f"{day}T16:00")])
+    f = found(s)
+    assert ("licence-certificate-late" in f) is late
+    if late:
+        assert f["licence-certificate-late"].deadline.due == last
+    else:
+        assert s.result.score == 100, sorted(f)
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_the_hearing_right_is_told_before_the_decision(told: bool) -> None:
+    # 《行政许可法》第四十七条: a licence directly touching the neighbour's major interests -> the applicant and the
+    # neighbour are told, before the decision, that they may ask for a hearing.
+    notice = ("notify_interested", {"document": {"person": "东邻王某", "matter": "东界相邻", "rights": True,
+                                                 "hearing_right": told}})
+    s = play([(*CORRECT, "2026-09-24T10:00"), (*ACCEPT, "2026-09-30T09:00"), (*VERIFY, "2026-10-09T09:30"),
+              (*notice, "2026-10-09T15:00"), (*GRANT_IT, "2026-10-20T10:00"), (*ISSUE, "2026-10-22T10:00"),
+              (*CLOSE, "2026-10-23T10:00")])
+    f = found(s)
+    assert ("licence-hearing-right-not-told" in f) is not told
+    text = render_result(s.result, s.scenario)
+    if told:
+        assert s.result.score == 100, sorted(f)
+    else:
+        assert "未告知申请人、利害关系人享有要求听证的权利" in text and "第四十七条" in text

@@ -49,7 +49,8 @@ def _cited_text(lib, q):
 
 def test_bank_has_every_family(bank):
     families = {q.family for q in bank}
-    assert {"period", "workdays", "calendar", "threshold", "source", "written"} <= families
+    assert {"period", "workdays", "calendar", "threshold", "source", "written", "authority", "contents",
+            "service"} <= families
     assert len({q.id for q in bank}) == len(bank)
 
 

@@ -313,6 +313,29 @@ def test_explore_exhaustive_says_when_the_case_is_too_big(capsys: pytest.Capture
     assert "覆盖已得到证明" not in out
 
 
+def test_explore_exhaustive_cut_short_still_proves_the_levels_it_finished(
+        capsys: pytest.CaptureFixture[str], library: sim.Library) -> None:
+    sc = library.scenarios["straw-burning-01"]
+    small = explore(sc, exhaustive=True, depth=2)
+    assert small.proven and small.proven_depth == 2
+    cut = explore(sc, exhaustive=True, budget=small.main_nodes + 40)
+    assert not cut.proven and cut.stop == "budget" and cut.proven_depth >= 2
+    # Breadth first: what the finished depth-2 search found, the cut search found too.
+    main = {rid for rid, (n, _, _) in small.first_found if n <= small.main_nodes}
+    assert main <= cut.rules_triggered
+    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--exhaustive", "--budget",
+                           str(small.main_nodes + 40))
+    assert code == 1 and f"（{cut.proven_depth} 步以内的全部办法已探索完毕，这一深度以内的覆盖是完整的）" in out
+
+
+def test_explore_default_reaches_a_rule_that_needs_two_linked_changes(library: sim.Library) -> None:
+    # A fine above the hearing threshold proposed in the notice, then a decision before the five working days
+    # of the hearing request are over: no single change from the reference path fires it.
+    rep = explore(library.scenarios["straw-burning-01"])
+    assert "hearing-request-window" in rep.rules_triggered
+    assert "hearing-request-window" not in {u.rule_id for u in rep.unreached}
+
+
 def test_explore_every_bundled_case_gives_a_reason_for_each_rule_not_triggered(library: sim.Library) -> None:
     for sc in library.scenarios.values():
         rep = explore(sc, budget=15)

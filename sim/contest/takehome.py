@@ -10,7 +10,7 @@ bundle is verified and re-scored with `read_bundle`, exactly as on the organiser
 contestants in the folder are passed over, and a round still open is refused, so an exam round's results never
 show before its window closes (the contest app withholds them the same way).
 
-Each result becomes one row of the store's `sheets` (kind play, review, quiz or analysis; `contest` the
+Each result becomes one row of the store's `sheets` (kind play, review, quiz, analysis or drafting; `contest` the
 contest's id, `origin` the bundle id, so bringing the same bundle home twice records it once) with what it
 missed: the broken rules and the articles they cite (play), the defects not found and their articles (review),
 the questions' rules and articles (quiz), the mistake codes and articles (analysis).
@@ -86,7 +86,7 @@ def _cites(library: Library, case_id: str, rules: Iterable[str]) -> tuple[str, .
 def missed(vb: VerifiedBundle, library: Library) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What a verified result missed, as (rules, articles)."""
     case_id, _trap = split_case_ref(vb.case)
-    if vb.kind == "play":
+    if vb.kind in ("play", "drafting"):  # a drafted element is judged by the case's own rules
         return vb.rules, _cites(library, case_id, vb.rules)
     if vb.kind == "review":
         rules = tuple(dict.fromkeys(str(d["rule"]) for d in vb.details.get("missed", ())))

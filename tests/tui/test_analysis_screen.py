@@ -90,10 +90,12 @@ async def test_a_citation_picked_from_the_catalogue(library, tmp_path) -> None:
     app = app_for(library, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_analysis(pilot, sc.id)
-        await type_into(pilot, "an-basis", "")
+        await type_into(pilot, "an-basis", "")  # waits for the focus: Ctrl+O picks for the focused field
         await keys(pilot, "ctrl+o")
+        await settle(pilot)
         assert type(app.screen).__name__ == "ArticlePicker"
         await keys(pilot, *"大气污染防治法 第一百一十九条", "enter")
+        await settle(pilot)
         if type(app.screen).__name__ == "ArticlePicker":  # several matched: Enter on the highlighted one
             await keys(pilot, "enter")
         await settle(pilot)

@@ -188,7 +188,7 @@ async def test_advance_time_and_statutory_clocks(make, scenario):
             "自立案起90日内作出行政处罚决定",  # neutral while it runs: the rule's title names a violation
             "2026-06-03",
             "90日",
-            "2026年9月1日（星期二）",
+            "2026-09-01 周二",
             "届满前完成",
         )
         assert left == "90 日 / 63 个工作日"

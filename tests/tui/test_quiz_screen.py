@@ -58,3 +58,33 @@ def test_quiz_result_snapshot(snap_compare, fixture_library, tmp_path):
         await settle(pilot)
 
     assert snap_compare(app_for(fixture_library, tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_who_decides_contents_and_service_questions_answered_by_keys(library, tmp_path) -> None:
+    """The generated 谁来决定, 文书内容 and 送达方式 questions on the screen: each stem and every option readable
+    at 80x24 (the body scrolls), answered by keys, scored 100 and recorded with their articles."""
+    from sim.quiz import draw_paper, question_bank
+    from tui.trainee.quiz import QuizScreen
+
+    families = {"authority", "contents", "service"}
+    paper = draw_paper(question_bank(library), 17, 6, keep=lambda q: q.family in families)
+    assert {i.question.family for i in paper.items} == families
+    app = app_for(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(QuizScreen(paper, "法律知识练习"))
+        await settle(pilot)
+        for item in paper.items:
+            stem = pilot.app.screen.query_one("#quiz-stem").render()
+            assert item.question.stem.splitlines()[0][:20] in str(stem)
+            options = pilot.app.screen.query_one("#quiz-options")
+            assert options.option_count == len(item.order)
+            for n, o in enumerate(item.options()):
+                assert o.label in str(options.get_option_at_index(n).prompt), (item.question.id, o.label)
+            await answer(pilot, item)
+        await keys(pilot, "ctrl+s")
+        await settle(pilot)
+        text = screen_text(pilot.app)
+        assert "得分：100 分（答对 6 / 6 题）" in text, text
+        sheets = pilot.app.store.sheets("王小明")
+        assert [(s.kind, s.score) for s in sheets] == [("quiz", 100)]

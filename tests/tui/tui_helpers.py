@@ -108,14 +108,23 @@ def tabs_to(pilot: Pilot[Any], widget_id: str) -> tuple[Any, list[str]]:
     return target, ["tab"] * ((chain.index(target) - here) % len(chain))
 
 
+async def wait_focus(pilot: Pilot[Any], target: Any, rounds: int = 10) -> None:
+    """Wait until `target` has the focus: each round handles every message pending in the app and the screen
+    (a focus change posted by Tab may still be queued under load). Rounds of work, not time: no sleeps; fails
+    with the widget that has the focus instead when the rounds run out."""
+    for _ in range(rounds):
+        if pilot.app.focused is target:
+            return
+        await settle(pilot)
+    assert pilot.app.focused is target, (pilot.app.focused, target)
+
+
 async def focus(pilot: Pilot[Any], widget_id: str) -> Any:
     """Tab to a widget (key presses only, like a trainee would)."""
     target, presses = tabs_to(pilot, widget_id)
     if presses:
         await keys(pilot, *presses)
-    if pilot.app.focused is not target:  # under load the focus change may still be queued
-        await pilot.pause()
-    assert pilot.app.focused is target, (pilot.app.focused, widget_id)
+    await wait_focus(pilot, target)
     return target
 
 
@@ -123,8 +132,10 @@ async def type_into(pilot: Pilot[Any], widget_id: str, text: str) -> None:
     """Tab to an Input, clear it and type (one batch of key presses)."""
     field, presses = tabs_to(pilot, widget_id)
     assert isinstance(field, Input)
-    if field.value:
-        presses += ["end", *["backspace"] * len(field.value)]
+    if presses:  # the focus first: a character sent while the focus change is queued goes to the old widget
+        await keys(pilot, *presses)
+    await wait_focus(pilot, field)
+    presses = ["end", *["backspace"] * len(field.value)] if field.value else []
     await keys(pilot, *presses, *text)
     assert pilot.app.focused is field
     assert field.value == text, (field.value, text)
@@ -134,9 +145,10 @@ async def tick(pilot: Pilot[Any], widget_id: str, value: bool) -> None:
     box, presses = tabs_to(pilot, widget_id)
     assert isinstance(box, Checkbox)
     if box.value != value:
-        presses.append("space")
-    if presses:
-        await keys(pilot, *presses)
+        if presses:
+            await keys(pilot, *presses)
+        await wait_focus(pilot, box)
+        await keys(pilot, "space")
     assert box.value == value
 
 

@@ -36,6 +36,51 @@ def add_commands(command: AddCommand) -> None:
     p.add_argument("--seed", type=count_arg, metavar="N", help="随机种子（默认按时间；同一种子同一试卷）")
     p.add_argument("--home", metavar="DIR", help="学习记录保存目录（默认：用户数据目录，或环境变量 LAWDRILL_HOME）")
     library_option(p)
+    from sim.quizfamilies import FAMILY_LABELS
+
+    p = command("paper", "打印法律知识试卷（审题、纸面考试）",
+                "按随机种子从题库抽一份试卷并打印（同一种子、同一题库得到同一份试卷，与知识竞赛轮次的抽题方法相同）。\n"
+                "加 --answers 在卷末列出每题的答案、法律依据和出题来源，供出题人逐题审核。\n"
+                "题型类别：" + "、".join(f"{k}（{v}）" for k, v in FAMILY_LABELS.items()), cmd_paper)
+    p.add_argument("--seed", type=count_arg, required=True, metavar="N", help="随机种子")
+    p.add_argument("--questions", type=count_arg, default=30, metavar="N", help="题量（默认 30，1 到 200）")
+    p.add_argument("--family", action="append", choices=sorted(FAMILY_LABELS), metavar="类别",
+                   help="只抽这一类题（可重复；默认全部类别）")
+    p.add_argument("--answers", action="store_true", help="卷末附答案和依据")
+    library_option(p)
+
+
+def cmd_paper(args: argparse.Namespace) -> int:
+    from sim.quiz import QKind, draw_paper, question_bank
+    from sim.quizfamilies import FAMILY_LABELS
+    from sim.scoring import cite_labels
+
+    if not 1 <= args.questions <= 200:
+        raise UsageError("题量应在 1 到 200 之间")
+    lib = open_library(args.library)
+    library_note(lib)
+    families = set(args.family or FAMILY_LABELS)
+    bank = question_bank(lib)
+    pool = [q for q in bank if q.family in families]
+    if len(pool) < args.questions:
+        raise UsageError(f"所选类别只有 {len(pool)} 道题，不够抽 {args.questions} 道",
+                         "减少 --questions，或者去掉 --family 的限制")
+    paper = draw_paper(bank, args.seed, args.questions, keep=lambda q: q.family in families)
+    emit(f"法律知识试卷（随机种子 {args.seed}，共 {len(paper.items)} 题，试卷校验码 {paper.digest[:12]}）", "")
+    for item in paper.items:
+        q = item.question
+        emit(f"{item.number}. 【{q.kind.label}】{q.stem}")
+        for o in item.options():
+            emit(f"   {item.letter(o.id)}. {o.label}")
+    if args.answers:
+        emit("", "答案与依据")
+        for item in paper.items:
+            q = item.question
+            right = ("".join(sorted(item.letter(a) for a in q.answer)) + f"（{q.answer_text()}）"
+                     if q.kind in (QKind.SINGLE, QKind.MULTIPLE) else q.answer_text())
+            emit(f"{item.number}. {right}。依据：{cite_labels(q.articles, lib.articles)}。"
+                 f"类别：{FAMILY_LABELS.get(q.family, q.family)}")
+    return EXIT_OK
 
 
 def parse_response(item: Any, text: str) -> Any:

@@ -99,6 +99,11 @@ def _progress_line(d: dict[str, Any]) -> None:
     sys.stderr.flush()
 
 
+def _proven_to(depth: int) -> str:
+    """The part of an unfinished exhaustive search that is proven (it runs breadth first)."""
+    return f"（{depth} 步以内的全部办法已探索完毕，这一深度以内的覆盖是完整的）" if depth > 0 else ""
+
+
 def cmd_explore(args: argparse.Namespace) -> int:
     import sys
 
@@ -137,11 +142,11 @@ def cmd_explore(args: argparse.Namespace) -> int:
             lines.append(f"覆盖已得到证明：{rep.depth} 步以内、按参数等价类的全部办法都已探索，"
                          "下面列出的未触发规则任何这样的办法都触发不了。")
         elif rep.stop == "time":
-            lines.append(f"穷尽搜索未完成：已到时限（{_num(rep.seconds_limit or 0)} 秒），覆盖未得到证明；"
-                         "可放宽 --seconds 或减小 --depth。")
+            lines.append(f"穷尽搜索未完成：已到时限（{_num(rep.seconds_limit or 0)} 秒），{rep.depth} 步以内的覆盖"
+                         f"未得到证明{_proven_to(rep.proven_depth)}；可放宽 --seconds 或减小 --depth。")
         else:
-            lines.append(f"穷尽搜索未完成：本案 {rep.depth} 步以内的情形超过上限 {rep.budget} 个，覆盖未得到证明；"
-                         f"可减小 --depth，或加大 --budget（默认 {EXHAUSTIVE_LIMIT}）。")
+            lines.append(f"穷尽搜索未完成：本案 {rep.depth} 步以内的情形超过上限 {rep.budget} 个，覆盖未得到证明"
+                         f"{_proven_to(rep.proven_depth)}；可减小 --depth，或加大 --budget（默认 {EXHAUSTIVE_LIMIT}）。")
     elif rep.stop == "time":
         lines.append(f"注意：已到时限，搜索在第 {rep.main_nodes} 个情形处停止，偏离参考路径较多的办法未探索；"
                      "可放宽 --seconds，或用 --exhaustive 穷尽。")

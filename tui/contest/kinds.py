@@ -9,6 +9,9 @@ handed in and how its result is shown — and name no kind themselves, so a new 
 - quiz (法律知识) and analysis (案例分析) — answer-sheet rounds (`SheetKind`): the sheet is saved in the
   contestant's local store at every change (a crash loses nothing), handed in as the bundle's `answers`, and
   re-scored on import (sim.contest.papers). Their screens are in sheets.py.
+- drafting (文书制作): an answer-sheet round too: the case file, and the documents the round names drafted in
+  the document view; the sheet is {documents: {act: {field: value}}}, scored element by element by
+  sim.drafting (drafting.py).
 
 Every kind's countdown, time-out hand-in and outbox are the app's: a kind only says what one entry needs.
 """
@@ -298,6 +301,58 @@ class AnalysisKind(SheetKind):
         show_analysis_result(app, ref, self.scenario(app, ref), self.answer(app, ref) or AnalysisAnswer())
 
 
+class DraftingKind(SheetKind):
+    kind = "drafting"
+    label = "文书制作"
+    done_text = "本案文书已交卷，不能再修改。"
+
+    def case(self, app: ContestApp, ref: str) -> Any:
+        """The case as the round drafts it (its reference path played once per app), or None."""
+        from .drafting import DraftingCase
+
+        assert app.library is not None
+        sc = app.library.scenarios.get(ref)
+        if sc is None:
+            return None
+        key = f"drafting:{ref}"
+        if key not in app.kind_cache:
+            app.kind_cache[key] = DraftingCase(sc, app.round.drafting_documents(sc))
+        return app.kind_cache[key]
+
+    def open(self, app: ContestApp, ref: str) -> None:
+        assert app.library is not None
+        if app.library.scenarios.get(ref) is None:
+            app.notify(f"案例库中没有「{ref}」", title="无法打开", severity="error", markup=False)
+            return
+        super().open(app, ref)
+
+    def screen(self, app: ContestApp, ref: str) -> Any:
+        from .drafting import DraftingScreen
+
+        return DraftingScreen(ref, self.case(app, ref), self.sheet(app, ref))
+
+    def progress(self, app: ContestApp, ref: str) -> str:
+        from .drafting import filled
+
+        case = self.case(app, ref)
+        counts = [filled(case, self.sheet(app, ref), d) for d in case.documents]
+        return f"制作中（已填 {sum(n for n, _ in counts)} / {sum(m for _, m in counts)} 栏）"
+
+    def show_result(self, app: ContestApp, ref: str) -> None:
+        from .drafting import DraftingResultScreen
+
+        from sim.drafting import DraftingError, score_drafting
+
+        case = self.case(app, ref)
+        sheet = self.sheet(app, ref)
+        try:
+            score = score_drafting(case.scenario, case.documents, sheet, dict(app.round.weights))
+        except DraftingError as e:  # a local store edited by hand: the organiser's import says the same
+            app.notify(str(e), title="无法评分", severity="error", markup=False)
+            return
+        app.push_screen(DraftingResultScreen(case, sheet, score))
+
+
 ROUND_KINDS: dict[str, RoundKind] = {}
 
 
@@ -306,7 +361,7 @@ def register(kind: RoundKind) -> RoundKind:
     return kind
 
 
-for _k in (PlayKind(), ReviewKind(), QuizKind(), AnalysisKind()):
+for _k in (PlayKind(), ReviewKind(), QuizKind(), AnalysisKind(), DraftingKind()):
     register(_k)
 
 

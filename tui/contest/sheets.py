@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..host import ContestHost
 
 
-def _confirm_hand_in(app: ContestHost, ref: str, what: str) -> None:
+def confirm_hand_in(app: ContestHost, ref: str, what: str) -> None:
     from ..widgets.dialogs import ConfirmDialog
 
     after = "交卷后显示成绩。" if app.mode == "practice" else "成绩在本轮结束后公布。"
@@ -69,7 +69,7 @@ class ContestQuizScreen(QuizScreen):
         self._keep()
         self.changed()
         answered = sum(1 for v in self.sheet().values() if v is not None)
-        _confirm_hand_in(self.app, self.ref, f"法律知识试卷（已答 {answered} / {len(self.paper.items)} 题）")
+        confirm_hand_in(self.app, self.ref, f"法律知识试卷（已答 {answered} / {len(self.paper.items)} 题）")
 
     def action_back(self) -> None:
         if self.result is None:
@@ -98,7 +98,7 @@ class ContestAnalysisScreen(AnalysisScreen):
         if not self.is_active:
             return
         self.changed(self.answer())
-        _confirm_hand_in(self.app, self.ref, f"「{self.scenario.title}」的分析")
+        confirm_hand_in(self.app, self.ref, f"「{self.scenario.title}」的分析")
 
     def action_back(self) -> None:
         self.changed(self.answer())  # saved; the clock keeps running

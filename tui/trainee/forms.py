@@ -438,11 +438,15 @@ class ActionForm(Dialog[None]):
     def action_fill(self) -> None:
         """Fill every empty text field of the document with what the case file already says."""
         try:
-            _, params = self.collect()
+            at_text, params = self.collect()
         except _Invalid:
-            params = {}
+            at_text, params = None, {}
+        try:
+            at = self.session.resolve_time(at_text) if at_text else None
+        except ValueError:
+            at = None
         filled = 0
-        for fid, known in known_texts(self.session, self.spec.id, params).items():
+        for fid, known in known_texts(self.session, self.spec.id, params, at).items():
             field = self.query_one(f"#d-{fid}", Input)
             if not field.value.strip():
                 field.value = known.text

@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from sim.calendar import format_date_zh
 from sim.report import act_details, act_rows, act_title, document_fields, document_name, param_text
 from sim.scoring import finding_lines
 
@@ -74,7 +73,7 @@ class WorkbenchScreen(Screen[None]):
         Binding("b", "briefing", "案情", id="briefing"),
         Binding("h", "hint", "提示", id="hint"),
         Binding("f", "finish", "交卷", id="finish"),
-        Binding("g", "graph", "状态图", id="graph"),
+        Binding("g", "graph", "状态图", show=False, id="graph"),  # in F1 help: the footer keeps 帮助 whole at 80 columns
         Binding("1", "tab('tab-timeline')", "时间线", show=False, id="tab-timeline"),
         Binding("2", "tab('tab-file')", "案卷", show=False, id="tab-file"),
         Binding("3", "tab('tab-clocks')", "法定期限", show=False, id="tab-clocks"),
@@ -269,7 +268,9 @@ class WorkbenchScreen(Screen[None]):
                 )
             else:
                 left = Text(f"已逾期 {-c.remaining_days} 日", style="bold red")
-            due = Text(format_date_zh(c.due))
+            # 2026-09-01 周二: as the start column writes dates, and short enough that at 80 columns the
+            # due date stays whole beside the period's name
+            due = Text(f"{c.due:%Y-%m-%d} 周{'一二三四五六日'[c.due.weekday()]}")
             if c.provisional:
                 due.append("（暂定）", style="yellow")
             kind = "届满前完成" if c.kind == "within" else "届满后方可"
