@@ -331,6 +331,7 @@ async def test_each_case_opens_on_its_briefing_and_b_shows_it_again_at_80x24(con
         assert "请依法办理本案：调查取证、立案、告知、作" in shown  # what the contestant is asked to do
         assert "当事人　李某　公民　李庄村三组" in shown and "交卷时按是否依法办结评分" in shown
         await keys(pilot, "end")  # the whole team is below: the body scrolls
+        await pilot.wait_for_scheduled_animations()  # the scroll is animated; a loaded host lags behind it
         await pilot.pause()
         assert "孙伟　执法队员　豫执A41120417　〔执法证已过有效期〕" in screen_text(app)
         await keys(pilot, "enter")

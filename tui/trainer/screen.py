@@ -258,6 +258,11 @@ class TrainerScreen(Screen[None]):
             roots.append(p if p.is_dir() else p.parent)
         return [*roots, bundled_scenarios().parent, Path.cwd()]
 
+    @property
+    def _gone(self) -> bool:
+        """The screen has been closed (or is being taken down): a check that finishes now has nowhere to go."""
+        return self._pruning or not self.is_attached
+
     def run_check(self, *, fast: bool = False) -> None:
         if self.app.library is None:
             return
@@ -276,6 +281,8 @@ class TrainerScreen(Screen[None]):
             self.app.call_from_thread(self.show_report, report)
 
     def show_report(self, report: CheckReport) -> None:
+        if self._gone:  # the trainer closed the screen while the check ran: nothing to show it on
+            return
         self.report = report
         self.checked_at = self.app.clock()
         self.checks_done += 1
@@ -322,7 +329,7 @@ class TrainerScreen(Screen[None]):
     def _show_status(self) -> None:
         library = self.app.library
         report = self.report
-        if library is None or report is None:
+        if library is None or report is None or self._gone:
             return
         engine = "深度检查" if report.engine == "deepcheck" else "自测"
         text = Text(f"案例 {len(library.scenarios)} 个　")
