@@ -191,6 +191,31 @@ def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any
     return None
 
 
+def known_choices(session: Session, action: str) -> dict[str, Any]:
+    """For each yes/no and choice field of the act's document, what the trainee put in the same field of the
+    latest earlier document that has it with the same choices (the signature of a record or a receipt, the
+    note that credentials were shown): a choice the officer already made in this case, never a text. A box
+    left unticked there gives nothing."""
+    spec = session.proc.actions[action].document
+    if spec is None:
+        return {}
+    out: dict[str, Any] = {}
+    for f in spec.fields:
+        if f.kind not in ("bool", "choice"):
+            continue
+        options = tuple(o.id for o in f.options)
+        for a in reversed(_documents(session)):
+            other = session.proc.actions.get(a.name)
+            g = other.document.field(f.id) if other is not None and other.document is not None else None
+            if g is None or g.kind != f.kind or tuple(o.id for o in g.options) != options:
+                continue
+            value = a.params["document"].get(f.id)
+            if value is not None and value is not False:
+                out[f.id] = value
+            break
+    return out
+
+
 # The first words of each penalty kind as a proposal writes them (sim.params.PENALTY_KINDS).
 _KIND_WORDS = {
     "warning": ("警告",), "criticism": ("通报批评",), "fine": ("罚款",), "confiscation": ("没收",),

@@ -24,9 +24,73 @@ def played(sc, upto: str) -> Session:
     raise AssertionError(upto)
 
 
-def test_nothing_is_known_for_the_first_document_but_the_facts_need_the_trainee(scenario):
+def test_the_filing_form_takes_its_brief_from_the_inspection_record_and_nothing_else(scenario):
     s = played(scenario, "file_case")
-    assert known_texts(s, "file_case") == {}  # source, brief, opinion: the trainee's own words
+    known = known_texts(s, "file_case")
+    assert list(known) == ["brief"]  # source and opinion: the trainee's own words
+    assert known["brief"].text.startswith("该地块位于") and known["brief"].source == "《现场检查（勘验）笔录》"
+    assert known_texts(Session(scenario), "file_case") == {}  # no inspection record yet: nothing to copy
+
+
+def test_the_notice_takes_the_penalty_proposed_in_the_report_only_when_it_is_unambiguous(scenario):
+    from sim.casefile import known_penalty
+
+    s = played(scenario, "notify")
+    assert known_penalty(s, "notify") == {}  # the reference's proposal names three sums (800, 500, 1000)
+    s.acts[-1].params["document"]["proposal"] = "罚款800元，系初犯"
+    assert known_penalty(s, "notify") == {"penalty_kind": "fine", "amount": 800}
+    s.acts[-1].params["document"]["proposal"] = "不予罚款"
+    assert known_penalty(s, "notify") == {}
+
+
+def test_choices_carry_from_the_same_field_of_an_earlier_document(scenario):
+    from sim.casefile import known_choices
+
+    s = played(scenario, "interview")
+    assert known_choices(s, "interview") == {"credentials_noted": True, "signature": "refused_noted"}
+    assert known_choices(played(scenario, "inspect"), "inspect") == {}
+
+
+def _filled_path(sc, at_step: str, replace: dict):
+    """The reference path with `replace` put into the document of the first `at_step`, and every later text
+    field the fill knows (and the penalty it reads from the report) taken from the fill, as a trainee pressing
+    Ctrl+R would: what an earlier document got wrong is copied forward, never corrected."""
+    from sim.casefile import known_penalty
+
+    s = Session(sc)
+    done = False
+    for step in sc.references[0].steps:
+        if step.do == "finish":
+            break
+        if step.do == "advance":
+            s.advance(step.at)
+            continue
+        params = dict(step.params)
+        spec = sc.procedure.actions[step.do]
+        if isinstance(params.get("document"), dict):
+            doc = dict(params["document"])
+            if step.do == at_step and not done:
+                doc.update(replace)
+                done = True
+            elif done:
+                params.update(known_penalty(s, step.do))
+                at = s.resolve_time(step.at) if step.at else None
+                for fid, k in known_texts(s, step.do, params, at).items():
+                    if spec.document.field(fid).kind == "text":
+                        doc[fid] = k.text
+            params["document"] = doc
+        s.act(step.do, step.at, **params)
+    return s.finish()
+
+
+@pytest.mark.parametrize(("at_step", "replace", "rule"), [
+    ("inspect", {"content": ""}, "record-content-missing"),
+    ("end_investigation", {"basis": "大气污染防治法第一百一十九条"}, "notice-basis-wrong"),
+    ("end_investigation", {"proposal": "罚款3000元"}, "fine-out-of-range"),
+])
+def test_filling_from_a_blank_or_wrong_earlier_document_still_fails(scenario, at_step, replace, rule):
+    result = _filled_path(scenario, at_step, replace)
+    assert result.score < 100 and rule in {f.rule_id for f in result.findings}, (result.score, result.findings)
 
 
 def test_the_investigation_report_takes_the_brief_and_the_evidence_collected(scenario):

@@ -28,7 +28,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from textual.widgets.selection_list import Selection
 
 from sim.calendar import format_date_zh
-from sim.casefile import known_penalty, known_texts
+from sim.casefile import known_choices, known_penalty, known_texts
 from sim.model import ParamKind
 from sim.report import document_name
 
@@ -215,32 +215,6 @@ def carried_values(session: Session, params: Any) -> dict[str, Any]:
     return out
 
 
-def carried_document(session: Session, action: str) -> dict[str, Any]:
-    """For each yes/no and choice field of the act's document, what the trainee put in the same field of the
-    latest earlier document that has it with the same choices (the signature of a record or a receipt, the
-    note that credentials were shown): a choice the officer already made in this case, never a text."""
-    spec = session.proc.actions[action].document
-    if spec is None:
-        return {}
-    out: dict[str, Any] = {}
-    for f in spec.fields:
-        if f.kind not in ("bool", "choice"):
-            continue
-        options = tuple(o.id for o in f.options)
-        for a in reversed(session.acts):
-            doc = a.params.get("document")
-            other = session.proc.actions[a.name].document if a.name in session.proc.actions else None
-            if not isinstance(doc, dict) or other is None:
-                continue
-            g = other.field(f.id)
-            if g is None or g.kind != f.kind or tuple(o.id for o in g.options) != options:
-                continue
-            if f.id in doc:
-                out[f.id] = doc[f.id]
-            break
-    return out
-
-
 class _Invalid(Exception):
     def __init__(self, widget: Widget, message: str) -> None:
         super().__init__(message)
@@ -264,7 +238,6 @@ class ActionForm(Dialog[None]):
         self.session = bench.session
         self.spec = self.session.proc.actions[action]
         self.carried = carried_values(self.session, self.spec.params)
-        self.carried_doc = carried_document(self.session, action)
         # The team, credentials and recording fold into one line when all of them carry over.
         kept = [pid for pid in self.spec.params if pid in KEPT]
         self.folded = bool(kept) and all(pid in self.carried for pid in kept)
@@ -392,20 +365,13 @@ class ActionForm(Dialog[None]):
         taken = {a.params.get("target") for a in self.session.acts if a.name == self.spec.id}
         return next((name for name in reversed(made) if name not in taken), None)
 
-    def _field_widget(self, f: FieldSpec) -> Widget:
+    @staticmethod
+    def _field_widget(f: FieldSpec) -> Widget:
         wid = f"d-{f.id}"
-        kept = self.carried_doc.get(f.id)
         if f.kind == "bool":
-            return Checkbox(Text(f.label), bool(kept), id=wid, compact=True)
+            return Checkbox(Text(f.label), id=wid, compact=True)
         if f.kind == "choice":
-            known = {o.id for o in f.options}
-            return Dropdown(
-                [(Text(o.label), o.id) for o in f.options],
-                prompt="请选择",
-                id=wid,
-                compact=True,
-                value=kept if kept in known else Select.NULL,
-            )
+            return Dropdown([(Text(o.label), o.id) for o in f.options], prompt="请选择", id=wid, compact=True)
         if f.kind == "amount":
             return AmountInput(id=wid)
         return Input(id=wid, compact=True, max_length=5000)
@@ -494,6 +460,14 @@ class ActionForm(Dialog[None]):
             field = self.query_one(f"#d-{fid}", Input)
             if not field.value.strip():
                 field.value = known.text
+                filled += 1
+        for fid, value in known_choices(self.session, self.spec.id).items():
+            widget = self.query_one(f"#d-{fid}")
+            if isinstance(widget, Checkbox) and not widget.value and value is True:
+                widget.value = True
+                filled += 1
+            elif isinstance(widget, Select) and widget.selection is None:
+                widget.value = value
                 filled += 1
         note = f"已从案卷填写 {filled} 项" if filled else "案卷中没有可填入的内容（空白的项目需要自己填写）"
         self.query_one("#form-error", Static).update(Text(note, style="green" if filled else "dim"))
