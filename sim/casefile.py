@@ -52,6 +52,20 @@ def _earlier(session: Session, fid: str) -> Known | None:
     return None
 
 
+def _of_action(session: Session, actions: tuple[str, ...], fid: str) -> Known | None:
+    """Field `fid` of the latest document made by one of `actions` (a field id whose meaning depends on the
+    document, such as `content`: what an inspection found is not what an interview recorded)."""
+    for a in reversed(_documents(session)):
+        if a.name not in actions:
+            continue
+        value = a.params["document"].get(fid)
+        if isinstance(value, str) and value.strip():
+            spec = session.proc.actions.get(a.name)
+            name = spec.document.name if spec is not None and spec.document is not None else a.label
+            return Known(value.strip(), f"《{name}》")
+    return None
+
+
 def _evidence(session: Session) -> Known | None:
     sc = session.scenario
     seen: dict[str, None] = {}
@@ -75,9 +89,16 @@ def _penalty(session: Session, params: Mapping[str, Any]) -> Known | None:
     return Known(text, "本次填写的处罚种类和金额")
 
 
-def _event(session: Session, flags: tuple[str, ...]) -> Known | None:
+def _event(session: Session, flags: tuple[str, ...], at: dt.datetime | None = None) -> Known | None:
+    """The message of the latest world event that set one of `flags`, by the act's time `at` (what the party
+    sent arrives on its day whether or not the case clock was moved there first; the events a later time
+    brings are read from a fork of the session, the session itself does not move)."""
     events = session.proc.events
-    happened = [e for e in session.events_happened() if any(events[e].sets.get(f) for f in flags)]
+    world = session
+    if at is not None and at > session.now and session.pending_events():
+        world = session.fork()
+        world.advance(at)
+    happened = [e for e in world.events_happened() if any(events[e].sets.get(f) for f in flags)]
     if not happened:
         return None
     spec = events[happened[-1]]
@@ -146,6 +167,8 @@ def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any
         return _evidence(session)
     if fid == "facts":
         return _earlier(session, "brief")
+    if fid == "brief":  # 简要案情 of the filing form: what the inspection record says was found
+        return _of_action(session, ("inspect",), "content")
     if fid == "penalty":
         return _penalty(session, params)
     if fid == "facts_evidence":
@@ -162,10 +185,47 @@ def known_text(session: Session, action: str, fid: str, params: Mapping[str, Any
             return None
         return Known(f"{penalty.text}；{basis.text}", basis.source)
     if fid in _FROM_EVENTS:
-        return _event(session, _FROM_EVENTS[fid])
+        return _event(session, _FROM_EVENTS[fid], at)
     if fid == "performance" and "情况" in field.label:
-        return _event(session, _PERFORMED_FLAGS)
+        return _event(session, _PERFORMED_FLAGS, at)
     return None
+
+
+# The first words of each penalty kind as a proposal writes them (sim.params.PENALTY_KINDS).
+_KIND_WORDS = {
+    "warning": ("警告",), "criticism": ("通报批评",), "fine": ("罚款",), "confiscation": ("没收",),
+    "revoke": ("吊销", "降低资质等级"), "suspend": ("停产停业", "责令关闭"), "demolish": ("拆除",),
+    "correct": ("责令限期改正", "责令改正"), "none": ("不予行政处罚", "不予处罚"),
+}
+
+
+def known_penalty(session: Session, action: str) -> dict[str, Any]:
+    """The penalty kind and fine the investigation report proposed (处理意见), for an act that chooses a
+    penalty: the notice states what the agency head approved in the report. Read from the trainee's own
+    words: only one kind named and, for a fine, exactly one sum; otherwise nothing (the officer chooses)."""
+    from .documents.money import read_amounts
+
+    spec = session.proc.actions[action]
+    if "penalty_kind" not in spec.params:
+        return {}
+    proposal = _of_action(session, ("end_investigation",), "proposal")
+    if proposal is None:
+        return {}
+    text = proposal.text
+    if "不予" in text and not any(w in text for w in _KIND_WORDS["none"]):
+        return {}  # 不予罚款 and the like: read it yourself
+    kinds = [k for k, words in _KIND_WORDS.items() if any(w in text for w in words)]
+    options = session.proc.params["penalty_kind"].options
+    if len(kinds) != 1 or kinds[0] not in {o.id for o in options}:
+        return {}
+    out: dict[str, Any] = {"penalty_kind": kinds[0]}
+    if kinds[0] == "fine" and "amount" in spec.params:
+        sums = set(read_amounts(text))
+        if len(sums) != 1:
+            return {}
+        value = sums.pop()
+        out["amount"] = int(value) if value == value.to_integral_value() else float(value)
+    return out
 
 
 def known_texts(session: Session, action: str, params: Mapping[str, Any] = {},

@@ -28,7 +28,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from textual.widgets.selection_list import Selection
 
 from sim.calendar import format_date_zh
-from sim.casefile import known_texts
+from sim.casefile import known_penalty, known_texts
 from sim.model import ParamKind
 from sim.report import document_name
 
@@ -215,6 +215,32 @@ def carried_values(session: Session, params: Any) -> dict[str, Any]:
     return out
 
 
+def carried_document(session: Session, action: str) -> dict[str, Any]:
+    """For each yes/no and choice field of the act's document, what the trainee put in the same field of the
+    latest earlier document that has it with the same choices (the signature of a record or a receipt, the
+    note that credentials were shown): a choice the officer already made in this case, never a text."""
+    spec = session.proc.actions[action].document
+    if spec is None:
+        return {}
+    out: dict[str, Any] = {}
+    for f in spec.fields:
+        if f.kind not in ("bool", "choice"):
+            continue
+        options = tuple(o.id for o in f.options)
+        for a in reversed(session.acts):
+            doc = a.params.get("document")
+            other = session.proc.actions[a.name].document if a.name in session.proc.actions else None
+            if not isinstance(doc, dict) or other is None:
+                continue
+            g = other.field(f.id)
+            if g is None or g.kind != f.kind or tuple(o.id for o in g.options) != options:
+                continue
+            if f.id in doc:
+                out[f.id] = doc[f.id]
+            break
+    return out
+
+
 class _Invalid(Exception):
     def __init__(self, widget: Widget, message: str) -> None:
         super().__init__(message)
@@ -238,6 +264,7 @@ class ActionForm(Dialog[None]):
         self.session = bench.session
         self.spec = self.session.proc.actions[action]
         self.carried = carried_values(self.session, self.spec.params)
+        self.carried_doc = carried_document(self.session, action)
         # The team, credentials and recording fold into one line when all of them carry over.
         kept = [pid for pid in self.spec.params if pid in KEPT]
         self.folded = bool(kept) and all(pid in self.carried for pid in kept)
@@ -365,13 +392,20 @@ class ActionForm(Dialog[None]):
         taken = {a.params.get("target") for a in self.session.acts if a.name == self.spec.id}
         return next((name for name in reversed(made) if name not in taken), None)
 
-    @staticmethod
-    def _field_widget(f: FieldSpec) -> Widget:
+    def _field_widget(self, f: FieldSpec) -> Widget:
         wid = f"d-{f.id}"
+        kept = self.carried_doc.get(f.id)
         if f.kind == "bool":
-            return Checkbox(Text(f.label), id=wid, compact=True)
+            return Checkbox(Text(f.label), bool(kept), id=wid, compact=True)
         if f.kind == "choice":
-            return Dropdown([(Text(o.label), o.id) for o in f.options], prompt="请选择", id=wid, compact=True)
+            known = {o.id for o in f.options}
+            return Dropdown(
+                [(Text(o.label), o.id) for o in f.options],
+                prompt="请选择",
+                id=wid,
+                compact=True,
+                value=kept if kept in known else Select.NULL,
+            )
         if f.kind == "amount":
             return AmountInput(id=wid)
         return Input(id=wid, compact=True, max_length=5000)
@@ -446,6 +480,16 @@ class ActionForm(Dialog[None]):
         except ValueError:
             at = None
         filled = 0
+        for pid, value in known_penalty(self.session, self.spec.id).items():
+            widget = self.query_one(f"#p-{pid}")
+            if pid in params:
+                continue  # the officer already chose: keep it
+            if isinstance(widget, Select):
+                widget.value = value
+            elif isinstance(widget, Input):
+                widget.value = str(value)
+            params[pid] = value
+            filled += 1
         for fid, known in known_texts(self.session, self.spec.id, params, at).items():
             field = self.query_one(f"#d-{fid}", Input)
             if not field.value.strip():
