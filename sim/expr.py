@@ -68,14 +68,34 @@ class Expr:
     attrs_read: frozenset[tuple[str, str]]
     # The compiled closures (see compile_tree), built once when the expression is parsed.
     fn: Compiled = attrs.field(repr=False, eq=False, default=attrs.Factory(
-        lambda self: compile_fast(self.tree, compile_tree(self.tree, self.source)), takes_self=True))
+        lambda self: compile_fast(self.tree, compile_tree(self.tree, self.source), self.source), takes_self=True))
 
     def __str__(self) -> str:
         return self.source
 
 
+# Parsed expressions by their text. An Expr is immutable and everything in it (names, calls, the compiled
+# functions) follows from the text alone, so one text is parsed and compiled once per process: a library's
+# cases repeat their templates' conditions. Only accepted texts are kept (a refusal raises again each time);
+# the memo is bounded, and when it is full new texts are parsed without being kept.
+_PARSED: dict[str, Expr] = {}
+_PARSED_MAX = 20_000
+
+
 def parse(source: Any) -> Expr:
     """Parse and statically check the shape of an expression (names are checked by `check_names`)."""
+    if type(source) is str:
+        got = _PARSED.get(source)
+        if got is not None:
+            return got
+        got = _parse(source)
+        if len(_PARSED) < _PARSED_MAX:
+            _PARSED[source] = got
+        return got
+    return _parse(source)
+
+
+def _parse(source: Any) -> Expr:
     if isinstance(source, bool):
         source = "True" if source else "False"
     if not isinstance(source, str):
@@ -292,6 +312,11 @@ def _compile_compare(left: Compiled, ops: list[Callable[[Any, Any], Any]], right
 
 
 class _Rewrite(ast.NodeTransformer):
+    def visit(self, node: ast.AST) -> ast.AST:
+        out = super().visit(node)
+        _stamp(out, node)  # children come back stamped already: only the nodes made here lack a position
+        return out
+
     def visit_Name(self, node: ast.Name) -> ast.AST:  # noqa: N802 - NodeTransformer's naming
         return ast.Subscript(ast.Name("_n", ast.Load()), ast.Constant(node.id), ast.Load())
 
@@ -324,17 +349,45 @@ def _get(obj: Any, attr: str) -> Any:
     return getattr(obj, attr)
 
 
-def compile_fast(tree: ast.AST, slow: Compiled) -> Compiled:
-    """One function for the whole expression, falling back to `slow` (its closures) when it raises."""
-    import copy
+def _stamp(node: ast.AST, like: ast.AST | None = None) -> None:
+    """Give the nodes the rewrite made a source position (`like`'s, or line 1), as `compile` needs; the walk
+    stops at nodes that have one, whose subtrees are complete. Cheaper than `ast.fix_missing_locations`,
+    which walks the whole tree each time."""
+    line, col = getattr(like, "lineno", 1), getattr(like, "col_offset", 0)
+    end_line, end_col = getattr(like, "end_lineno", line), getattr(like, "end_col_offset", col)
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if hasattr(n, "lineno"):
+            continue
+        if "lineno" in n._attributes:
+            n.lineno, n.col_offset, n.end_lineno, n.end_col_offset = line, col, end_line, end_col
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+
+
+def compile_fast(tree: ast.AST, slow: Compiled, source: str | None = None) -> Compiled:
+    """One function for the whole expression, falling back to `slow` (its closures) when it raises. The
+    rewrite works on a fresh tree (parsed again from `source` when given: cheaper than a deep copy)."""
     import types
 
-    body = _Rewrite().visit(copy.deepcopy(tree.body if isinstance(tree, ast.Expression) else tree))
+    if source is not None:
+        fresh: ast.AST = ast.parse(source.strip(), mode="eval").body
+    else:
+        import copy
+
+        fresh = copy.deepcopy(tree.body if isinstance(tree, ast.Expression) else tree)
+    body = _Rewrite().visit(fresh)
     handler = ast.ExceptHandler(ast.Name("Exception", ast.Load()), None,
                                 [ast.Return(ast.Call(ast.Name("_slow", ast.Load()), [ast.Name("_n", ast.Load())], []))])
     fdef = ast.FunctionDef("expression", ast.arguments([], [ast.arg("_n")], None, [], [], None, []),
                            [ast.Try([ast.Return(body)], [handler], [], [])], [])
-    module = ast.fix_missing_locations(ast.Module([fdef], []))
+    module = ast.Module([fdef], [])
+    _stamp(module)
     code = compile(module, "<expression>", "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     scope = {"__builtins__": {}, "Exception": Exception, "_slow": slow,
