@@ -98,8 +98,21 @@ async def keys(pilot: Pilot[Any], *names: str) -> None:
     await settle(pilot)
 
 
+async def steady_focus(pilot: Pilot[Any], rounds: int = 10) -> None:
+    """Wait until the focus stops moving (a pick, a closed overlay or a submitted field may still have a focus
+    change queued under load): Tabs counted from a widget about to lose the focus land one field off. Rounds of
+    work, not time."""
+    before = pilot.app.focused
+    for _ in range(rounds):
+        await settle(pilot)
+        if pilot.app.focused is before:
+            return
+        before = pilot.app.focused
+
+
 def tabs_to(pilot: Pilot[Any], widget_id: str) -> tuple[Any, list[str]]:
-    """The widget and the Tab presses that move the focus to it along the screen's focus chain."""
+    """The widget and the Tab presses that move the focus to it along the screen's focus chain (after
+    `steady_focus`, or the count starts from a stale focus)."""
     chain = pilot.app.screen.focus_chain
     target = next(w for w in chain if w.id == widget_id)
     if pilot.app.focused is target:
@@ -121,6 +134,7 @@ async def wait_focus(pilot: Pilot[Any], target: Any, rounds: int = 10) -> None:
 
 async def focus(pilot: Pilot[Any], widget_id: str) -> Any:
     """Tab to a widget (key presses only, like a trainee would)."""
+    await steady_focus(pilot)
     target, presses = tabs_to(pilot, widget_id)
     if presses:
         await keys(pilot, *presses)
@@ -130,6 +144,7 @@ async def focus(pilot: Pilot[Any], widget_id: str) -> Any:
 
 async def type_into(pilot: Pilot[Any], widget_id: str, text: str) -> None:
     """Tab to an Input, clear it and type (one batch of key presses)."""
+    await steady_focus(pilot)
     field, presses = tabs_to(pilot, widget_id)
     assert isinstance(field, Input)
     if presses:  # the focus first: a character sent while the focus change is queued goes to the old widget
@@ -142,6 +157,7 @@ async def type_into(pilot: Pilot[Any], widget_id: str, text: str) -> None:
 
 
 async def tick(pilot: Pilot[Any], widget_id: str, value: bool) -> None:
+    await steady_focus(pilot)
     box, presses = tabs_to(pilot, widget_id)
     assert isinstance(box, Checkbox)
     if box.value != value:
@@ -180,6 +196,7 @@ async def pick_many(pilot: Pilot[Any], widget_id: str, values: list[str]) -> Non
 async def pick_one(pilot: Pilot[Any], widget_id: str, value: str) -> None:
     from textual.widgets._select import SelectOverlay
 
+    await steady_focus(pilot)
     sel, presses = tabs_to(pilot, widget_id)
     assert isinstance(sel, Select)
     await keys(pilot, *presses, "enter")
