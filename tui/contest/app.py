@@ -198,14 +198,33 @@ class ContestApp(LawdrillApp):
 
             self.push_screen(SignInScreen())  # before the round: the round's list waits under it, empty
         self.set_interval(1.0, self.tick, name="contest-clock")
+        # A header that was hidden while the clock ran shows the time as soon as its screen is back on top.
+        self.screen_change_signal.subscribe(self, lambda _screen: self.show_clocks())
+
+    def shown_screens(self) -> list[Screen[Any]]:
+        """The screens the contestant can see: the top one and, under a translucent one (a dialog), those
+        that show through it down to the first opaque screen."""
+        stack = self.screen_stack
+        shown = stack[-1:]
+        for below in reversed(stack[:-1]):
+            if shown[-1].styles.background.a >= 1:
+                break
+            shown.append(below)
+        return shown
+
+    def show_clocks(self) -> None:
+        """Redraw the countdown of the headers on screen. Hidden screens are left alone: a change to a screen
+        under the top one makes Textual repaint the whole top screen, so updating every header of the stack
+        each second repainted the whole terminal once a second (what starved a host serving 50 rounds)."""
+        from .round import ContestHeader
+
+        for screen in self.shown_screens():
+            for header in screen.query(ContestHeader):
+                header.show_time()
 
     def tick(self) -> None:
         """Once a second (and whenever a test moves the fake clock): redraw the countdown; hand in at 0."""
-        from .round import ContestHeader
-
-        for screen in self.screen_stack:
-            for header in screen.query(ContestHeader):
-                header.show_time()
+        self.show_clocks()
         left = self.remaining()
         if left is not None and left <= 0 and not self.timed_out:
             self.timed_out = True

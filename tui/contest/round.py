@@ -81,8 +81,9 @@ class ContestHeader(Horizontal):
         clock = next(clocks, None)
         if clock is None:  # the app's tick found the header before its clock was mounted (a loaded host): on_mount
             return  # shows the time once it is
+        width_changed = Text(text).cell_len != Text(self._shown).cell_len
         self._shown = text
-        clock.update(Text(text, style="bold"))
+        clock.update(Text(text, style="bold"), layout=width_changed)
         clock.set_class(late, "-late")
 
 
