@@ -175,6 +175,14 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
 _rec = record
 
 
+def _flat_rec(value: dict[str, Any]) -> Rec:
+    """`record(value)` for a dict, without rebuilding one whose values are all scalars (a drafted document)."""
+    for v in value.values():
+        if isinstance(v, (dict, list)):
+            return _rec(value)  # type: ignore[no-any-return]
+    return Rec(value)
+
+
 def _listing(values: Any, most: int = 12) -> str:
     """The valid values of a parameter, for a refusal message: a、b、c (and how many more)."""
     shown = sorted(str(v) for v in values)
@@ -184,7 +192,7 @@ def _listing(values: Any, most: int = 12) -> str:
 
 _LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
 _FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
-_QUICK_BOOL, _QUICK_LIST, _QUICK_ONE = QUICK_TAGS
+_QUICK_BOOL, _QUICK_LIST, _QUICK_ONE, _QUICK_TEXT, _QUICK_DOC = QUICK_TAGS
 
 
 class Session:
@@ -555,8 +563,19 @@ class Session:
             entry = quick.get(key)
             if entry is None:
                 return None
+            if value is None:  # a parameter of the act left unset (as _clean_values skips it)
+                continue
             tag, valid = entry
-            if tag == _QUICK_BOOL:
+            if tag == _QUICK_DOC:
+                doc = _quick_document(valid, value)
+                if doc is None:
+                    return None
+                out[key] = doc
+            elif tag == _QUICK_TEXT:
+                if type(value) is not str or len(value) > 5000 or not _text_storable(value):
+                    return None
+                out[key] = value
+            elif tag == _QUICK_BOOL:
                 if value is not True and value is not False:
                     return None
                 out[key] = value
@@ -784,19 +803,23 @@ class Session:
         r = Rec(a.params)
         for k, v in r.items():
             if type(v) is dict:
-                r[k] = _rec(v)
-        spec = self.proc.actions[a.name]
-        if "document" not in r and "document" in spec.params:
+                r[k] = _flat_rec(v)
+        # What to look at, per action (sim.machine.ProcedureMachine.rec_plans).
+        has_document, texts, doc_texts = self._machine.rec_plans[a.name]
+        if has_document and "document" not in r:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
-        for k, v in a.params.items():
-            if isinstance(v, str) and self.proc.params[k].kind == ParamKind.TEXT and not meaningful(v):
+        params = a.params
+        for k in texts:
+            v = params.get(k)
+            if isinstance(v, str) and not meaningful(v):
                 r[k] = None
         doc = r.get("document")
-        if spec.document is not None and isinstance(doc, dict):
-            for f in spec.document.fields:
-                if f.kind == "text" and isinstance(doc.get(f.id), str) and not meaningful(doc[f.id]):
-                    doc[f.id] = None
+        if doc_texts and isinstance(doc, dict):
+            for fid in doc_texts:
+                v = doc.get(fid)
+                if isinstance(v, str) and not meaningful(v):
+                    doc[fid] = None
         r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
         return r
 
@@ -1084,6 +1107,58 @@ def states_facts_and_basis(text: Any) -> bool:
         return False
     rest = _CITATION.sub("", text)
     return len(re.sub(r"[\s，。；、,.;:：（）()“”\"']", "", rest)) >= 10
+
+
+def _text_storable(text: str) -> bool:
+    """Whether a text can be written to the journal as UTF-8 (no lone surrogates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_BIG = 10**300  # an int below this converts to a finite float (math.isfinite would overflow above ~1.8e308)
+
+
+def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -> dict[str, Any] | None:
+    """A drafted document as Session._clean_document returns it, for a document of plain values whose every
+    field is valid and every text storable; None for anything else (then the full validation words the
+    refusal, or accepts what this does not look at)."""
+    if type(value) is not dict:
+        return None
+    out: dict[str, Any] = {}
+    for fid, fv in value.items():
+        field = fields.get(fid)
+        if field is None:
+            return None
+        if fv is None:
+            continue
+        kind = field[0]
+        t = type(fv)
+        if t is str:
+            if fv == "":
+                continue
+            if kind == "choice":
+                if fv not in field[1]:
+                    return None
+            elif kind == "bool" or kind == "amount" or len(fv) > 5000 or not _text_storable(fv):
+                return None
+        elif kind == "bool":
+            if t is not bool:
+                return None
+        elif kind == "amount":
+            if t is int:
+                if not 0 <= fv < _BIG:
+                    return None
+            elif t is not float or not 0 <= fv < math.inf:
+                return None
+        else:
+            return None
+        out[fid] = fv
+    return out
 
 
 def _storable(value: Any) -> bool:
