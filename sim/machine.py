@@ -125,6 +125,12 @@ class ProcedureMachine:
                     plan = plan._replace(when=None, when_conditions=())
                 plans.append(plan)
             self.plans_on[a] = plans
+        # The `when`s that read nothing but the act (and `len`): one value per act, however many of the act's
+        # rules share the condition (`len(act.document) > 0` guards every check of a drafted document).
+        self.act_only_whens = frozenset(
+            r.when.fn for rs in self.rules_on.values() for r in rs
+            if r.when is not None and r.when.names == {"act"} and "act" not in proc.conditions
+            and all(c == "len" for c, _ in r.when.calls))
         # Per action, what Session._make_rec looks at: the text parameters and the document's text fields (a
         # text that says nothing reads as not written), and whether a missing document reads as an empty one.
         self.rec_plans: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {

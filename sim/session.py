@@ -866,6 +866,8 @@ class Session:
         new: list[Finding] = []
         names = self._names(act)
         fired = self._fired_rules
+        act_only = self._machine.act_only_whens
+        known: dict[Any, bool] = {}  # the act-only whens evaluated so far (a failure is not kept: it fails again)
         # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
         # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
         for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
@@ -875,10 +877,17 @@ class Session:
             part = "when"
             try:
                 if when is not None:
-                    if when_c:
-                        self._fill_conditions(when_c, names)
-                    if not when(names):
-                        continue
+                    if when in act_only:
+                        holds = known.get(when)
+                        if holds is None:
+                            holds = known[when] = bool(when(names))
+                        if not holds:
+                            continue
+                    else:
+                        if when_c:
+                            self._fill_conditions(when_c, names)
+                        if not when(names):
+                            continue
                 part = "unless"
                 if unless is not None:
                     if unless_c:
@@ -1385,21 +1394,30 @@ def _fn_text_without_content(n: Mapping[str, Any]) -> float:
 
 def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
     """The drafted record names each acting officer with the certificate number the case gives them."""
-    s = _session(n)
+    s = n["_session"]
+    if not ids:
+        s._element_problems.append("未写明执法人员")  # noqa: SLF001 - the engine's own functions
+        return False
     t = text if isinstance(text, str) else ""
-    problems = []
-    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
-    for o in (by_id.get(i) for i in (ids or [])):
+    problems = None
+    by_id = s._plan.officers  # noqa: SLF001
+    for i in ids:
+        o = by_id.get(i)
         if o is None:
             continue
         if o.name not in t:
-            problems.append(f"未写明执法人员{o.name}")
+            problem = f"未写明执法人员{o.name}"
         elif o.cert_no and o.cert_no not in t:
-            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
-    if not (ids or []):
-        problems.append("未写明执法人员")
+            problem = f"未写明（或写错）{o.name}的执法证号{o.cert_no}"
+        else:
+            continue
+        if problems is None:
+            problems = []
+        problems.append(problem)
+    if problems is None:
+        return True
     s._element_problems.extend(problems)  # noqa: SLF001
-    return not problems
+    return False
 
 
 def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
