@@ -331,7 +331,16 @@ class _Rewrite(ast.NodeTransformer):
         value = self.visit(node.value)
         if node.attr in _REC_ATTRS:
             return ast.Attribute(value, node.attr, ast.Load())
-        return ast.Call(ast.Name("_get", ast.Load()), [value, ast.Constant(node.attr)], [])
+        # `_get(value, attr)` inline, without the call: `(_t.get(attr) if _type(_t := value) is _Rec else
+        # _getattr(_t, attr))`. The test binds `_t` right before either branch reads it; a nested read binds it
+        # inside the test, before the outer binding, and every other operand is complete before the next starts.
+        attr = ast.Constant(node.attr)
+        bound = ast.NamedExpr(ast.Name("_t", ast.Store()), value)
+        test = ast.Compare(ast.Call(ast.Name("_type", ast.Load()), [bound], []), [ast.Is()],
+                           [ast.Name("_Rec", ast.Load())])
+        read = ast.Call(ast.Attribute(ast.Name("_t", ast.Load()), "get", ast.Load()), [attr], [])
+        other = ast.Call(ast.Name("_getattr", ast.Load()), [ast.Name("_t", ast.Load()), attr], [])
+        return ast.IfExp(test, read, other)
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:  # noqa: N802
         left, right = self.visit(node.left), self.visit(node.right)
@@ -391,7 +400,7 @@ def compile_fast(tree: ast.AST, slow: Compiled, source: str | None = None) -> Co
     code = compile(module, "<expression>", "exec")
     fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     scope = {"__builtins__": {}, "Exception": Exception, "_slow": slow,
-             "_get": _get, "_safe_add": simpleeval.safe_add, "_safe_mult": simpleeval.safe_mult}
+             "_get": _get, "_type": type, "_getattr": getattr, "_Rec": Rec, "_safe_add": simpleeval.safe_add, "_safe_mult": simpleeval.safe_mult}
     return types.FunctionType(fcode, scope)  # type: ignore[return-value]
 
 

@@ -13,12 +13,13 @@ name no callbacks, and `resolve_callable` refuses names anyway, so nothing in a 
 
 from __future__ import annotations
 
+import ast
 import logging
 from typing import Any, NamedTuple
 
 from transitions import Machine, MachineError
 
-from .expr import Expr, record
+from .expr import Expr, Rec, record
 from .model import ActionSpec, ParamKind, Procedure, RuleKind, RuleSpec, Scenario
 
 # model_override + a quiet logger keeps add_model cheap (no per-model trigger partials, no warning per skip).
@@ -109,7 +110,34 @@ class ProcedureMachine:
         self._conditions_read: dict[int, tuple[str, ...]] = {}
         self.act_texts: dict[tuple[str, Any], str] = {}  # Session._describe's words per (act, target)
         self._keep: list[Expr] = []
-        self.plans_on: dict[str, list[RulePlan]] = {a: [self._plan(r) for r in rs] for a, rs in self.rules_on.items()}
+        # Per action, its rules as an act of it evaluates them. A `when` that reads nothing but the act's own name
+        # (`act.name in ['seize', ...]`: a rule shared by several acts) has one value per action, found here: a
+        # rule it rules out is left out of the action's plan, one it lets through is planned without it.
+        self.plans_on: dict[str, list[RulePlan]] = {}
+        for a, rs in self.rules_on.items():
+            plans = []
+            for r in rs:
+                plan = self._plan(r)
+                known = _value_on_name(r.when, a)
+                if known is False:
+                    continue
+                if known is True:
+                    plan = plan._replace(when=None, when_conditions=())
+                plans.append(plan)
+            self.plans_on[a] = plans
+        # The `when`s that read nothing but the act (and `len`): one value per act, however many of the act's
+        # rules share the condition (`len(act.document) > 0` guards every check of a drafted document).
+        self.act_only_whens = frozenset(
+            r.when.fn for rs in self.rules_on.values() for r in rs
+            if r.when is not None and r.when.names == {"act"} and "act" not in proc.conditions
+            and all(c == "len" for c, _ in r.when.calls))
+        # Per action, what Session._make_rec looks at: the text parameters and the document's text fields (a
+        # text that says nothing reads as not written), and whether a missing document reads as an empty one.
+        self.rec_plans: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
+            a.id: ("document" in a.params,
+                   tuple(k for k in a.params if k in proc.params and proc.params[k].kind == ParamKind.TEXT),
+                   tuple(f.id for f in a.document.fields if f.kind == "text") if a.document is not None else ())
+            for a in proc.actions.values()}
 
     def _plan(self, r: RuleSpec) -> RulePlan:
         def fn(e: Expr | None) -> Any:
@@ -166,6 +194,28 @@ class ProcedureMachine:
             return False
 
 
+def _value_on_name(e: Expr | None, action: str) -> bool | None:
+    """The truth of an expression that reads only `act.name` (no other name, no call, no other use of `act`),
+    for an act of `action`; None for any other expression, or one that fails (it fails again, and is reported,
+    when an act evaluates it)."""
+    if e is None or e.calls or e.names != {"act"}:
+        return None
+    name_reads = set()
+    for node in ast.walk(e.tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.attr != "name":
+                return None
+            name_reads.add(id(node.value))
+        elif isinstance(node, ast.Call):
+            return None
+    if any(isinstance(node, ast.Name) and id(node) not in name_reads for node in ast.walk(e.tree)):
+        return None  # `act` read otherwise than as `act.name`
+    try:
+        return bool(e.fn({"act": Rec(name=action)}))
+    except Exception:  # noqa: BLE001 - left to the act, which reports it
+        return None
+
+
 _CACHE: dict[int, tuple[Procedure, ProcedureMachine]] = {}
 
 
@@ -183,8 +233,8 @@ def machine_for(proc: Procedure) -> ProcedureMachine:
 
 
 # The shapes of parameter value an act's fast validation accepts (Session._quick_values): a boolean, a list of
-# ids of a closed set, one id of a closed set.
-QUICK_TAGS = (0, 1, 2)
+# ids of a closed set, one id of a closed set, a free text, a drafted document (its fields by id).
+QUICK_TAGS = (0, 1, 2, 3, 4)
 
 
 class CasePlan:
@@ -211,7 +261,7 @@ class CasePlan:
         self._phrases = frozenset(sc.procedure.phrases)
         self.proper = {pid: ph.proper for pid, ph in sc.procedure.phrases.items()}
         self._params = sc.procedure.params
-        self._quick: dict[str, dict[str, tuple[int, frozenset[str]]]] = {}
+        self._quick: dict[str, dict[str, tuple[int, Any]]] = {}
         ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
                *(o.id for p in sc.procedure.params.values() for o in p.options),
                *(o.id for a in sc.procedure.actions.values() if a.document for f in a.document.fields
@@ -225,9 +275,11 @@ class CasePlan:
                           "major_approvers": list(sc.major_approvers)}),
         }
 
-    def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, frozenset[str]]]:
-        """For each parameter of an act whose values are a closed set or a boolean: its shape and the values
-        it accepts (built on the act's first use, for any action a template declares)."""
+    def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, Any]]:
+        """For each parameter of an act whose values are a closed set, a boolean, a text or the act's document:
+        its shape and the values it accepts (for a document: each field's kind and options, by field id, the
+        first field of an id as DocumentSpec.field finds it), built on the act's first use, for any action a
+        template declares."""
         got = self._quick.get(spec.id)
         if got is None:
             got = {}
@@ -243,6 +295,13 @@ class CasePlan:
                     got[pid] = (QUICK_TAGS[2], frozenset(self.choice_ids[pid]))
                 elif p.kind == ParamKind.PHRASE:
                     got[pid] = (QUICK_TAGS[2], self._phrases)
+                elif p.kind == ParamKind.TEXT:
+                    got[pid] = (QUICK_TAGS[3], frozenset())
+                elif p.kind == ParamKind.DOCUMENT and spec.document is not None:
+                    fields: dict[str, tuple[str, frozenset[str]]] = {}
+                    for f in spec.document.fields:
+                        fields.setdefault(f.id, (f.kind, frozenset(o.id for o in f.options)))
+                    got[pid] = (QUICK_TAGS[4], fields)
             self._quick[spec.id] = got
         return got
 

@@ -175,6 +175,14 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
 _rec = record
 
 
+def _flat_rec(value: dict[str, Any]) -> Rec:
+    """`record(value)` for a dict, without rebuilding one whose values are all scalars (a drafted document)."""
+    for v in value.values():
+        if isinstance(v, (dict, list)):
+            return _rec(value)  # type: ignore[no-any-return]
+    return Rec(value)
+
+
 def _listing(values: Any, most: int = 12) -> str:
     """The valid values of a parameter, for a refusal message: a、b、c (and how many more)."""
     shown = sorted(str(v) for v in values)
@@ -184,7 +192,7 @@ def _listing(values: Any, most: int = 12) -> str:
 
 _LIST_KINDS = frozenset((ParamKind.OFFICERS, ParamKind.EVIDENCE, ParamKind.CHOICES))
 _FREE_TEXT_KINDS = frozenset((ParamKind.TEXT, ParamKind.DOCUMENT))
-_QUICK_BOOL, _QUICK_LIST, _QUICK_ONE = QUICK_TAGS
+_QUICK_BOOL, _QUICK_LIST, _QUICK_ONE, _QUICK_TEXT, _QUICK_DOC = QUICK_TAGS
 
 
 class Session:
@@ -555,8 +563,19 @@ class Session:
             entry = quick.get(key)
             if entry is None:
                 return None
+            if value is None:  # a parameter of the act left unset (as _clean_values skips it)
+                continue
             tag, valid = entry
-            if tag == _QUICK_BOOL:
+            if tag == _QUICK_DOC:
+                doc = _quick_document(valid, value)
+                if doc is None:
+                    return None
+                out[key] = doc
+            elif tag == _QUICK_TEXT:
+                if type(value) is not str or len(value) > 5000 or not _text_storable(value):
+                    return None
+                out[key] = value
+            elif tag == _QUICK_BOOL:
                 if value is not True and value is not False:
                     return None
                 out[key] = value
@@ -784,19 +803,23 @@ class Session:
         r = Rec(a.params)
         for k, v in r.items():
             if type(v) is dict:
-                r[k] = _rec(v)
-        spec = self.proc.actions[a.name]
-        if "document" not in r and "document" in spec.params:
+                r[k] = _flat_rec(v)
+        # What to look at, per action (sim.machine.ProcedureMachine.rec_plans).
+        has_document, texts, doc_texts = self._machine.rec_plans[a.name]
+        if has_document and "document" not in r:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
-        for k, v in a.params.items():
-            if isinstance(v, str) and self.proc.params[k].kind == ParamKind.TEXT and not meaningful(v):
+        params = a.params
+        for k in texts:
+            v = params.get(k)
+            if isinstance(v, str) and not meaningful(v):
                 r[k] = None
         doc = r.get("document")
-        if spec.document is not None and isinstance(doc, dict):
-            for f in spec.document.fields:
-                if f.kind == "text" and isinstance(doc.get(f.id), str) and not meaningful(doc[f.id]):
-                    doc[f.id] = None
+        if doc_texts and isinstance(doc, dict):
+            for fid in doc_texts:
+                v = doc.get(fid)
+                if isinstance(v, str) and not meaningful(v):
+                    doc[fid] = None
         r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
         return r
 
@@ -843,6 +866,8 @@ class Session:
         new: list[Finding] = []
         names = self._names(act)
         fired = self._fired_rules
+        act_only = self._machine.act_only_whens
+        known: dict[Any, bool] = {}  # the act-only whens evaluated so far (a failure is not kept: it fails again)
         # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
         # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
         for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
@@ -852,10 +877,17 @@ class Session:
             part = "when"
             try:
                 if when is not None:
-                    if when_c:
-                        self._fill_conditions(when_c, names)
-                    if not when(names):
-                        continue
+                    if when in act_only:
+                        holds = known.get(when)
+                        if holds is None:
+                            holds = known[when] = bool(when(names))
+                        if not holds:
+                            continue
+                    else:
+                        if when_c:
+                            self._fill_conditions(when_c, names)
+                        if not when(names):
+                            continue
                 part = "unless"
                 if unless is not None:
                     if unless_c:
@@ -1086,6 +1118,58 @@ def states_facts_and_basis(text: Any) -> bool:
     return len(re.sub(r"[\s，。；、,.;:：（）()“”\"']", "", rest)) >= 10
 
 
+def _text_storable(text: str) -> bool:
+    """Whether a text can be written to the journal as UTF-8 (no lone surrogates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_BIG = 10**300  # an int below this converts to a finite float (math.isfinite would overflow above ~1.8e308)
+
+
+def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -> dict[str, Any] | None:
+    """A drafted document as Session._clean_document returns it, for a document of plain values whose every
+    field is valid and every text storable; None for anything else (then the full validation words the
+    refusal, or accepts what this does not look at)."""
+    if type(value) is not dict:
+        return None
+    out: dict[str, Any] = {}
+    for fid, fv in value.items():
+        field = fields.get(fid)
+        if field is None:
+            return None
+        if fv is None:
+            continue
+        kind = field[0]
+        t = type(fv)
+        if t is str:
+            if fv == "":
+                continue
+            if kind == "choice":
+                if fv not in field[1]:
+                    return None
+            elif kind == "bool" or kind == "amount" or len(fv) > 5000 or not _text_storable(fv):
+                return None
+        elif kind == "bool":
+            if t is not bool:
+                return None
+        elif kind == "amount":
+            if t is int:
+                if not 0 <= fv < _BIG:
+                    return None
+            elif t is not float or not 0 <= fv < math.inf:
+                return None
+        else:
+            return None
+        out[fid] = fv
+    return out
+
+
 def _storable(value: Any) -> bool:
     """Whether every string in the value can be written to the journal as UTF-8 (no lone surrogates)."""
     if isinstance(value, str):
@@ -1310,21 +1394,30 @@ def _fn_text_without_content(n: Mapping[str, Any]) -> float:
 
 def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
     """The drafted record names each acting officer with the certificate number the case gives them."""
-    s = _session(n)
+    s = n["_session"]
+    if not ids:
+        s._element_problems.append("未写明执法人员")  # noqa: SLF001 - the engine's own functions
+        return False
     t = text if isinstance(text, str) else ""
-    problems = []
-    by_id = s._plan.officers  # noqa: SLF001 - the engine's own functions
-    for o in (by_id.get(i) for i in (ids or [])):
+    problems = None
+    by_id = s._plan.officers  # noqa: SLF001
+    for i in ids:
+        o = by_id.get(i)
         if o is None:
             continue
         if o.name not in t:
-            problems.append(f"未写明执法人员{o.name}")
+            problem = f"未写明执法人员{o.name}"
         elif o.cert_no and o.cert_no not in t:
-            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
-    if not (ids or []):
-        problems.append("未写明执法人员")
+            problem = f"未写明（或写错）{o.name}的执法证号{o.cert_no}"
+        else:
+            continue
+        if problems is None:
+            problems = []
+        problems.append(problem)
+    if problems is None:
+        return True
     s._element_problems.extend(problems)  # noqa: SLF001
-    return not problems
+    return False
 
 
 def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
