@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input, OptionList
 from tui_helpers import focus, keys, open_case_keys, open_form, settle, type_into, wait_focus
@@ -113,3 +115,19 @@ async def test_the_form_opens_on_the_first_blank_field_and_enter_on_the_last_sub
         await keys(pilot, "enter")
         await settle(pilot)
         assert app.screen is bench  # handed in (the engine then judges what is missing)
+
+
+async def test_ctrl_up_moves_the_acts_time_by_a_day_from_any_field(make, scenario):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case_keys(pilot, scenario.title)
+        form = await open_form(pilot, "inspect")
+        at = form.query_one("#p-at", Input)
+        before = at.value
+        assert app.focused is not at  # the form opened on its first blank field, not the time
+        await keys(pilot, "ctrl+up", "ctrl+up", "ctrl+down")
+        await settle(pilot)
+        day = form.session.now.date() + dt.timedelta(days=1)
+        assert at.value[:10] == f"{day:%Y-%m-%d}", (before, at.value)
+        assert at.value[11:] == before[11:]  # the same hour
