@@ -298,6 +298,25 @@ def _options(body: YMap, what: str) -> tuple[Option, ...]:
     return tuple(Option(str(k), str(v)) for k, v in opts.items())
 
 
+def _wordings(body: YMap, fid: str, kind: str) -> tuple[str, ...]:
+    """A text field's `wordings`: at least two phrases an officer writes (the right one and others)."""
+    if "wordings" not in body:
+        return ()
+    if kind != "text":
+        _fail(body, f"只有文字型字段可以有 wordings（「{fid}」是 {kind}）", "wordings")
+    raw = _list(body, "wordings", f"文书字段「{fid}」")
+    out: list[str] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, str) or not item.strip():
+            _fail(raw, f"文书字段「{fid}」的 wordings 每一项应为一句非空文字，实际是「{item!r}」", i)
+        if item.strip() in out:
+            _fail(raw, f"文书字段「{fid}」的 wordings 中「{item.strip()}」重复", i)
+        out.append(item.strip())
+    if len(out) < 2:
+        _fail(body, f"文书字段「{fid}」的 wordings 至少要有两项（含错误选项，不能只列正确答案）", "wordings")
+    return tuple(out)
+
+
 def _document(node: YMap, key: str) -> DocumentSpec:
     raw = node[key]
     if isinstance(raw, str):
@@ -313,7 +332,8 @@ def _document(node: YMap, key: str) -> DocumentSpec:
             continue
         if not isinstance(fbody, dict):
             _fail(fnode, f"文书字段「{fid}」应为标签文字或映射", fid)
-        _check_keys(fbody, ("label", "kind", "options", "help"), f"文书字段「{fid}」", required=("label",))
+        _check_keys(fbody, ("label", "kind", "options", "help", "wordings"), f"文书字段「{fid}」",
+                    required=("label",))
         kind = _get(fbody, "kind", str, "文书字段", "text")
         if kind not in ("text", "choice", "amount", "bool"):
             _fail(fbody, f"文书字段类型「{kind}」未知（可用：text、choice、amount、bool）", "kind")
@@ -321,7 +341,7 @@ def _document(node: YMap, key: str) -> DocumentSpec:
         if kind == "choice" and not opts:
             _fail(fbody, f"选择型字段「{fid}」需要 options", "kind")
         fields.append(FieldSpec(fid, _get(fbody, "label", str, "文书字段"), kind, opts,
-                                _get(fbody, "help", str, "文书字段", "")))
+                                _get(fbody, "help", str, "文书字段", ""), _wordings(fbody, fid, kind)))
     return DocumentSpec(_get(raw, "name", str, "文书"), tuple(fields))
 
 

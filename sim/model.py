@@ -161,6 +161,9 @@ class FieldSpec:
     kind: str = "text"  # text | choice | amount | bool
     options: tuple[Option, ...] = ()
     help: str = ""
+    # Phrases an officer writes in a text field (案件来源: 巡查发现 / 群众举报 …), offered as a numbered list:
+    # right and wrong alike, never only the answer; the trainee still chooses.
+    wordings: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -154,11 +154,14 @@ def _defs() -> dict[str, Any]:
         "final": {"type": "boolean", "description": "终结状态：程序在此结束"},
     }, ("id", "label"))
     d["document_field"] = {
-        "description": "文书字段：标签文字，或 {label, kind, options, help}",
+        "description": "文书字段：标签文字，或 {label, kind, options, help, wordings}",
         "anyOf": [{"type": "string"}, _obj("文书字段", {
             "label": _str("字段名称"),
             "kind": {"enum": list(DOCUMENT_FIELD_KINDS), "description": "字段类型（默认 text）"},
             "options": {"$ref": "#/$defs/options"}, "help": _str("填写说明"),
+            "wordings": {"type": "array", "minItems": 2, "uniqueItems": True,
+                         "items": {"type": "string", "minLength": 1},
+                         "description": "常用表述（文字型字段）：执法人员常写的几种说法，含错误选项，按数字选用"},
         }, ("label",), **{"if": {"properties": {"kind": {"const": "choice"}}, "required": ["kind"]},
                           "then": {"required": ["options"]}})],
     }

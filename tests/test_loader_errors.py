@@ -188,6 +188,43 @@ def test_unknown_state_in_from(tmp_path):
     rest_loaded(lib)
 
 
+def _wordings_template(wordings: str) -> str:
+    return ("id: wordings-template\ntitle: 常用表述模板\nextends: general-penalty\nactions:\n"
+            "  extra_step:\n    label: 额外步骤\n    phase: 结案\n    from: [filed]\n    params: [document]\n"
+            "    document:\n      name: 额外文书\n      fields:\n        opinion:\n          label: 意见\n"
+            f"          wordings: {wordings}\n")
+
+
+def test_wordings_load_on_a_text_field(tmp_path):
+    lib = load(tmp_path, {"tmpl.yaml": _wordings_template("[同意, 不同意]")})
+    assert not lib.errors, lib.errors
+    field = lib.procedures["wordings-template"].actions["extra_step"].document.field("opinion")
+    assert field.wordings == ("同意", "不同意")
+    straw = lib.procedures["general-penalty"].actions["file_case"].document.field("source")
+    assert "巡查发现" in straw.wordings and len(straw.wordings) >= 2  # the bundled template offers wrong ones too
+
+
+@pytest.mark.parametrize(("wordings", "fragments"), [
+    ("[同意]", ("opinion", "至少要有两项")),
+    ("同意", ("opinion", "至少要有两项")),
+    ("[同意, 同意]", ("重复", "同意")),
+    ("[同意, 3]", ("非空文字",)),
+])
+def test_bad_wordings_name_file_and_line(tmp_path, wordings, fragments):
+    tmpl = _wordings_template(wordings)
+    lib = load(tmp_path, {"tmpl.yaml": tmpl})
+    the_error(lib, tmp_path / "tmpl.yaml", line_of(tmpl, "wordings:"), *fragments)
+    assert "wordings-template" not in lib.procedures
+    rest_loaded(lib)
+
+
+def test_wordings_only_on_text_fields(tmp_path):
+    tmpl = _wordings_template("[同意, 不同意]").replace("label: 意见\n", "label: 意见\n          kind: bool\n")
+    lib = load(tmp_path, {"tmpl.yaml": tmpl})
+    the_error(lib, tmp_path / "tmpl.yaml", line_of(tmpl, "wordings:"), "文字型字段", "opinion")
+    rest_loaded(lib)
+
+
 # --- rules and expressions ---------------------------------------------------------------------------------
 
 

@@ -5,7 +5,10 @@ per parameter kind. It fills in only what the trainee already decided in this ca
 clock), what an officer keeps from one act to the next (the team on duty, credentials shown, recording: shown
 as one line, Ctrl+O opens them), the choices and amounts of the same parameter in the last act that had it,
 and the document just made as the one to serve. Ctrl+R fills the document's text fields the case file already
-knows (sim.casefile). The engine does all the work: the form only checks that a time and an amount are
+knows (sim.casefile); Ctrl+L picks a provision for a legal-basis (依据) field from the whole law catalogue,
+Ctrl+G offers a text field's usual wordings (the template's `wordings`, right and wrong alike) as a numbered
+list. The form opens on the first field still blank, Enter in the last field submits, Ctrl+Up / Ctrl+Down move
+the act's time by a day from any field. The engine does all the work: the form only checks that a time and an amount are
 well-formed, submits, and shows the engine's refusal reason when an act is impossible.
 """
 
@@ -24,7 +27,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from sim.calendar import format_date_zh
@@ -215,6 +219,43 @@ def carried_values(session: Session, params: Any) -> dict[str, Any]:
     return out
 
 
+class WordingPicker(Dialog["str | None"]):
+    """The usual wordings of a text field as a numbered list: a digit or Enter takes one, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="cancel")]
+
+    def __init__(self, label: str, wordings: tuple[str, ...]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.label = label
+        self.wordings = wordings
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="wording-dialog"):
+            yield Static(Text(f"常用表述 · {self.label}"), classes="dialog-title")
+            yield OptionList(
+                *(Option(Text.assemble((f"{i} ", "bold"), w), id=str(i)) for i, w in enumerate(self.wordings, 1)),
+                id="wording-list",
+            )
+            yield Static("数字或↑↓ Enter 选用　Esc 取消", classes="field-note")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#wording-list", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_key(self, event: Any) -> None:
+        if event.character and event.character.isdigit() and 1 <= int(event.character) <= len(self.wordings):
+            event.stop()
+            self.dismiss(self.wordings[int(event.character) - 1])
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.wordings[int(event.option.id or "1") - 1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class _Invalid(Exception):
     def __init__(self, widget: Widget, message: str) -> None:
         super().__init__(message)
@@ -229,6 +270,10 @@ class ActionForm(Dialog[None]):
         Binding("f2", "document_view", "文书视图", priority=True, id="document-view"),
         Binding("ctrl+r", "fill", "从案卷填写", priority=True, id="fill"),
         Binding("ctrl+o", "team", "更改执法人员", priority=True, id="team"),
+        Binding("ctrl+l", "cite", "选取依据", priority=True, id="cite"),
+        Binding("ctrl+g", "wording", "常用表述", priority=True, id="wording"),
+        Binding("ctrl+up", "move_time(1)", "时间后移一日", show=False, priority=True),
+        Binding("ctrl+down", "move_time(-1)", "时间前移一日", show=False, priority=True),
         Binding("escape", "cancel", "取消", id="cancel"),
     ]
 
@@ -423,6 +468,97 @@ class ActionForm(Dialog[None]):
 
     # --- events -------------------------------------------------------------------------------------------
 
+    def _fields(self) -> list[Widget]:
+        """The form's fields in focus order (the time first), without the buttons."""
+        box = self.query_one("#form-fields")
+        return [w for w in self.focus_chain if box in w.ancestors]
+
+    @staticmethod
+    def _blank(widget: Widget) -> bool:
+        if isinstance(widget, SelectionList):
+            return not widget.selected
+        if isinstance(widget, Checkbox):
+            return not widget.value
+        if isinstance(widget, Select):
+            return widget.selection is None
+        return isinstance(widget, Input) and not widget.value.strip()
+
+    def first_blank(self) -> Widget | None:
+        """The first field after the time that nothing has filled yet: where the officer's work starts."""
+        return next((w for w in self._fields() if w.id != "p-at" and self._blank(w)), None)
+
+    def on_mount(self) -> None:
+        target = self.first_blank()
+        if target is not None:
+            target.focus()
+
+    def _text_fields(self, test: Callable[[FieldSpec], bool]) -> list[tuple[FieldSpec, Input]]:
+        doc = self.spec.document
+        if doc is None or "document" not in self.spec.params:
+            return []
+        return [(f, self.query_one(f"#d-{f.id}", Input)) for f in doc.fields if f.kind == "text" and test(f)]
+
+    def _target(self, test: Callable[[FieldSpec], bool]) -> tuple[FieldSpec, Input] | None:
+        """The focused text field if it qualifies, else the first blank one that does, else the first."""
+        fields = self._text_fields(test)
+        for f, w in fields:
+            if w is self.focused:
+                return f, w
+        return next(((f, w) for f, w in fields if not w.value.strip()), fields[0] if fields else None)
+
+    def _after(self, widget: Widget) -> None:
+        """Move the focus to the field after `widget` (after a pick that filled it)."""
+        widget.focus()
+        fields = self._fields()
+        if widget in fields and fields.index(widget) + 1 < len(fields):
+            fields[fields.index(widget) + 1].focus()
+
+    def action_move_time(self, days: int) -> None:
+        """Move the act's time by a day from whichever field has the focus (Up / Down do it in the field)."""
+        at = self.query_one("#p-at", Input)
+        moved = shift_time(self.session, at.value, days, 0)
+        if moved is not None:
+            at.value = moved
+
+    @when_active
+    def action_cite(self) -> None:
+        """Pick a provision from the whole law catalogue into a legal-basis field; several picks join with 、."""
+        from sim.analysis import article_options
+
+        from .analysis import ArticlePicker
+
+        target = self._target(lambda f: "依据" in f.label)
+        library = getattr(self.app, "library", None)
+        if target is None or library is None:
+            return
+        field, widget = target
+
+        def picked(key: str | None) -> None:
+            widget.focus()
+            if key:
+                label = library.articles[key].label
+                widget.value = f"{widget.value.rstrip('、 ')}、{label}" if widget.value.strip() else label
+                widget.cursor_position = len(widget.value)
+
+        self.app.push_screen(ArticlePicker(article_options(library.articles), field.label), picked)
+
+    @when_active
+    def action_wording(self) -> None:
+        """Offer the focused (or first blank) text field's usual wordings; the one taken fills the field."""
+        target = self._target(lambda f: bool(f.wordings))
+        if target is None:
+            return
+        field, widget = target
+
+        def picked(text: str | None) -> None:
+            if text is None:
+                widget.focus()
+                return
+            widget.value = f"{widget.value.rstrip('，。 ')}，{text}" if widget.value.strip() else text
+            self.call_after_refresh(self._after, widget)  # once the form has its focus back
+
+        self.app.push_screen(WordingPicker(field.label, field.wordings), picked)
+
     def action_team(self) -> None:
         """Unfold the carried-over team, credentials and recording, and put the focus on the first."""
         rows = list(self.query(".kept"))
@@ -473,12 +609,9 @@ class ActionForm(Dialog[None]):
         self.query_one("#form-error", Static).update(Text(note, style="green" if filled else "dim"))
         spec = self.spec.document
         assert spec is not None  # the binding is hidden for acts without a document
-        empty = [
-            w for f in spec.fields if f.kind == "text"
-            if not (w := self.query_one(f"#d-{f.id}", Input)).value.strip()
-        ]
-        if empty:  # the officer writes what the file cannot know: start there
-            empty[0].focus()
+        blank = self.first_blank()
+        if blank is not None:  # the officer writes what the file cannot know: start there
+            blank.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "fill":
@@ -486,6 +619,11 @@ class ActionForm(Dialog[None]):
             return doc is not None and any(f.kind == "text" for f in doc.fields)
         if action == "team":
             return bool(self.query(".kept"))
+        if action == "cite":
+            return bool(self._text_fields(lambda f: "依据" in f.label)) and \
+                getattr(self.app, "library", None) is not None
+        if action == "wording":
+            return bool(self._text_fields(lambda f: bool(f.wordings)))
         if action == "document_view":  # the document view (tui/trainee/document.py)
             spec = self.spec
             return self.is_active and spec.document is not None and bool(spec.document.fields) \
@@ -499,7 +637,11 @@ class ActionForm(Dialog[None]):
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
-        self.focus_next()
+        fields = self._fields()
+        if fields and event.input is fields[-1]:
+            self.action_submit()  # Enter on the last field hands the form in
+        else:
+            self.focus_next()
 
     @on(Button.Pressed, "#form-submit")
     @when_active

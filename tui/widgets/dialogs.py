@@ -285,17 +285,35 @@ class InfoDialog(Dialog[None]):
 
 
 class FilterPicker(Dialog["str | None"]):
-    """Pick one item of a long list, filtered by typing: Enter in the filter takes the only match or moves to
-    the list. A subclass names its widgets (`part`: #<part>-dialog, -filter, -list), its title and its
-    placeholder, and builds the options that match the words typed (`options`)."""
+    """Pick one item of a long list, filtered by typing: Up / Down in the filter move the highlight in the list
+    and Enter then takes it; Enter alone takes the only match or moves to the list. A subclass names its
+    widgets (`part`: #<part>-dialog, -filter, -list), its title and its placeholder, and builds the options
+    that match the words typed (`options`)."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消", id="cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="cancel"),
+        Binding("down", "move(1)", "下一项", show=False),
+        Binding("up", "move(-1)", "上一项", show=False),
+    ]
     part = "item"
 
     def __init__(self, title: str, placeholder: str) -> None:
         super().__init__(classes="dialog-screen")
         self.picker_title = title
         self.placeholder = placeholder
+        self._moved = False  # the highlight was moved from the filter box: Enter there takes it
+        self._needle = ""  # the filter the list shows
+
+    def action_move(self, step: int) -> None:
+        needle = self.query_one(f"#{self.part}-filter", Input).value
+        if needle != self._needle:  # the filter's Changed message is still queued behind this key
+            self._refilter(needle)
+        options = self._list()
+        if not options.option_count:
+            return
+        here = -1 if options.highlighted is None else options.highlighted
+        options.highlighted = max(0, min(options.option_count - 1, here + step))
+        self._moved = True
 
     def options(self, needle: str) -> list[Option]:
         raise NotImplementedError
@@ -315,17 +333,30 @@ class FilterPicker(Dialog["str | None"]):
 
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
+        needle = self.query_one(f"#{self.part}-filter", Input).value  # the text now, not the event's (older)
+        if needle != self._needle:
+            self._refilter(needle)
+
+    def _refilter(self, needle: str) -> None:
+        self._needle = needle
+        self._moved = False
         options = self._list()
         options.clear_options()
-        options.add_options(self.options(event.value))
+        options.add_options(self.options(needle))
         if options.option_count:
             options.highlighted = 0
 
     @on(Input.Submitted)
     def _to_list(self) -> None:
+        needle = self.query_one(f"#{self.part}-filter", Input).value
+        if needle != self._needle:
+            self._refilter(needle)
         options = self._list()
         if options.option_count == 1:
             self.dismiss(options.get_option_at_index(0).id)
+            return
+        if self._moved and options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
             return
         options.focus()
         if options.highlighted is None and options.option_count:

@@ -1,7 +1,9 @@
 """Form widgets that behave the way an officer filling a form expects, shared by every form of the UI.
 
 - `Dropdown`: a Select whose list does not wrap round (one Down too many stays on the last option instead of
-  landing back on the prompt) and whose key descriptions are Chinese (Textual's own say "Dismiss menu").
+  landing back on the prompt) and whose key descriptions are Chinese (Textual's own say "Dismiss menu"). Its
+  open list is numbered: a digit picks that option; after a pick (digit or Enter) the focus moves on to the
+  next field.
 - `Checklist`: a SelectionList with a Chinese description of its toggle key.
 - `DateTimeInput`: a time edited as a whole: the text is selected when the field gets the focus (typing
   replaces it), Up / Down move it by one day and Shift+Up / Shift+Down by one hour. Reading and moving the
@@ -13,8 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, Select, SelectionList
+from textual.widgets._select import SelectCurrent, SelectOverlay
+from textual.widgets.option_list import Option
 
 
 def _no_wrap(options: OptionList) -> None:
@@ -35,11 +42,70 @@ def _no_wrap(options: OptionList) -> None:
     options.action_cursor_up = lambda: move(-1)  # type: ignore[method-assign]
 
 
+class _NumberedOverlay(SelectOverlay):
+    """The open list of a Dropdown: a digit 1-9 picks the option with that number (the prompt has none)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        owner = self.parent
+        if isinstance(owner, Dropdown) and event.character is not None and event.character in "123456789":
+            index = owner.numbered_index(int(event.character))
+            event.stop()
+            event.prevent_default()  # not a search for the digit (SelectOverlay's own _on_key)
+            if index is not None:
+                owner.picked = True
+                self.highlighted = index
+                self.post_message(self.UpdateSelection(index))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        owner = self.parent
+        if isinstance(owner, Dropdown):
+            owner.picked = True  # SelectOverlay's own handler then updates the selection
+
+
 class Dropdown(Select[Any]):
-    """A Select that does not wrap round and speaks Chinese in the footer. Textual's list is not public, so
-    the one this Select made is adjusted when mounted: its moves and its one footer key."""
+    """A Select that does not wrap round, is numbered and speaks Chinese in the footer. Textual's list is not
+    public, so the one this Select makes is replaced by a numbered one and adjusted when mounted: its moves
+    and its one footer key."""
 
     BINDINGS = [Binding("enter,down,space,up", "show_overlay", "展开列表", show=False)]
+    picked = False  # set by the open list when the trainee picks: the focus then moves on
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield _NumberedOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+
+    def _numbered(self) -> list[int]:
+        """The indexes of the options that have numbers (1, 2, …), the blank prompt excluded."""
+        return [i for i, (_, value) in enumerate(self._options) if value != self.NULL][:9]
+
+    def numbered_index(self, number: int) -> int | None:
+        numbered = self._numbered()
+        return numbered[number - 1] if 1 <= number <= len(numbered) else None
+
+    def _setup_options_renderables(self) -> None:
+        super()._setup_options_renderables()
+        overlay = self.query_one(SelectOverlay)
+        numbered = set(self._numbered())
+        options = []
+        for i, (prompt, value) in enumerate(self._options):
+            if i in numbered:
+                label = Text(f"{len([j for j in numbered if j <= i])} ", style="bold")
+                label.append_text(prompt if isinstance(prompt, Text) else Text(str(prompt)))
+                options.append(Option(label))
+            else:
+                options.append(Option(Text(self.prompt, style="dim")))
+        overlay.clear_options()
+        overlay.add_options(options)
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        super()._watch_expanded(expanded)
+        if not expanded and self.picked:
+            self.picked = False
+            self.app.call_later(self._move_on)
+
+    def _move_on(self) -> None:
+        if self.is_attached and self.screen.focused is self:
+            self.screen.focus_next()
 
     def on_mount(self) -> None:
         overlay = self.query_one(OptionList)
