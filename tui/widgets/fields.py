@@ -17,10 +17,8 @@ from typing import Any
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, Select, SelectionList
-from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets.option_list import Option
 
 
@@ -42,37 +40,33 @@ def _no_wrap(options: OptionList) -> None:
     options.action_cursor_up = lambda: move(-1)  # type: ignore[method-assign]
 
 
-class _NumberedOverlay(SelectOverlay):
-    """The open list of a Dropdown: a digit 1-9 picks the option with that number (the prompt has none)."""
-
-    async def _on_key(self, event: events.Key) -> None:
-        owner = self.parent
-        if isinstance(owner, Dropdown) and event.character is not None and event.character in "123456789":
-            index = owner.numbered_index(int(event.character))
-            event.stop()
-            event.prevent_default()  # not a search for the digit (SelectOverlay's own _on_key)
-            if index is not None:
-                owner.picked = True
-                self.highlighted = index
-                self.post_message(self.UpdateSelection(index))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        owner = self.parent
-        if isinstance(owner, Dropdown):
-            owner.picked = True  # SelectOverlay's own handler then updates the selection
-
-
 class Dropdown(Select[Any]):
-    """A Select that does not wrap round, is numbered and speaks Chinese in the footer. Textual's list is not
-    public, so the one this Select makes is replaced by a numbered one and adjusted when mounted: its moves
-    and its one footer key."""
+    """A Select that does not wrap round, is numbered (a digit in the open list picks that option) and speaks
+    Chinese in the footer. Textual's list is not public, so it is reached as the OptionList it is: its labels
+    numbered, its moves and its one footer key adjusted when mounted."""
 
     BINDINGS = [Binding("enter,down,space,up", "show_overlay", "展开列表", show=False)]
     picked = False  # set by the open list when the trainee picks: the focus then moves on
 
-    def compose(self) -> ComposeResult:
-        yield SelectCurrent(self.prompt)
-        yield _NumberedOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["type_to_search"] = False  # a digit picks by number; with search on, the open list would take it
+        super().__init__(*args, **kwargs)
+
+    def _on_key(self, event: events.Key) -> None:
+        """Keys that reach the Select from its open list (it handles no printable key with search off)."""
+        if not self.expanded:
+            return
+        if event.key == "enter":
+            self.picked = True  # the list's own Enter binding then selects the highlighted option
+        elif event.character is not None and event.character in "123456789":
+            event.stop()
+            event.prevent_default()
+            index = self.numbered_index(int(event.character))
+            if index is not None:
+                overlay = self.query_one(OptionList)
+                self.picked = True
+                overlay.highlighted = index
+                overlay.action_select()  # as Enter would: the list posts the selection, the Select takes it
 
     def _numbered(self) -> list[int]:
         """The indexes of the options that have numbers (1, 2, …), the blank prompt excluded."""
@@ -84,7 +78,7 @@ class Dropdown(Select[Any]):
 
     def _setup_options_renderables(self) -> None:
         super()._setup_options_renderables()
-        overlay = self.query_one(SelectOverlay)
+        overlay = self.query_one(OptionList)
         numbered = set(self._numbered())
         options = []
         for i, (prompt, value) in enumerate(self._options):
