@@ -572,7 +572,7 @@ class Session:
                     return None
                 out[key] = doc
             elif tag == _QUICK_TEXT:
-                if type(value) is not str or len(value) > 5000 or not _text_storable(value):
+                if type(value) is not str or len(value) > 5000 or not _storable(value):
                     return None
                 out[key] = value
             elif tag == _QUICK_BOOL:
@@ -1118,17 +1118,6 @@ def states_facts_and_basis(text: Any) -> bool:
     return len(re.sub(r"[\s，。；、,.;:：（）()“”\"']", "", rest)) >= 10
 
 
-def _text_storable(text: str) -> bool:
-    """Whether a text can be written to the journal as UTF-8 (no lone surrogates)."""
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 _BIG = 10**300  # an int below this converts to a finite float (math.isfinite would overflow above ~1.8e308)
 
 
@@ -1153,7 +1142,7 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
             if kind == "choice":
                 if fv not in field[1]:
                     return None
-            elif kind == "bool" or kind == "amount" or len(fv) > 5000 or not _text_storable(fv):
+            elif kind == "bool" or kind == "amount" or len(fv) > 5000 or not _storable(fv):
                 return None
         elif kind == "bool":
             if t is not bool:
@@ -1399,25 +1388,16 @@ def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
         s._element_problems.append("未写明执法人员")  # noqa: SLF001 - the engine's own functions
         return False
     t = text if isinstance(text, str) else ""
-    problems = None
-    by_id = s._plan.officers  # noqa: SLF001
-    for i in ids:
-        o = by_id.get(i)
+    problems = []
+    for o in (s._plan.officers.get(i) for i in ids):  # noqa: SLF001
         if o is None:
             continue
         if o.name not in t:
-            problem = f"未写明执法人员{o.name}"
+            problems.append(f"未写明执法人员{o.name}")
         elif o.cert_no and o.cert_no not in t:
-            problem = f"未写明（或写错）{o.name}的执法证号{o.cert_no}"
-        else:
-            continue
-        if problems is None:
-            problems = []
-        problems.append(problem)
-    if problems is None:
-        return True
+            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
     s._element_problems.extend(problems)  # noqa: SLF001
-    return False
+    return not problems
 
 
 def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from textual.app import App, ComposeResult
@@ -41,6 +42,23 @@ async def test_a_digit_in_an_open_dropdown_picks_that_option_and_the_focus_moves
         await wait_focus(pilot, app.query_one("#after"))
 
 
+class Eleven(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Dropdown([(f"选项{i}", str(i)) for i in range(1, 12)], prompt="请选择", id="dd")
+
+
+async def test_options_past_the_ninth_keep_their_labels_without_a_number():
+    app = Eleven()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await keys(pilot, "enter")
+        overlay = app.query_one("#dd", Dropdown).query_one(OptionList)
+        assert "9 选项9" in str(overlay.get_option_at_index(9).prompt)
+        assert str(overlay.get_option_at_index(10).prompt).strip() == "选项10"  # listed, not numbered
+        await keys(pilot, "9")
+        assert app.query_one("#dd", Dropdown).value == "9"
+
+
 async def _filed(pilot, scenario):
     await open_case_keys(pilot, scenario.title)
     bench = pilot.app.screen
@@ -49,12 +67,19 @@ async def _filed(pilot, scenario):
     return bench
 
 
-async def test_the_citation_picker_offers_the_whole_catalogue_and_a_wrong_pick_is_scored(make, scenario):
+@contextlib.asynccontextmanager
+async def _form_after_filing(make, scenario, action):
+    """The case filed, then the form of `action` opened at 80x24: (pilot, workbench, form)."""
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         bench = await _filed(pilot, scenario)
-        form = await open_form(pilot, "notify")
+        yield pilot, bench, await open_form(pilot, action)
+
+
+async def test_the_citation_picker_offers_the_whole_catalogue_and_a_wrong_pick_is_scored(make, scenario):
+    async with _form_after_filing(make, scenario, "notify") as (pilot, bench, form):
+        app = pilot.app
         assert isinstance(form, ActionForm)
         await type_into(pilot, "d-facts", "焚烧秸秆约3亩")
         await keys(pilot, "ctrl+l")  # from another field: the first blank legal-basis field is the one filled
@@ -105,11 +130,8 @@ async def test_wordings_are_offered_numbered_right_and_wrong_and_fill_the_field(
 
 
 async def test_the_form_opens_on_the_first_blank_field_and_enter_on_the_last_submits(make, scenario):
-    app = make()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        bench = await _filed(pilot, scenario)
-        form = await open_form(pilot, "end_investigation")
+    async with _form_after_filing(make, scenario, "end_investigation") as (pilot, bench, form):
+        app = pilot.app
         await wait_focus(pilot, form.query_one("#d-facts"))  # not the time, which the case clock fills
         await type_into(pilot, "d-proposal", "罚款800元")  # the last field
         await keys(pilot, "enter")

@@ -233,7 +233,7 @@ class WordingPicker(Dialog["str | None"]):
         with Vertical(classes="dialog", id="wording-dialog"):
             yield Static(Text(f"常用表述 · {self.label}"), classes="dialog-title")
             yield OptionList(
-                *(Option(Text.assemble((f"{i} ", "bold"), w), id=str(i)) for i, w in enumerate(self.wordings, 1)),
+                *(Option(Text.assemble((f"{i} ", "bold"), w)) for i, w in enumerate(self.wordings, 1)),
                 id="wording-list",
             )
             yield Static("数字或↑↓ Enter 选用　Esc 取消", classes="field-note")
@@ -250,7 +250,7 @@ class WordingPicker(Dialog["str | None"]):
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.wordings[int(event.option.id or "1") - 1])
+        self.dismiss(self.wordings[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -304,10 +304,14 @@ class FilterPicker(Dialog["str | None"]):
         self._moved = False  # the highlight was moved from the filter box: Enter there takes it
         self._needle = ""  # the filter the list shows
 
-    def action_move(self, step: int) -> None:
+    def _sync(self) -> None:
+        """Show the list for the filter's text now: its Changed message may still be queued behind a key."""
         needle = self.query_one(f"#{self.part}-filter", Input).value
-        if needle != self._needle:  # the filter's Changed message is still queued behind this key
+        if needle != self._needle:
             self._refilter(needle)
+
+    def action_move(self, step: int) -> None:
+        self._sync()
         options = self._list()
         if not options.option_count:
             return
@@ -333,9 +337,7 @@ class FilterPicker(Dialog["str | None"]):
 
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
-        needle = self.query_one(f"#{self.part}-filter", Input).value  # the text now, not the event's (older)
-        if needle != self._needle:
-            self._refilter(needle)
+        self._sync()  # the text now, not the event's (older)
 
     def _refilter(self, needle: str) -> None:
         self._needle = needle
@@ -348,9 +350,7 @@ class FilterPicker(Dialog["str | None"]):
 
     @on(Input.Submitted)
     def _to_list(self) -> None:
-        needle = self.query_one(f"#{self.part}-filter", Input).value
-        if needle != self._needle:
-            self._refilter(needle)
+        self._sync()
         options = self._list()
         if options.option_count == 1:
             self.dismiss(options.get_option_at_index(0).id)

@@ -79,15 +79,15 @@ class Dropdown(Select[Any]):
     def _setup_options_renderables(self) -> None:
         super()._setup_options_renderables()
         overlay = self.query_one(OptionList)
-        numbered = set(self._numbered())
+        number = {index: n for n, index in enumerate(self._numbered(), 1)}  # the tenth option on has none
         options = []
         for i, (prompt, value) in enumerate(self._options):
-            if i in numbered:
-                label = Text(f"{len([j for j in numbered if j <= i])} ", style="bold")
-                label.append_text(prompt if isinstance(prompt, Text) else Text(str(prompt)))
-                options.append(Option(label))
-            else:
+            if value == self.NULL:
                 options.append(Option(Text(self.prompt, style="dim")))
+                continue
+            label = Text(f"{number[i]} " if i in number else "  ", style="bold")
+            label.append_text(prompt if isinstance(prompt, Text) else Text(str(prompt)))
+            options.append(Option(label))
         overlay.clear_options()
         overlay.add_options(options)
 
