@@ -440,6 +440,9 @@ async def test_the_clock_tick_repaints_only_the_clock_on_screen(contest, library
     app = contest_app(contest, library, home, FakeClock())
     async with app.run_test(size=(100, 30)) as pilot:
         await start_case(pilot, 0)
+        # The workbench's own settling first (a scroll into view, a scrollbar shown under load): not the tick's.
+        await app.workers.wait_for_complete()
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
         bench = app.screen
         assert isinstance(app.screen_stack[-2], RoundScreen)
