@@ -204,6 +204,10 @@ async def pick_one(pilot: Pilot[Any], widget_id: str, value: str) -> None:
     index = [v for _, v in sel._options].index(value)
     await move_to(pilot, overlay, index)
     await keys(pilot, "enter")
+    for _ in range(10):  # the pick travels list -> Select in messages that may still be queued under load
+        if sel.value == value:
+            break
+        await settle(pilot)
     assert sel.value == value, (sel.value, value)
 
 
