@@ -267,24 +267,38 @@ def _self_test_problems(sc: Scenario, cal: LegalCalendar) -> list[Problem]:
     return out
 
 
-def _usage_warnings(sc: Scenario) -> list[Problem]:
+def _expressions(sc: Scenario) -> list[Any]:
+    """Every expression of a case: its rules, conditions, events' conditions and outcomes."""
     proc = sc.procedure
     exprs = [e for r in proc.rules for e in (r.when, r.expr, r.unless) if e is not None]
     exprs += list(proc.conditions.values())
     exprs += [ev.when for t in (sc.script, *(t.script or () for t in sc.selftests)) for ev in t if ev.when]
     exprs += [e for o in sc.outcomes for e in (o.when, *(st.holds for st in o.stages)) if e is not None]
-    facts_read = {attr for e in exprs for root, attr in e.attrs_read if root == "facts"}
+    return exprs
+
+
+def facts_read(sc: Scenario) -> set[str]:
+    """The facts (facts.X) some rule, condition or outcome of the case reads; the others are narrative."""
+    exprs = _expressions(sc)
+    read = {attr for e in exprs for root, attr in e.attrs_read if root == "facts"}
     if any(fn == "competent_receiver" for e in exprs for fn, _ in e.calls) or any(
             o.kind is OutcomeKind.REFERRAL and o.derived for o in sc.outcomes):
-        facts_read.add("refer_to")  # read by competent_receiver() and the derived referral outcome
+        read.add("refer_to")  # read by competent_receiver() and the derived referral outcome
     if any(o.derived for o in sc.outcomes):
-        facts_read.add("crime_suspected")  # sim.outcomes.derive reads it
+        read.add("crime_suspected")  # sim.outcomes.derive reads it
+    return read
+
+
+def _usage_warnings(sc: Scenario) -> list[Problem]:
+    proc = sc.procedure
+    exprs = _expressions(sc)
+    read = facts_read(sc)
     sources = " ".join(e.source for e in exprs)
     collected = {e for t in sc.selftests for s in t.steps for e in (s.params.get("evidence") or ())}
     where = _key_positions(sc.path)
     out = []
     for k in sc.facts:
-        if k not in facts_read:
+        if k not in read:
             out.append(_problem("warning", "unused-fact",
                                 f"案情事实 facts.{k} 没有被任何规则或条件读取：它只是叙述，不影响评分", 
                                 where.get(("facts", k), sc.pos), sc.id))

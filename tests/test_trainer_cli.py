@@ -376,7 +376,18 @@ def test_new_case_for_every_concrete_template_passes_check_at_once(
         doc = plain_data(parse_file(path))
         assert doc["id"] == f"new-{template}" and doc["procedure"] == template
         assert len(doc["reference"]) == 1 and len(doc["traps"]) == 1
+        assert doc["traps"][0]["expect"]["findings"]
         assert validator.is_valid(doc)
+        # Minimal enough to rewrite: cut down from the template's case with the shortest reference path,
+        # never longer than it, without the sections a new case does not need.
+        source = min((sc for sc in library.scenarios.values() if sc.procedure.id == template and sc.references),
+                     key=lambda sc: (len(sc.references[0].steps),
+                                     len(Path(sc.path).read_text(encoding="utf-8").splitlines()), sc.id))
+        assert f"参照案例 {source.id}" in lines[1]
+        copied = plain_data(parse_file(Path(source.path)))
+        assert set(doc) <= set(copied) | {"traps"} and not {"tags", "difficulty"} & set(doc)
+        assert doc["reference"][0]["steps"] == copied["reference"][0]["steps"]
+        assert set(doc["facts"]) <= set(source.facts)
         made.append(path)
     code, out, err = run_cli(capsys, "check", SCENARIOS, *made)
     assert code == 0, out + err

@@ -38,8 +38,9 @@ def add_commands(command: AddCommand) -> None:
     library_option(p)
 
     p = command("new", "按程序模板生成新案例文件",
-                "按程序模板生成一个新案例文件 CASE.yaml：当事人、事实、证据、处罚幅度、一条参考路径和一个陷阱\n"
-                "取自案例库中使用该模板的案例，生成后即可通过 lawdrill check；标有「待修改」的内容请按实际案情改写。\n"
+                "按程序模板生成一个新案例文件 CASE.yaml：只含模板要求的内容（当事人、事实、处罚幅度等）、\n"
+                "一条参考路径和一个陷阱（漏办一步），取自案例库中使用该模板、参考路径最短的案例，\n"
+                "生成时已逐项检查，可直接通过 lawdrill check；标有「待修改」的内容请按实际案情改写。\n"
                 "不会覆盖已有文件。", cmd_new)
     p.add_argument("case", metavar="CASE", help="新案例的编号（也是文件名），如 straw-burning-02")
     p.add_argument("--template", required=True, metavar="NAME", help="程序模板编号，如 general-penalty")
@@ -194,83 +195,6 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 # --- new ---------------------------------------------------------------------------------------------------
 
-# What each copied section means, for the trainer who edits the new file (comment lines above the key).
-_SECTION_NOTES = {
-    "procedure": "程序模板（决定状态、动作和规则）。",
-    "case_type": "待修改：案件类型。",
-    "difficulty": "难度 1–5。",
-    "tags": "待修改：标签（用于案例库筛选）。",
-    "power": "职权来源：statutory 法定职权、assigned 赋权事项、none 非乡镇职权。",
-    "discovered": "发现案件的时间：案件时钟从此开始。改动时请同时调整参考路径和陷阱中各步骤的时间。",
-    "briefing": "待修改：案情简介（告诉受训人的情况，不写办理步骤）。",
-    "party": "当事人：kind 为 citizen（公民）或 organisation（法人或其他组织）。待修改：姓名、地址等按实际案情填写。",
-    "facts": "案件事实：规则表达式读作 facts.X。",
-    "penalty": "处罚依据和幅度：规则据此检查处罚种类和罚款金额。",
-    "evidence": "证据：key: true 的关键证据须在作出处罚前收集。",
-    "officers": "本案的执法人员名单（替代模板中的名单）。",
-    "phrases": "本案增加的话术。",
-    "flags": "本案增加的外界标志。",
-    "conditions": "本案的命名条件。",
-    "params": "本案增加的动作参数。",
-    "event_types": "本案自己的外界事件定义。",
-    "rules": "本案特有的规则（如罚款幅度和适用的条文）。",
-    "disable_rules": "本案不适用的模板规则。",
-    "events": "外界事件安排：当事人在何时做什么。",
-    "outcomes": "本案的合法结果：交卷时须达到其中之一，否则判为案件未依法办结（行政许可等没有处罚的案件必须写明）。",
-    "reference": "参考路径：规范办理应得满分。改动案情后请相应调整步骤，然后运行 lawdrill check 检查。",
-    "traps": "陷阱：常见的错误办法，expect.findings 写明应当触发的规则。可照此增加。",
-}
-_ORDER = ("procedure", "case_type", "difficulty", "tags", "power", "discovered", "briefing", "party", "facts",
-          "penalty", "evidence", "officers", "phrases", "flags", "conditions", "params", "event_types",
-          "rules", "disable_rules", "events", "outcomes", "reference", "traps")
-
-
-class _Flow(dict):  # type: ignore[type-arg]
-    """A mapping written on one line (self-test steps, as in the library's own cases)."""
-
-
-class _FlowList(list):  # type: ignore[type-arg]
-    """A list of plain values written on one line: [zhang, wang]."""
-
-
-def _flowing(value: Any) -> Any:
-    """Short lists of plain values on one line, like the library's hand-written files."""
-    if isinstance(value, dict):
-        return type(value)((k, _flowing(v)) for k, v in value.items())
-    if isinstance(value, list):
-        items = [_flowing(v) for v in value]
-        if all(not isinstance(v, (dict, list)) for v in items):
-            return _FlowList(items)
-        return items
-    return value
-
-
-def _dump(data: dict[str, Any]) -> str:
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    MAP, SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"  # noqa: N806 - tags, as YAML names them
-
-    def text(d: yaml.SafeDumper, s: str) -> Any:  # a briefing keeps its lines: a literal block
-        return d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
-
-    Dumper.add_representer(_Flow, lambda d, m: d.represent_mapping(MAP, m, flow_style=True))
-    Dumper.add_representer(_FlowList, lambda d, m: d.represent_sequence(SEQ, m, flow_style=True))
-    Dumper.add_representer(str, text)
-    return yaml.dump(_flowing(data), Dumper=Dumper, allow_unicode=True, sort_keys=False, width=110,
-                     default_flow_style=False)
-
-
-def _with_flow_steps(test: dict[str, Any]) -> dict[str, Any]:
-    out = dict(test)
-    out["steps"] = [_Flow(s) if isinstance(s, dict) else s for s in test.get("steps", [])]
-    if isinstance(out.get("expect"), dict):
-        out["expect"] = _Flow(out["expect"])
-    return out
-
-
 def _schema_target(dest: Path) -> str:
     """Relative path to the library's schema when the file lands inside the library, else absolute."""
     from sim.loader import bundled_scenarios
@@ -285,9 +209,9 @@ def _schema_target(dest: Path) -> str:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from sim.bounds import BoundsError, check_id
-    from sim.loader import plain_data
+    from sim.scaffold import ScaffoldError, new_case, source_case
     from sim.schema import schema_comment
-    from sim.yamlsrc import YamlError, parse_file
+    from sim.yamlsrc import YamlError
 
     case_id = args.case[:-5] if args.case.endswith(".yaml") else args.case
     try:
@@ -308,40 +232,21 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UsageError(f"程序模板「{args.template}」{what}。可用的模板：{listing}")
     if case_id in lib.scenarios:
         raise UsageError(f"案例库中已有编号为「{case_id}」的案例（{lib.scenarios[case_id].path}），请换一个编号")
-    sources = sorted((sc for sc in lib.scenarios.values()
-                      if sc.procedure.id == args.template and sc.references and sc.traps), key=lambda s: s.id)
-    if not sources:
-        raise UsageError(f"案例库中没有使用程序模板「{args.template}」且带参考路径和陷阱的案例，无从生成可运行的新案例。",
-                         "请先在案例库中为该模板编写一个案例，或选用其他模板。")
-    source = sources[0]
-    try:
-        doc = plain_data(parse_file(Path(source.path)))
-    except YamlError as exc:  # loaded a moment ago; only a file changed since then gets here
-        raise UsageError(f"无法读取参照案例 {source.path}：{exc}") from None
     proc = lib.procedures[args.template]
-    title = f"新案例（{proc.title}）：{source.title}"
-    head = [
-        schema_comment(_schema_target(dest)),
-        f"# 由 lawdrill new 根据程序模板「{proc.title}」（{proc.id}）生成，参照案例 {source.id}。",
-        "# 标有「待修改」的内容请按实际案情改写；改完运行 lawdrill check 检查本文件（参考路径应得满分，陷阱应触发所写明的规则）。",
-        "# 文件格式见 docs/scenario-format.md；在 VS Code 中安装 Red Hat YAML 扩展即可获得键的补全和检查。",
-        _dump({"id": case_id}).rstrip(),
-        "# 待修改：案例标题（一句话概括违法行为）。",
-        _dump({"title": title}).rstrip(),
-    ]
-    body: list[str] = []
-    for key in _ORDER:
-        if key not in doc or key in ("id", "title"):
-            continue
-        value = doc[key]
-        if key == "reference":
-            value = [_with_flow_steps(value[0])]
-        elif key == "traps":
-            value = [_with_flow_steps(value[0])]
-        elif key == "events":
-            value = [_Flow(e) if isinstance(e, dict) else e for e in value]
-        body += ["", f"# {_SECTION_NOTES[key]}", _dump({key: value}).rstrip()]
-    text = "\n".join(head + body) + "\n"
+    try:
+        source = source_case(lib, args.template)
+        head = [
+            schema_comment(_schema_target(dest)),
+            f"# 由 lawdrill new 根据程序模板「{proc.title}」（{proc.id}）生成，参照案例 {source.id}。",
+            "# 只含模板要求的内容、一条参考路径和一个陷阱；标有「待修改」的内容请按实际案情改写，"
+            "改完运行 lawdrill check 检查本文件（参考路径应得满分，陷阱应触发所写明的规则）。",
+            "# 文件格式见 docs/scenario-format.md；在 VS Code 中安装 Red Hat YAML 扩展即可获得键的补全和检查。",
+        ]
+        text, source = new_case(lib, args.template, case_id, head)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, YamlError) as exc:  # the source case changed or vanished since it was loaded
+        raise UsageError(f"无法读取参照案例：{exc}") from None
     try:
         folder.mkdir(parents=True, exist_ok=True)  # a trainer starting a new collection names a new folder
         with dest.open("x", encoding="utf-8") as fh:
