@@ -38,7 +38,7 @@ from .model import (
     ParamKind, ParamSpec, Period, Phrase, Pos, Procedure, RuleKind, RuleSpec, Scenario, ScheduledEvent,
     SelfTest, Severity, Stage, StateSpec, Status, Step, Verdict, WorldEventSpec,
 )
-from .yamlsrc import YamlError, YList, YMap, parse_file, read_source
+from .yamlsrc import FULL_WIDTH_KEY, YamlError, YList, YMap, parse_file, read_source
 
 # Functions available in expressions; the engine binds them per session (sim.session).
 FUNCTIONS = (
@@ -104,6 +104,12 @@ def _pos(node: Any, key: str | int | None = None) -> Pos:
     return Pos(file, getattr(node, "line", 0), getattr(node, "col", 0))
 
 
+def _colon_hint(value: Any) -> str:
+    """Where a mapping was expected and the text reads `key： value`, the full-width colon is the cause."""
+    found = FULL_WIDTH_KEY.match(value) if isinstance(value, str) else None
+    return (f"（「{found.group(2)}：」用了全角冒号，应改为半角冒号「:」并在其后加一个空格）" if found else "")
+
+
 _TYPE_NAMES = {str: "字符串", int: "整数", bool: "布尔值（true/false）", dict: "映射", list: "列表", float: "数字"}
 
 
@@ -130,7 +136,7 @@ def _get(node: YMap, key: str, typ: type | tuple[type, ...], what: str, default:
     ok = isinstance(value, types) and not (bool in (type(value),) and bool not in types and int in types)
     if not ok:
         names = "或".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
-        _fail(node, f"{what}的「{key}」应为{names}，实际是「{value!r}」", key)
+        _fail(node, f"{what}的「{key}」应为{names}，实际是「{value!r}」{_colon_hint(value) if dict in types else ''}", key)
     return value
 
 
@@ -836,7 +842,7 @@ def _steps(node: YList, what: str, proc: Procedure, seen: dict[int, Step] | None
             out.append(attrs.evolve(hit, pos=_pos(node, i)))
             continue
         if not isinstance(s, dict):
-            _fail(node, f"{what}的步骤应为映射，如 {{do: file_case, at: 2025-06-03}}", i)
+            _fail(node, f"{what}的步骤应为映射，如 {{do: file_case, at: 2025-06-03}}{_colon_hint(s)}", i)
         if "advance" in s:
             out.append(Step("advance", _step_time(s, "advance"), {}, _pos(node, i)))
             continue

@@ -194,6 +194,9 @@ def parse_text(text: str, file: str) -> Any:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        typo = _full_width_colon(exc, text)
+        if typo is not None:
+            raise YamlError(file, *typo) from None
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(file, line, col, f"YAML 语法错误：{_syntax_message(exc, text)}") from None
@@ -266,6 +269,24 @@ _CONTEXTS = {
     "while parsing a block collection": "上级列表",
     "while scanning a simple key": "该键",
 }
+
+
+# A key written with the full-width colon of Chinese text: `difficulty： 2`, `- do： inspect`.
+FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)\s*：")
+
+
+def _full_width_colon(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """(line, column, message) when the error comes from a key followed by「：」instead of「:」: YAML reads
+    such a line as plain text and fails on the next line, so the error is put where the typo is."""
+    lines = text.splitlines()
+    marks = [m.line for m in (exc.context_mark, exc.problem_mark) if m is not None]
+    for n in sorted({i for m in marks for i in (m - 1, m) if 0 <= i < len(lines)}):
+        found = FULL_WIDTH_KEY.match(lines[n])
+        if found:
+            col = lines[n].index("：", found.end(2)) + 1
+            return n + 1, col, (f"YAML 语法错误：键「{found.group(2)}」后面用了全角冒号「：」，"
+                                "应改为半角冒号「:」并在其后加一个空格")
+    return None
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:

@@ -145,6 +145,23 @@ def test_tab_indentation(tmp_path):
     rest_loaded(lib)
 
 
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("difficulty: 2", "difficulty： 2", "difficulty"),
+    ("  name: 李某", "  name：李某", "name"),
+    ("      - {do: file_case", "      - do： file_case\n      - {do: file_case", "do"),
+], ids=["top-level", "nested", "list-item"])
+def test_full_width_colon_is_named_where_it_is(tmp_path, old, new, key):
+    """A key typed with the Chinese colon is reported on its own line as a full-width colon, not as a missing
+    「:」 on the line after it."""
+    text = bad_case((old, new))
+    lib = load(tmp_path, {"bad.yaml": text})
+    err = the_error(lib, tmp_path / "bad.yaml", line_of(text, f"{key}："), "全角冒号", f"「{key}")
+    line = text.splitlines()[err.line - 1]
+    # A syntax error points at the colon; a list item YAML could read (as text) is pointed at by the loader.
+    assert err.col == (line.index(key) if key == "do" else line.index("：")) + 1
+    rest_loaded(lib)
+
+
 # --- wrong types and unknown keys ---------------------------------------------------------------------------
 
 
