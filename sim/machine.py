@@ -125,12 +125,6 @@ class ProcedureMachine:
                     plan = plan._replace(when=None, when_conditions=())
                 plans.append(plan)
             self.plans_on[a] = plans
-        # The `when`s that read nothing but the act (and `len`): one value per act, however many of the act's
-        # rules share the condition (`len(act.document) > 0` guards every check of a drafted document).
-        self.act_only_whens = frozenset(
-            r.when.fn for rs in self.rules_on.values() for r in rs
-            if r.when is not None and r.when.names == {"act"} and "act" not in proc.conditions
-            and all(c == "len" for c, _ in r.when.calls))
         # Per action, what Session._make_rec looks at: the text parameters and the document's text fields (a
         # text that says nothing reads as not written), and whether a missing document reads as an empty one.
         self.rec_plans: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
@@ -262,6 +256,8 @@ class CasePlan:
         self.proper = {pid: ph.proper for pid, ph in sc.procedure.phrases.items()}
         self._params = sc.procedure.params
         self._quick: dict[str, dict[str, tuple[int, Any]]] = {}
+        # Per action, the function that judges an act of it by its rules (sim.actplan), built on first use.
+        self.rule_functions: dict[str, Any] = {}
         ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
                *(o.id for p in sc.procedure.params.values() for o in p.options),
                *(o.id for a in sc.procedure.actions.values() if a.document for f in a.document.fields

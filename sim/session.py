@@ -28,7 +28,8 @@ from .documents.case import (
 )
 from .expr import FUNCTIONS_KEY, Expr, Rec, record
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
-from .machine import QUICK_TAGS, CasePlan, event_trigger, machine_for, plan_for
+from .actplan import rules_function
+from .machine import QUICK_TAGS, CasePlan, RulePlan, event_trigger, machine_for, plan_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .outcomes import Assessment, assess, verdict_chain
 from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
@@ -864,58 +865,22 @@ class Session:
 
     def _check_act(self, act: ActRecord, wall: float) -> list[Finding]:
         new: list[Finding] = []
-        names = self._names(act)
-        fired = self._fired_rules
-        act_only = self._machine.act_only_whens
-        known: dict[Any, bool] = {}  # the act-only whens evaluated so far (a failure is not kept: it fails again)
-        # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
-        # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
-        for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
-            if r.id in fired:
-                continue
-            self._element_problems = []
-            part = "when"
-            try:
-                if when is not None:
-                    if when in act_only:
-                        holds = known.get(when)
-                        if holds is None:
-                            holds = known[when] = bool(when(names))
-                        if not holds:
-                            continue
-                    else:
-                        if when_c:
-                            self._fill_conditions(when_c, names)
-                        if not when(names):
-                            continue
-                part = "unless"
-                if unless is not None:
-                    if unless_c:
-                        self._fill_conditions(unless_c, names)
-                    if unless(names):
-                        continue
-                if order:
-                    # done before this act (the act itself, the last one done, is counted in _done already)
-                    missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
-                    if missing:
-                        labels = "、".join(self.proc.actions[m].label for m in missing)
-                        new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
-                    continue
-                part = ""
-                if expr_c:
-                    self._fill_conditions(expr_c, names)
-                ok = bool(expr(names))
-            except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
-                e = r.when if part == "when" else r.unless if part == "unless" else r.expr
-                self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
-                                        f"求值出错：{type(exc).__name__}: {exc}")
-                continue
-            if ok is not forbid:  # a check that fails, a forbidden thing that holds
-                continue
-            actual = self._describe(act)
-            if self._element_problems:
-                actual += "：" + "；".join(dict.fromkeys(self._element_problems))
-            new.append(self._find(r, act.at, act, wall, actual))
+        # The action's rules, compiled into one function per action and case (sim.actplan): what each rule that
+        # found something found, in rule order. `ctx` holds the full evaluation context once a rule needs it.
+        rules = self._plan.rule_functions.get(act.name)
+        if rules is None:
+            rules = self._plan.rule_functions[act.name] = rules_function(
+                self._machine.plans_on[act.name], self._plan.static_names, ENGINE_FUNCTIONS, Session._judge)
+        ctx: list[Any] = [None, act]
+        plans = self._machine.plans_on[act.name]
+        for i, found in rules(self, self._act_rec(act), self._fired_rules, ctx):
+            if type(found) is str:  # an order rule's own words
+                actual = found
+            else:
+                actual = self._describe(act)
+                if found:
+                    actual += "：" + "；".join(dict.fromkeys(found))
+            new.append(self._find(plans[i].rule, act.at, act, wall, actual))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
         for r in self._machine.deadlines_ended_by(act.name, served):
             end = r.deadline.end  # type: ignore[union-attr]
@@ -925,7 +890,12 @@ class Session:
             if not hit or end.key in self._anchors:
                 continue  # only the first occurrence of the end event is measured
             start = self._start(r.deadline.start)  # type: ignore[union-attr]
-            if start is None or not self._applies(r, names):
+            if start is None:
+                continue
+            names = ctx[0]
+            if names is None:
+                names = ctx[0] = self._names(act)
+            if not self._applies(r, names):
                 continue
             moment = act.effective if end.kind == "served" and act.effective else act.at
             f = self._deadline_finding(r, start, moment, act, wall)
@@ -935,6 +905,49 @@ class Session:
             self._fired_rules.add(f.rule_id)
         self.findings.extend(new)
         return new
+
+    def _judge(self, p: RulePlan, ctx: list[Any]) -> list[str] | str | None:
+        """One act rule of `ctx[1]`, the act just done, judged against the full evaluation context (`ctx[0]`,
+        built on first need): the definition of what an act rule finds, which the compiled rule functions
+        (sim.actplan) come back to whenever their inline code does not answer. None if the rule finds
+        nothing; a check or forbid that finds something gives the element problems its functions named, an
+        order rule the text of its finding. An expression that fails is a diagnostic, and finds nothing."""
+        act: ActRecord = ctx[1]
+        names = ctx[0]
+        if names is None:
+            names = ctx[0] = self._names(act)
+        r = p.rule
+        self._element_problems = problems = []
+        part = "when"
+        try:
+            if p.when is not None:
+                if p.when_conditions:
+                    self._fill_conditions(p.when_conditions, names)
+                if not p.when(names):
+                    return None
+            part = "unless"
+            if p.unless is not None:
+                if p.unless_conditions:
+                    self._fill_conditions(p.unless_conditions, names)
+                if p.unless(names):
+                    return None
+            if p.order:
+                # done before this act (the act itself, the last one done, is counted in _done already)
+                missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
+                if not missing:
+                    return None
+                labels = "、".join(self.proc.actions[m].label for m in missing)
+                return f"在「{act.label}」之前未进行：{labels}"
+            part = ""
+            if p.expr_conditions:
+                self._fill_conditions(p.expr_conditions, names)
+            ok = bool(p.expr(names))
+        except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
+            e = r.when if part == "when" else r.unless if part == "unless" else r.expr
+            self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
+                                    f"求值出错：{type(exc).__name__}: {exc}")
+            return None
+        return problems if ok is p.forbid else None  # a check that fails, a forbidden thing that holds
 
     def _deadline_finding(self, r: RuleSpec, start: dt.datetime, moment: dt.datetime, act: ActRecord | None,
                           wall: float) -> Finding | None:
