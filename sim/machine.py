@@ -125,10 +125,12 @@ class ProcedureMachine:
                     plan = plan._replace(when=None, when_conditions=())
                 plans.append(plan)
             self.plans_on[a] = plans
-        # Per action, what Session._make_rec looks at: the text parameters and the document's text fields (a
-        # text that says nothing reads as not written), and whether a missing document reads as an empty one.
-        self.rec_plans: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
-            a.id: ("document" in a.params,
+        # Per action, what Session._make_rec looks at: the parameters that hold a drafted document (the only
+        # values a record converts), whether a missing document reads as an empty one, the text parameters and
+        # the document's text fields (a text that says nothing reads as not written).
+        self.rec_plans: dict[str, tuple[tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]]] = {
+            a.id: (tuple(k for k in a.params if k in proc.params and proc.params[k].kind == ParamKind.DOCUMENT),
+                   "document" in a.params,
                    tuple(k for k in a.params if k in proc.params and proc.params[k].kind == ParamKind.TEXT),
                    tuple(f.id for f in a.document.fields if f.kind == "text") if a.document is not None else ())
             for a in proc.actions.values()}

@@ -26,7 +26,7 @@ from .documents import check_amount, check_date, check_period, spans
 from .documents.case import (
     check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations,
 )
-from .expr import FUNCTIONS_KEY, Expr, Rec, record
+from .expr import FUNCTIONS_KEY, Expr, Rec
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
 from .actplan import rules_function
 from .machine import QUICK_TAGS, CasePlan, RulePlan, event_trigger, machine_for, plan_for
@@ -171,17 +171,6 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
             return parsed
         return _read_time(dt.date.fromisoformat(text), now, cal)
     raise ValueError(f"无法识别的时间：{value!r}")
-
-
-_rec = record
-
-
-def _flat_rec(value: dict[str, Any]) -> Rec:
-    """`record(value)` for a dict, without rebuilding one whose values are all scalars (a drafted document)."""
-    for v in value.values():
-        if isinstance(v, (dict, list)):
-            return _rec(value)  # type: ignore[no-any-return]
-    return Rec(value)
 
 
 def _listing(values: Any, most: int = 12) -> str:
@@ -567,27 +556,23 @@ class Session:
             if value is None:  # a parameter of the act left unset (as _clean_values skips it)
                 continue
             tag, valid = entry
-            if tag == _QUICK_DOC:
-                doc = _quick_document(valid, value)
-                if doc is None:
-                    return None
-                out[key] = doc
-            elif tag == _QUICK_TEXT:
-                if type(value) is not str or len(value) > 5000 or not _storable(value):
-                    return None
-                out[key] = value
-            elif tag == _QUICK_BOOL:
+            if tag == _QUICK_BOOL:
                 if value is not True and value is not False:
                     return None
-                out[key] = value
+            elif tag == _QUICK_ONE:  # one id of a closed set
+                if type(value) is not str or value not in valid:
+                    return None
             elif tag == _QUICK_LIST:
                 if type(value) is not list or not valid.issuperset(value):
                     return None
-                out[key] = list(dict.fromkeys(value))
-            elif type(value) is str and value in valid:  # one id of a closed set
-                out[key] = value
-            else:
+                value = list(dict.fromkeys(value))
+            elif tag == _QUICK_DOC:
+                value = _quick_document(valid, value)
+                if value is None:
+                    return None
+            elif type(value) is not str or len(value) > 5000 or _LONE_SURROGATE(value) is not None:  # a text
                 return None
+            out[key] = value
         return out
 
     def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -799,29 +784,36 @@ class Session:
         return recs[a.index]
 
     def _make_rec(self, a: ActRecord) -> Rec:
-        # Cleaned parameters are scalars, lists of ids and one document of scalar fields: only the document
-        # needs converting, the lists are read as they are (nothing changes an act's parameters once done).
+        # Cleaned parameters are scalars, lists of ids and documents of scalar fields (both validations make them
+        # so): only a document needs converting, the lists are read as they are (nothing changes an act's
+        # parameters once done). What to look at, per action: sim.machine.ProcedureMachine.rec_plans.
         r = Rec(a.params)
-        for k, v in r.items():
+        documents, has_document, texts, doc_texts = self._machine.rec_plans[a.name]
+        for k in documents:
+            v = r.get(k)
             if type(v) is dict:
-                r[k] = _flat_rec(v)
-        # What to look at, per action (sim.machine.ProcedureMachine.rec_plans).
-        has_document, texts, doc_texts = self._machine.rec_plans[a.name]
+                r[k] = Rec(v)
         if has_document and "document" not in r:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
         params = a.params
         for k in texts:
             v = params.get(k)
-            if isinstance(v, str) and not meaningful(v):
+            if type(v) is str and not meaningful(v):
                 r[k] = None
-        doc = r.get("document")
-        if doc_texts and isinstance(doc, dict):
-            for fid in doc_texts:
-                v = doc.get(fid)
-                if isinstance(v, str) and not meaningful(v):
-                    doc[fid] = None
-        r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
+        if doc_texts:
+            doc = r.get("document")
+            if type(doc) is Rec:
+                for fid in doc_texts:
+                    v = doc.get(fid)
+                    if type(v) is str and not meaningful(v):
+                        doc[fid] = None
+        at = a.at
+        r["name"] = a.name
+        r["at"] = at
+        r["date"] = at.date()
+        r["effective"] = a.effective
+        r["index"] = a.index
         return r
 
     def _names(self, act: ActRecord | None) -> dict[str, Any]:
@@ -1152,10 +1144,10 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
         if t is str:
             if fv == "":
                 continue
-            if kind == "choice":
-                if fv not in field[1]:
+            if kind == "text":
+                if len(fv) > 5000 or _LONE_SURROGATE(fv) is not None:
                     return None
-            elif kind == "bool" or kind == "amount" or len(fv) > 5000 or not _storable(fv):
+            elif kind != "choice" or fv not in field[1]:
                 return None
         elif kind == "bool":
             if t is not bool:
@@ -1172,24 +1164,24 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
     return out
 
 
+# A code point UTF-8 cannot encode (a lone surrogate, from a broken paste or terminal): what makes a text
+# unstorable in the journal.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
 def _storable(value: Any) -> bool:
     """Whether every string in the value can be written to the journal as UTF-8 (no lone surrogates)."""
     if isinstance(value, str):
-        if value.isascii():
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
+        return _LONE_SURROGATE(value) is None
     if isinstance(value, dict):
         value = value.values()
     elif not isinstance(value, list):
         return True
     for v in value:
-        if type(v) is str and v.isascii():
-            continue
-        if not _storable(v):
+        if type(v) is str:
+            if _LONE_SURROGATE(v) is not None:
+                return False
+        elif not _storable(v):
             return False
     return True
 
