@@ -11,7 +11,7 @@ so an act evaluates all its rules in one call instead of one call per rule and p
         _w0 = None                                # a `when` reading only the act, evaluated once per act
         if 'two-officers' not in _fired:          # a rule compiled inline
             try:
-                _s._element_problems = _p = []    # only for a rule that calls a function other than len
+                _s._element_problems = _p = []    # only for a rule calling a function that names problems
                 if <when>:
                     if not <unless>:
                         if not <expr>:            # a check that fails (`if <expr>:` for a forbid)
@@ -26,7 +26,7 @@ so an act evaluates all its rules in one call instead of one call per rule and p
         return _out
 
 It returns, in rule order, `(index in the plan list, what was found)`: the element problems of a check or
-forbid that found something (`None` when the rule calls no element function), or the text of an order rule's
+forbid that found something (`None` when the rule calls no function that names problems), or the text of an order rule's
 finding. The session words the findings (`Session._check_act`).
 
 The generic way is `Session._judge`: one rule, read against the full evaluation context (`Session._names`,
@@ -130,11 +130,23 @@ def _generic_call(i: int) -> list[ast.stmt]:
             _stmt(f"if _g is not None:\n    _out.append(({i}, _g))")]
 
 
-def _code(key: tuple[Any, ...], records: frozenset[str]) -> Any:
-    got = _CODES.get((key, records))
+def _code(key: tuple[Any, ...], records: frozenset[str], quiet: frozenset[str]) -> Any:
+    got = _CODES.get((key, records, quiet))
     if got is not None:
         return got
     body: list[ast.stmt] = [_stmt("_out = []")]
+    # `root.key` of a root that is always a record reads the same value in every rule: read once, at the start
+    # (`.get` cannot fail, and nothing changes the records while the rules are judged).
+    keys: dict[tuple[str, str], str] = {}
+
+    def key_read(root: str, attr: str) -> ast.expr | None:
+        if root not in records:
+            return None
+        return ast.Name(keys.setdefault((root, attr), f"_k{len(keys)}"), ast.Load())
+
+    def rewrite(source: str) -> ast.expr:
+        return rewritten(source, _read, _function, key_read)
+
     reads: set[str] = set()
     calls = False
     memo: dict[str, str] = {}  # act-only whens by text -> their local
@@ -147,9 +159,9 @@ def _code(key: tuple[Any, ...], records: frozenset[str]) -> Any:
         exprs = {part: _parsed(src) for part, src in (("when", when), ("unless", unless), ("expr", expr)) if src}
         for e in exprs.values():
             reads |= e.names - {f for f, _ in e.calls}
-        resets = any(f != "len" for e in exprs.values() for f, _ in e.calls)
+        resets = any(f not in quiet for e in exprs.values() for f, _ in e.calls)
         calls = calls or any(e.calls for e in exprs.values())
-        hit: ast.expr = rewritten(expr, _read, _function, records)
+        hit: ast.expr = rewrite(expr)
         if not forbid:
             hit = ast.UnaryOp(ast.Not(), hit)
         found = ast.Name("_p", ast.Load()) if resets else ast.Constant(None)
@@ -157,9 +169,9 @@ def _code(key: tuple[Any, ...], records: frozenset[str]) -> Any:
             ast.Attribute(ast.Name("_out", ast.Load()), "append", ast.Load()),
             [ast.Tuple([ast.Constant(i), found], ast.Load())], []))], [])]
         if unless:
-            inner = [ast.If(ast.UnaryOp(ast.Not(), rewritten(unless, _read, _function, records)), inner, [])]
+            inner = [ast.If(ast.UnaryOp(ast.Not(), rewrite(unless)), inner, [])]
         if when:
-            test = rewritten(when, _read, _function, records)
+            test = rewrite(when)
             if _act_only(exprs["when"]):
                 w = memo.setdefault(when, f"_w{len(memo)}")
                 # (_wK if _wK is not None else (_wK := _bool(<when>)))
@@ -178,12 +190,15 @@ def _code(key: tuple[Any, ...], records: frozenset[str]) -> Any:
     for name, source in _SESSION_ROOTS.items():
         if name in reads:
             body.append(_stmt(f"{_local(name)} = {source}"))
+    for (root, attr), local in keys.items():
+        body.append(ast.Assign([ast.Name(local, ast.Store())], ast.Call(
+            ast.Attribute(_read(root), "get", ast.Load()), [ast.Constant(attr)], [])))
     body += [_stmt(f"{w} = None") for w in memo.values()]
     body += rules
     body.append(_stmt("return _out"))
     code = function_code("rules", ["_s", _local("act"), "_fired", "_ctx"], body)
     if len(_CODES) < _CODES_MAX:
-        _CODES[key, records] = code
+        _CODES[key, records, quiet] = code
     return code
 
 
@@ -194,10 +209,12 @@ def _parsed(source: str) -> Expr:
 
 
 def rules_function(plans: Sequence[Any], statics: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]],
-                   generic: Generic) -> Callable[[Any, Any, set[str], list[Any]], list[tuple[int, Any]]]:
+                   quiet: frozenset[str], generic: Generic,
+                   ) -> Callable[[Any, Any, set[str], list[Any]], list[tuple[int, Any]]]:
     """The function that judges an act of one action by `plans` (its `ProcedureMachine.plans_on` list): see the
     module's docstring. `statics` are the case's data as expressions read them (`CasePlan.static_names`),
-    `functions` the engine's, `generic` the generic way (`Session._judge`)."""
+    `functions` the engine's, `quiet` those of them that never name an element problem (a rule calling only
+    these needs no fresh list of problems), `generic` the generic way (`Session._judge`)."""
     key = _key(plans, functions)
     scope: dict[str, Any] = {"_plans": list(plans), "_generic": generic, "_bool": bool}
     for name in _STATIC_ROOTS:
@@ -205,4 +222,4 @@ def rules_function(plans: Sequence[Any], statics: Mapping[str, Any], functions: 
     for fname, fn in functions.items():
         scope[f"_f_{fname}"] = fn
     records = _RECORDS | {n for n in _STATIC_ROOTS if type(statics[n]) is Rec}
-    return make_function(_code(key, frozenset(records)), scope)  # type: ignore[return-value]
+    return make_function(_code(key, frozenset(records), quiet), scope)  # type: ignore[return-value]

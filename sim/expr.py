@@ -318,10 +318,13 @@ class _Rewrite(ast.NodeTransformer):
     from the function's globals."""
 
     def __init__(self, name: Callable[[str], ast.expr] | None = None,
-                 function: Callable[[str], ast.expr] | None = None, records: frozenset[str] = frozenset()):
+                 function: Callable[[str], ast.expr] | None = None,
+                 key: Callable[[str, str], ast.expr | None] | None = None):
         self._name = name or _context_read
         self._function = function or _context_function
-        self._records = records  # root names whose value is always a Rec: `x.key` is `x.get('key')`
+        # `key(root, attr)`: the node that reads `root.attr` for a root name whose value is always a Rec (so the
+        # read is `.get(attr)`), or None for the general read.
+        self._key = key
 
     def visit(self, node: ast.AST) -> ast.AST:
         out = super().visit(node)
@@ -340,8 +343,10 @@ class _Rewrite(ast.NodeTransformer):
         value = self.visit(node.value)
         if node.attr in _REC_ATTRS:
             return ast.Attribute(value, node.attr, ast.Load())
-        if isinstance(node.value, ast.Name) and node.value.id in self._records:
-            return ast.Call(ast.Attribute(value, "get", ast.Load()), [ast.Constant(node.attr)], [])
+        if self._key is not None and isinstance(node.value, ast.Name):
+            read = self._key(node.value.id, node.attr)
+            if read is not None:
+                return read
         # `_get(value, attr)` inline, without the call: `(_t.get(attr) if _type(_t := value) is _Rec else
         # _getattr(_t, attr))`. The test binds `_t` right before either branch reads it; a nested read binds it
         # inside the test, before the outer binding, and every other operand is complete before the next starts.
@@ -378,11 +383,12 @@ def _context_function(fname: str) -> ast.expr:
 
 
 def rewritten(source: str, name: Callable[[str], ast.expr] | None = None,
-              function: Callable[[str], ast.expr] | None = None, records: frozenset[str] = frozenset()) -> ast.expr:
+              function: Callable[[str], ast.expr] | None = None,
+              key: Callable[[str, str], ast.expr | None] | None = None) -> ast.expr:
     """A fresh fast-path tree of an accepted expression (see `_Rewrite`), parsed again from its text (cheaper
     than a deep copy of the stored tree): what `compile_fast` compiles, and what sim.actplan inlines."""
     fresh = ast.parse(source.strip(), mode="eval").body
-    return _Rewrite(name, function, records).visit(fresh)  # type: ignore[return-value]
+    return _Rewrite(name, function, key).visit(fresh)  # type: ignore[return-value]
 
 
 # What a compiled function's globals always hold besides the helpers it is given: no builtins at all.

@@ -862,7 +862,8 @@ class Session:
         rules = self._plan.rule_functions.get(act.name)
         if rules is None:
             rules = self._plan.rule_functions[act.name] = rules_function(
-                self._machine.plans_on[act.name], self._plan.static_names, ENGINE_FUNCTIONS, Session._judge)
+                self._machine.plans_on[act.name], self._plan.static_names, ENGINE_FUNCTIONS, QUIET_FUNCTIONS,
+                Session._judge)
         ctx: list[Any] = [None, act]
         plans = self._machine.plans_on[act.name]
         for i, found in rules(self, self._act_rec(act), self._fired_rules, ctx):
@@ -1393,16 +1394,19 @@ def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
         s._element_problems.append("未写明执法人员")  # noqa: SLF001 - the engine's own functions
         return False
     t = text if isinstance(text, str) else ""
-    problems = []
-    for o in (s._plan.officers.get(i) for i in ids):  # noqa: SLF001
+    officers = s._plan.officers  # noqa: SLF001
+    ok = True
+    for i in ids:
+        o = officers.get(i)
         if o is None:
             continue
         if o.name not in t:
-            problems.append(f"未写明执法人员{o.name}")
+            s._element_problems.append(f"未写明执法人员{o.name}")  # noqa: SLF001
+            ok = False
         elif o.cert_no and o.cert_no not in t:
-            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
-    s._element_problems.extend(problems)  # noqa: SLF001
-    return not problems
+            s._element_problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")  # noqa: SLF001
+            ok = False
+    return ok
 
 
 def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
@@ -1503,3 +1507,13 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "states_facts_and_basis": lambda n, text: states_facts_and_basis(text),
     "failed_service": _fn_failed_service,
 }
+
+# The engine's functions that never name an element problem (Session._element_problems: what a finding's text
+# says is wrong in a drafted document). A rule calling only these needs no fresh list of problems
+# (sim.actplan); a function missing here only costs that list.
+QUIET_FUNCTIONS = frozenset((
+    "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
+    "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "has_all",
+    "in_time", "all_of", "count_where", "date", "served", "collected", "key_evidence_collected", "penalty_rank",
+    "competent_receiver", "states_facts_and_basis", "failed_service", "text_without_content",
+))
