@@ -107,6 +107,7 @@ class ProcedureMachine:
         for i, r in enumerate(self.deadline_rules):
             if r.deadline is not None and r.deadline.end is not None:
                 self._ended_by.setdefault(str(r.deadline.end), []).append((i, r))
+        self._ended_by_act = {key: [r for _, r in rs] for key, rs in self._ended_by.items()}
         self._conditions_read: dict[int, tuple[str, ...]] = {}
         self.act_texts: dict[tuple[str, Any], str] = {}  # Session._describe's words per (act, target)
         self._keep: list[Expr] = []
@@ -147,11 +148,10 @@ class ProcedureMachine:
 
     def deadlines_ended_by(self, act: str, served: str | None) -> list[RuleSpec]:
         """The deadline rules an act may end: those ended by the act itself or by the service it makes."""
-        by_act = self._ended_by.get(act, [])
-        by_service = self._ended_by.get(served, []) if served is not None else []
+        by_service = self._ended_by.get(served) if served is not None else None
         if not by_service:
-            return [r for _, r in by_act]
-        return [r for _, r in sorted(by_act + by_service, key=lambda p: p[0])]
+            return self._ended_by_act.get(act, [])
+        return [r for _, r in sorted(self._ended_by.get(act, []) + by_service, key=lambda p: p[0])]
 
     def conditions_read(self, e: Expr) -> tuple[str, ...]:
         """The procedure's named conditions an expression reads directly (computed once per expression)."""

@@ -488,7 +488,7 @@ class Session:
         self._acts_by_name.setdefault(name, []).append(rec)
         evidence = clean.get("evidence")
         if isinstance(evidence, list):
-            self._evidence.update(e for e in evidence if isinstance(e, str))
+            self._evidence.update(evidence)  # ids: a validated list holds only strings
         self.log.append(LogEntry(when, "act", self._describe(rec)))
         new = self._check_act(rec, wall)
         self._mark_anchor(name, when)
@@ -565,7 +565,8 @@ class Session:
             elif tag == _QUICK_LIST:
                 if type(value) is not list or not valid.issuperset(value):
                     return None
-                value = list(dict.fromkeys(value))
+                # each id once, in order (as _clean_values); a copy either way (the caller keeps its list)
+                value = value.copy() if len(set(value)) == len(value) else list(dict.fromkeys(value))
             elif tag == _QUICK_DOC:
                 value = _quick_document(valid, value)
                 if value is None:
