@@ -24,7 +24,7 @@ from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
 from .documents import check_amount, check_date, check_period, spans
 from .documents.case import (
-    check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations,
+    check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations, says_something,
 )
 from .expr import FUNCTIONS_KEY, Expr, Rec
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
@@ -703,10 +703,14 @@ class Session:
     def _mark_anchor(self, key: str, when: dt.datetime) -> None:
         if key not in self._anchors:
             self._anchors[key] = when
-        self._schedule_anchor(key, when)
+            self._schedule_anchor(key, when)
+        # else: its events were scheduled when it first happened (each event waits for one anchor)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
-        for i in _script_on(self.script).get(key, ()):
+        waiting = _script_on(self.script).get(key)
+        if not waiting:
+            return
+        for i in waiting:
             if i in self._scheduled:
                 continue
             ev = self.script[i]
@@ -780,6 +784,10 @@ class Session:
     def _act_rec(self, a: ActRecord) -> Rec:
         """The act as expressions read it; built once per act (nothing changes an act once done)."""
         recs = self._recs
+        if len(recs) == a.index:  # the act just done, all before it read already: the usual case
+            rec = self._make_rec(a)
+            recs.append(rec)
+            return rec
         while len(recs) <= a.index:
             recs.append(self._make_rec(self.acts[len(recs)]))
         return recs[a.index]
@@ -797,17 +805,18 @@ class Session:
         if has_document and "document" not in r:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
+        # (`meaningful`, for texts both validations keep within 5,000 characters.)
         params = a.params
         for k in texts:
             v = params.get(k)
-            if type(v) is str and not meaningful(v):
+            if type(v) is str and says_something(v) is None:
                 r[k] = None
         if doc_texts:
             doc = r.get("document")
             if type(doc) is Rec:
                 for fid in doc_texts:
                     v = doc.get(fid)
-                    if type(v) is str and not meaningful(v):
+                    if type(v) is str and says_something(v) is None:
                         doc[fid] = None
         at = a.at
         r["name"] = a.name
