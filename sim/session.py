@@ -110,7 +110,16 @@ class Clock:
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time, inside
     the year window (sim.bounds); raises ValueError (BoundsError) otherwise."""
-    return check_moment(_read_time(value, now, cal), "时间")
+    if type(value) is str:
+        hit = _CHECKED.get(value)
+        if hit is not None:
+            return hit
+    moment = check_moment(_read_time(value, now, cal), "时间")
+    if type(value) is str and _ABSOLUTE.get(value) is moment:  # a full moment, inside the window
+        if len(_CHECKED) >= _ABSOLUTE_MAX:
+            _CHECKED.clear()
+        _CHECKED[value] = moment
+    return moment
 
 
 def _time_problem(exc: Exception) -> str:
@@ -138,6 +147,7 @@ def _script_on(script: Any) -> dict[str, tuple[int, ...]]:
 # Moments written as full ISO date-times (reference paths and journals repeat the same few), parsed once.
 _ABSOLUTE: dict[str, dt.datetime] = {}
 _ABSOLUTE_MAX = 4096
+_CHECKED: dict[str, dt.datetime] = {}  # those of them inside the year window (what _to_datetime returns)
 
 
 def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
@@ -438,30 +448,26 @@ class Session:
         return Outcome(False, reason)
 
     def _act(self, name: str, at: Any, params: dict[str, Any], wall: float) -> Outcome:
-        entry: dict[str, Any] = {"t": "act", "name": name, "params": {}, "wall": wall}
+        # The journal line (`_act_entry`) is made only when it is written: for a journal, or a refusal.
         try:
             when = _to_datetime(at, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
-            return self._refuse(_time_problem(exc), wall, entry)
-        entry["at"] = when
+            return self._refuse(_time_problem(exc), wall, _act_entry(name, wall))
         if self.finished:
-            return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
+            return self._refuse("本案已结案，不能再进行执法动作", wall, _act_entry(name, wall, when))
         spec = self.proc.actions.get(name)
         if spec is None:
-            return self._refuse(f"没有名为「{name}」的执法动作", wall, entry)
+            return self._refuse(f"没有名为「{name}」的执法动作", wall, _act_entry(name, wall, when))
         if when < self.now:
             return self._refuse(
                 f"案件时钟只能向前：当前为 {self.now:%Y-%m-%d %H:%M}，不能在 {when:%Y-%m-%d %H:%M} 进行「{spec.label}」",
-                wall, entry)
+                wall, _act_entry(name, wall, when))
         try:
             clean = self._clean_params(spec, params)
         except ValueError as exc:
-            entry["params"] = _jsonable(params)
-            return self._refuse(str(exc), wall, entry)
+            return self._refuse(str(exc), wall, _act_entry(name, wall, when, _jsonable(params)))
         except (TypeError, OverflowError):
-            entry["params"] = _jsonable(params)
-            return self._refuse(f"「{spec.label}」的参数取值无效", wall, entry)
-        entry["params"] = clean
+            return self._refuse(f"「{spec.label}」的参数取值无效", wall, _act_entry(name, wall, when, _jsonable(params)))
         # A refused act leaves no trace: not on the case clock, the world or the findings. If an event due
         # before the act could change the case's situation, a copy of the session lets the world move first
         # to find out; only an act that is then possible moves the real world.
@@ -471,12 +477,13 @@ class Session:
             probe._run_until(when)
             reason = probe._why_refused(name, spec, clean)
         if reason:
-            return self._refuse(reason, wall, entry)
+            return self._refuse(reason, wall, _act_entry(name, wall, when, clean))
         # The world moves up to the moment of the act first (a hearing request may already have arrived).
         fired = self._run_until(when)
         before = self._state
         after = self._machine.table.get((before, name))
         if after is None:  # an event on the way made the act impossible after all: the world has moved
+            entry = _act_entry(name, wall, when, clean)
             entry["moved"] = True  # replay moves the world too, then refuses
             out = self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
             return attrs.evolve(out, events=tuple(fired))
@@ -497,7 +504,7 @@ class Session:
         fired += self._run_until(when)
         new += self._check_expired(wall)
         if self.journal is not None:
-            self._write(entry)
+            self._write(_act_entry(name, wall, when, clean))
         return Outcome(True, "", rec, tuple(new), tuple(fired))
 
     def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
@@ -1178,6 +1185,15 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
 # A code point UTF-8 cannot encode (a lone surrogate, from a broken paste or terminal): what makes a text
 # unstorable in the journal.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
+def _act_entry(name: str, wall: float, when: dt.datetime | None = None, params: Any = None) -> dict[str, Any]:
+    """The journal line of an act: its name, parameters (cleaned, or as given when refused for them), wall
+    clock, and its moment once read (the keys in the order the journal has always had them)."""
+    entry: dict[str, Any] = {"t": "act", "name": name, "params": {} if params is None else params, "wall": wall}
+    if when is not None:
+        entry["at"] = when
+    return entry
 
 
 def _storable(value: Any) -> bool:
