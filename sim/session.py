@@ -215,6 +215,7 @@ class Session:
         self.proc = scenario.procedure
         # The world's script: the case's, or a self-test's own (a trap where the party does something else).
         self.script = scenario.script if script is None else script
+        self._waiting = _script_on(self.script)  # the script's events by the anchor each waits for (shared)
         self.seed = seed
         self.mode = mode
         self.trainee = trainee
@@ -423,6 +424,7 @@ class Session:
             t = type(value)
             d[key] = value.copy() if t is list or t is dict or t is set else value
         d["_deadlines"] = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
+        d["_waiting"] = self._waiting  # an index of the script, never changed
         d["_acts_by_name"] = {name: acts.copy() for name, acts in self._acts_by_name.items()}  # one level deeper
         d["journal"] = None
         return new
@@ -488,7 +490,7 @@ class Session:
             out = self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
             return attrs.evolve(out, events=tuple(fired))
         self._state = after
-        effective = self._effective(spec, when, clean)
+        effective = self._effective(spec, when, clean) if spec.effective == "service" else None
         rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, after)
         self.acts.append(rec)
         self._done[name] = self._done.get(name, 0) + 1
@@ -660,8 +662,7 @@ class Session:
         return out
 
     def _effective(self, spec: ActionSpec, when: dt.datetime, params: dict[str, Any]) -> dt.datetime | None:
-        if spec.effective != "service":
-            return None
+        """When a service act's document takes effect (the caller asks only for a service act)."""
         method = params.get("method")
         if method == "public_notice":
             return when + dt.timedelta(days=PUBLIC_NOTICE_DAYS)
@@ -714,7 +715,7 @@ class Session:
         # else: its events were scheduled when it first happened (each event waits for one anchor)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
-        waiting = _script_on(self.script).get(key)
+        waiting = self._waiting.get(key)
         if not waiting:
             return
         for i in waiting:
