@@ -111,11 +111,11 @@ def _act_only(e: Expr) -> bool:
     return e.names - called == {"act"} and called <= {"len"}
 
 
-def _key(plans: Sequence[Any], functions: Collection[str]) -> tuple[Any, ...]:
+def _key(plans: Sequence[Any], functions: Collection[str], inline: bool) -> tuple[Any, ...]:
     out = []
     for p in plans:
         when, unless, expr = _parts(p)
-        out.append((p.rule.id, p.order, p.forbid, _inline(p, functions),
+        out.append((p.rule.id, p.order, p.forbid, inline and _inline(p, functions),
                     *(e.source if e is not None else None for e in (when, unless, expr))))
     return tuple(out)
 
@@ -209,13 +209,14 @@ def _parsed(source: str) -> Expr:
 
 
 def rules_function(plans: Sequence[Any], statics: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]],
-                   quiet: frozenset[str], generic: Generic,
+                   quiet: frozenset[str], generic: Generic, *, inline: bool = True,
                    ) -> Callable[[Any, Any, set[str], list[Any]], list[tuple[int, Any]]]:
     """The function that judges an act of one action by `plans` (its `ProcedureMachine.plans_on` list): see the
     module's docstring. `statics` are the case's data as expressions read them (`CasePlan.static_names`),
     `functions` the engine's, `quiet` those of them that never name an element problem (a rule calling only
-    these needs no fresh list of problems), `generic` the generic way (`Session._judge`)."""
-    key = _key(plans, functions)
+    these needs no fresh list of problems), `generic` the generic way (`Session._judge`). `inline=False` judges
+    every rule the generic way (tests/test_actplan.py compares the two)."""
+    key = _key(plans, functions, inline)
     scope: dict[str, Any] = {"_plans": list(plans), "_generic": generic, "_bool": bool}
     for name in _STATIC_ROOTS:
         scope[_local(name)] = statics[name]

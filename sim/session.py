@@ -503,7 +503,9 @@ class Session:
         self._mark_anchor(name, when)
         if effective is not None and clean.get("target"):
             self._mark_anchor(f"served:{clean['target']}", effective)
-        fired += self._run_until(when)
+        pending = self._pending
+        if pending and pending[0][0] <= when:  # events the act's anchors scheduled at once (the clock is at `when`)
+            fired += self._run_until(when)
         new += self._check_expired(wall)
         if self.journal is not None:
             self._write(_act_entry(name, wall, when, clean))
