@@ -1283,7 +1283,8 @@ def _drop_torn_tail(path: Path) -> None:
 #
 # Plain module-level functions in the calling convention of compiled expressions (sim.expr): the evaluation
 # context first, where `_session` is the session being judged. Nothing is bound per session, so creating and
-# forking a session costs nothing for them.
+# forking a session costs nothing for them. They read nothing else from the context: the compiled rule
+# functions (sim.actplan) call them with a context holding only `_session`.
 
 
 def _session(n: Mapping[str, Any]) -> Session:
