@@ -257,7 +257,7 @@ class CasePlan:
         self._phrases = frozenset(sc.procedure.phrases)
         self.proper = {pid: ph.proper for pid, ph in sc.procedure.phrases.items()}
         self._params = sc.procedure.params
-        self._quick: dict[str, dict[str, tuple[int, Any]]] = {}
+        self.quick: dict[str, dict[str, tuple[int, Any]]] = {}  # quick_params' answers, by action
         # Per action, the function that judges an act of it by its rules (sim.actplan), built on first use.
         self.rule_functions: dict[str, Any] = {}
         ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
@@ -278,7 +278,7 @@ class CasePlan:
         its shape and the values it accepts (for a document: each field's kind and options, by field id, the
         first field of an id as DocumentSpec.field finds it), built on the act's first use, for any action a
         template declares."""
-        got = self._quick.get(spec.id)
+        got = self.quick.get(spec.id)
         if got is None:
             got = {}
             for pid in spec.params:
@@ -300,7 +300,7 @@ class CasePlan:
                     for f in spec.document.fields:
                         fields.setdefault(f.id, (f.kind, frozenset(o.id for o in f.options)))
                     got[pid] = (QUICK_TAGS[4], fields)
-            self._quick[spec.id] = got
+            self.quick[spec.id] = got
         return got
 
 

@@ -558,7 +558,7 @@ class Session:
         """The values a well-formed act passes (lists of known ids, booleans, known choices and phrases),
         looked up in the case plan's per-action table; None for anything else (then `_clean_values` validates
         everything and words every refusal)."""
-        quick = self._plan.quick_params(spec)
+        quick = self._plan.quick.get(spec.id) or self._plan.quick_params(spec)
         out: dict[str, Any] = {}
         for key, value in params.items():
             entry = quick.get(key)
@@ -1154,6 +1154,7 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
     if type(value) is not dict:
         return None
     out: dict[str, Any] = {}
+    texts: list[str] = []  # looked at together for a character the journal cannot store
     for fid, fv in value.items():
         field = fields.get(fid)
         if field is None:
@@ -1166,8 +1167,9 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
             if fv == "":
                 continue
             if kind == "text":
-                if len(fv) > 5000 or _LONE_SURROGATE(fv) is not None:
+                if len(fv) > 5000:
                     return None
+                texts.append(fv)
             elif kind != "choice" or fv not in field[1]:
                 return None
         elif kind == "bool":
@@ -1182,6 +1184,8 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
         else:
             return None
         out[fid] = fv
+    if texts and _LONE_SURROGATE("".join(texts)) is not None:
+        return None
     return out
 
 
