@@ -559,12 +559,13 @@ class Session:
         looked up in the case plan's per-action table; None for anything else (then `_clean_values` validates
         everything and words every refusal)."""
         quick = self._plan.quick.get(spec.id) or self._plan.quick_params(spec)
-        out: dict[str, Any] = {}
+        out = dict(params)  # the values kept as given stay where they are; a list or a document is a new copy
         for key, value in params.items():
             entry = quick.get(key)
             if entry is None:
                 return None
             if value is None:  # a parameter of the act left unset (as _clean_values skips it)
+                del out[key]
                 continue
             tag, valid = entry
             if tag == _QUICK_BOOL:
@@ -577,14 +578,17 @@ class Session:
                 if type(value) is not list or not valid.issuperset(value):
                     return None
                 # each id once, in order (as _clean_values); a copy either way (the caller keeps its list)
-                value = value.copy() if len(set(value)) == len(value) else list(dict.fromkeys(value))
+                if len(value) < 2 or (len(value) == 2 and value[0] != value[1]) or len(set(value)) == len(value):
+                    out[key] = value.copy()
+                else:
+                    out[key] = list(dict.fromkeys(value))
             elif tag == _QUICK_DOC:
                 value = _quick_document(valid, value)
                 if value is None:
                     return None
+                out[key] = value
             elif type(value) is not str or len(value) > 5000 or _LONE_SURROGATE(value) is not None:  # a text
                 return None
-            out[key] = value
         return out
 
     def _clean_values(self, spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
