@@ -81,6 +81,7 @@ class ProcedureMachine:
         self.initial = proc.initial
         self.proc = proc
         self.final_states = frozenset(s.id for s in proc.states if s.final)
+        self.targeted = frozenset(a.id for a in proc.actions.values() if "target" in a.params)  # acts on a document
         # (state, trigger) -> destination, read off the machine's own events (what `fire` would do).
         self.table: dict[tuple[str, str], str] = {
             (src, trigger): ts[0].dest if ts[0].dest is not None else src
@@ -275,7 +276,7 @@ class CasePlan:
 
     def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, Any]]:
         """For each parameter of an act whose values are a closed set, a boolean, a text or the act's document:
-        its shape and the values it accepts (for a document: each field's kind and options, by field id, the
+        its shape and the values it accepts (for a document: each field's options or kind, by field id, the
         first field of an id as DocumentSpec.field finds it), built on the act's first use, for any action a
         template declares."""
         got = self.quick.get(spec.id)
@@ -296,9 +297,10 @@ class CasePlan:
                 elif p.kind == ParamKind.TEXT:
                     got[pid] = (QUICK_TAGS[3], frozenset())
                 elif p.kind == ParamKind.DOCUMENT and spec.document is not None:
-                    fields: dict[str, tuple[str, frozenset[str]]] = {}
+                    # each field: the ids of its options for a choice, else its kind ("text", "bool", "amount")
+                    fields: dict[str, Any] = {}
                     for f in spec.document.fields:
-                        fields.setdefault(f.id, (f.kind, frozenset(o.id for o in f.options)))
+                        fields.setdefault(f.id, frozenset(o.id for o in f.options) if f.kind == "choice" else f.kind)
                     got[pid] = (QUICK_TAGS[4], fields)
             self.quick[spec.id] = got
         return got

@@ -513,7 +513,7 @@ class Session:
 
     def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
         reason = self.why_not(name)
-        if not reason and "target" in spec.params:
+        if not reason and spec.id in self._machine.targeted:
             reason = self._target_problem(spec, clean)
         return reason
 
@@ -918,9 +918,10 @@ class Session:
             f = self._deadline_finding(r, start, moment, act, wall)
             if f is not None:
                 new.append(f)
-        for f in new:
-            self._fired_rules.add(f.rule_id)
-        self.findings.extend(new)
+        if new:
+            for f in new:
+                self._fired_rules.add(f.rule_id)
+            self.findings.extend(new)
         return new
 
     def _judge(self, p: RulePlan, ctx: list[Any]) -> list[str] | str | None:
@@ -1151,35 +1152,34 @@ def states_facts_and_basis(text: Any) -> bool:
 _BIG = 10**300  # an int below this converts to a finite float (math.isfinite would overflow above ~1.8e308)
 
 
-def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -> dict[str, Any] | None:
+def _quick_document(fields: dict[str, Any], value: Any) -> dict[str, Any] | None:
     """A drafted document as Session._clean_document returns it, for a document of plain values whose every
     field is valid and every text storable; None for anything else (then the full validation words the
-    refusal, or accepts what this does not look at)."""
+    refusal, or accepts what this does not look at). `fields`: CasePlan.quick_params' entry for a document."""
     if type(value) is not dict:
         return None
-    out: dict[str, Any] = {}
     texts: list[str] = []  # looked at together for a character the journal cannot store
+    empty: list[str] = []  # fields left empty (None or ""), left out
     for fid, fv in value.items():
         field = fields.get(fid)
         if field is None:
             return None
-        if fv is None:
-            continue
-        kind = field[0]
         t = type(fv)
         if t is str:
-            if fv == "":
-                continue
-            if kind == "text":
+            if not fv:
+                empty.append(fid)
+            elif field == "text":
                 if len(fv) > 5000:
                     return None
                 texts.append(fv)
-            elif kind != "choice" or fv not in field[1]:
+            elif type(field) is not frozenset or fv not in field:  # a choice's option, nothing else
                 return None
-        elif kind == "bool":
+        elif fv is None:
+            empty.append(fid)
+        elif field == "bool":
             if t is not bool:
                 return None
-        elif kind == "amount":
+        elif field == "amount":
             if t is int:
                 if not 0 <= fv < _BIG:
                     return None
@@ -1187,9 +1187,11 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
                 return None
         else:
             return None
-        out[fid] = fv
     if texts and _LONE_SURROGATE("".join(texts)) is not None:
         return None
+    out = value.copy()
+    for fid in empty:
+        del out[fid]
     return out
 
 
