@@ -6,8 +6,9 @@ the rules' whitelisted trees (`sim.expr.rewritten`: never from source text, ever
 so an act evaluates all its rules in one call instead of one call per rule and per part:
 
     def rules(_s, _r_act, _fired, _ctx):          # session, the act's record, the rules fired, see below
-        _out = []
+        _out = None                               # what was found: a list once a rule finds something
         _n = {'_session': _s}                     # what the engine's functions read
+        _k0 = _r_act.get('officers')              # each `act.key` the rules read, read once
         _w0 = None                                # a `when` reading only the act, evaluated once per act
         if 'two-officers' not in _fired:          # a rule compiled inline
             try:
@@ -15,19 +16,20 @@ so an act evaluates all its rules in one call instead of one call per rule and p
                 if <when>:
                     if not <unless>:
                         if not <expr>:            # a check that fails (`if <expr>:` for a forbid)
-                            _out.append((1, _p))
+                            <found (1, _p)>
             except Exception:                     # whatever fails is judged again the generic way
                 _g = _generic(_s, _plans[1], _ctx)
                 if _g is not None:
-                    _out.append((1, _g))
+                    <found (1, _g)>
         if 'order-rule' not in _fired:            # a rule left to the generic way
             _g = _generic(_s, _plans[2], _ctx)
-            ...
-        return _out
+            if _g is not None:
+                <found (2, _g)>
+        return () if _out is None else _out
 
 It returns, in rule order, `(index in the plan list, what was found)`: the element problems of a check or
-forbid that found something (`None` when the rule calls no function that names problems), or the text of an order rule's
-finding. The session words the findings (`Session._check_act`).
+forbid that found something (`None` when the rule calls no function that names problems), or the text of an
+order rule's finding. The session words the findings (`Session._check_act`).
 
 The generic way is `Session._judge`: one rule, read against the full evaluation context (`Session._names`,
 built on first need and kept in `_ctx[0]` for the act's other rules), with diagnostics for an expression that
@@ -125,16 +127,19 @@ def _stmt(text: str) -> ast.stmt:
     return ast.parse(text).body[0]
 
 
+def _found(i: int, what: str) -> ast.stmt:
+    return _stmt(f"if _out is None:\n    _out = [({i}, {what})]\nelse:\n    _out.append(({i}, {what}))")
+
+
 def _generic_call(i: int) -> list[ast.stmt]:
-    return [_stmt(f"_g = _generic(_s, _plans[{i}], _ctx)"),
-            _stmt(f"if _g is not None:\n    _out.append(({i}, _g))")]
+    return [_stmt(f"_g = _generic(_s, _plans[{i}], _ctx)"), ast.If(_stmt("_g is not None").value, [_found(i, "_g")], [])]
 
 
 def _code(key: tuple[Any, ...], records: frozenset[str], quiet: frozenset[str]) -> Any:
     got = _CODES.get((key, records, quiet))
     if got is not None:
         return got
-    body: list[ast.stmt] = [_stmt("_out = []")]
+    body: list[ast.stmt] = [_stmt("_out = None")]  # a list once a rule finds something
     # `root.key` of a root that is always a record reads the same value in every rule: read once, at the start
     # (`.get` cannot fail, and nothing changes the records while the rules are judged).
     keys: dict[tuple[str, str], str] = {}
@@ -164,10 +169,7 @@ def _code(key: tuple[Any, ...], records: frozenset[str], quiet: frozenset[str]) 
         hit: ast.expr = rewrite(expr)
         if not forbid:
             hit = ast.UnaryOp(ast.Not(), hit)
-        found = ast.Name("_p", ast.Load()) if resets else ast.Constant(None)
-        inner: list[ast.stmt] = [ast.If(hit, [ast.Expr(ast.Call(
-            ast.Attribute(ast.Name("_out", ast.Load()), "append", ast.Load()),
-            [ast.Tuple([ast.Constant(i), found], ast.Load())], []))], [])]
+        inner: list[ast.stmt] = [ast.If(hit, [_found(i, "_p" if resets else "None")], [])]
         if unless:
             inner = [ast.If(ast.UnaryOp(ast.Not(), rewrite(unless)), inner, [])]
         if when:
@@ -195,7 +197,7 @@ def _code(key: tuple[Any, ...], records: frozenset[str], quiet: frozenset[str]) 
             ast.Attribute(_read(root), "get", ast.Load()), [ast.Constant(attr)], [])))
     body += [_stmt(f"{w} = None") for w in memo.values()]
     body += rules
-    body.append(_stmt("return _out"))
+    body.append(_stmt("return () if _out is None else _out"))
     code = function_code("rules", ["_s", _local("act"), "_fired", "_ctx"], body)
     if len(_CODES) < _CODES_MAX:
         _CODES[key, records, quiet] = code

@@ -889,7 +889,6 @@ class Session:
                 self._machine.plans_on[act.name], self._plan.static_names, ENGINE_FUNCTIONS, QUIET_FUNCTIONS,
                 Session._judge)
         ctx: list[Any] = [None, act]
-        plans = self._machine.plans_on[act.name]
         for i, found in rules(self, self._act_rec(act), self._fired_rules, ctx):
             if type(found) is str:  # an order rule's own words
                 actual = found
@@ -897,7 +896,7 @@ class Session:
                 actual = self._describe(act)
                 if found:
                     actual += "：" + "；".join(dict.fromkeys(found))
-            new.append(self._find(plans[i].rule, act.at, act, wall, actual))
+            new.append(self._find(self._machine.plans_on[act.name][i].rule, act.at, act, wall, actual))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
         for r in self._machine.deadlines_ended_by(act.name, served):
             end = r.deadline.end  # type: ignore[union-attr]
@@ -1314,7 +1313,7 @@ def _as_date(x: Any) -> dt.date | None:
 
 
 def _fn_done(n: Mapping[str, Any], name: str) -> bool:
-    return _session(n)._done.get(name, 0) > 0  # noqa: SLF001
+    return n["_session"]._done.get(name, 0) > 0  # noqa: SLF001 - the commonest call of all: no helper call
 
 
 def _fn_count(n: Mapping[str, Any], name: str) -> int:
