@@ -294,13 +294,16 @@ class Session:
         spec = self.proc.actions.get(name)
         if spec is None:
             return f"没有名为「{name}」的执法动作"
+        return self._why_not(spec)
+
+    def _why_not(self, spec: ActionSpec) -> str:
         if self.finished:
             return "本案已结案，不能再进行执法动作"
         if self._state in self._machine.final_states:
             return f"案件已处于「{self.state_label}」，程序已经结束"
-        if spec.once and name in self._done:
+        if spec.once and spec.id in self._done:
             return f"「{spec.label}」在本案中已经进行过，不能重复"
-        if (self._state, name) not in self._machine.table:
+        if (self._state, spec.id) not in self._machine.table:
             return f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」"
         return ""
 
@@ -512,7 +515,7 @@ class Session:
         return Outcome(True, "", rec, tuple(new), tuple(fired))
 
     def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
-        reason = self.why_not(name)
+        reason = self._why_not(spec)
         if not reason and spec.id in self._machine.targeted:
             reason = self._target_problem(spec, clean)
         return reason
