@@ -59,7 +59,7 @@ import ast
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from .expr import Expr, Rec, function_code, make_function, rewritten
+from .expr import Expr, Rec, function_code, make_function, parse, rewritten
 
 # The root names inline code reads, and where from: the act's record is the function's parameter; the case's
 # data are globals bound per case; the session's flags, clock and state are read once when the function starts.
@@ -71,8 +71,10 @@ _ROOTS = frozenset(("act", *_STATIC_ROOTS, *_SESSION_ROOTS))
 # `_r_act.get('officers')` with no test of the type.
 _RECORDS = frozenset(("act", "flags"))
 
-Generic = Callable[[Any, Any, list[Any]], Any]
+Generic = Callable[[Any, Any, list[Any]], Any]  # Session._judge(session, plan, ctx)
 
+# Compiled code by what it depends on (the rules' texts, ids and kinds; which roots are records; which functions
+# are quiet), bounded like sim.expr's memo.
 _CODES: dict[tuple[Any, ...], Any] = {}
 _CODES_MAX = 4096
 
@@ -97,11 +99,10 @@ def _parts(plan: Any) -> tuple[Expr | None, Expr | None, Expr | None]:
 
 
 def _inline(plan: Any, functions: Collection[str]) -> bool:
-    if plan.order or plan.when_conditions or plan.unless_conditions or plan.expr_conditions:
+    """Whether a rule is compiled inline (see the module's docstring)."""
+    if plan.order or plan.expr is None or plan.when_conditions or plan.unless_conditions or plan.expr_conditions:
         return False
     parts = [e for e in _parts(plan) if e is not None]
-    if plan.expr is None:
-        return False
     called = {f for e in parts for f, _ in e.calls}
     read = {n for e in parts for n in e.names} - called
     return read <= _ROOTS and called <= set(functions)
@@ -161,7 +162,7 @@ def _code(key: tuple[Any, ...], records: frozenset[str], quiet: frozenset[str]) 
             rules.append(ast.If(ast.Compare(ast.Constant(rid), [ast.NotIn()], [ast.Name("_fired", ast.Load())]),
                                 _generic_call(i), []))
             continue
-        exprs = {part: _parsed(src) for part, src in (("when", when), ("unless", unless), ("expr", expr)) if src}
+        exprs = {part: parse(src) for part, src in (("when", when), ("unless", unless), ("expr", expr)) if src}
         for e in exprs.values():
             reads |= e.names - {f for f, _ in e.calls}
         resets = any(f not in quiet for e in exprs.values() for f, _ in e.calls)
@@ -202,12 +203,6 @@ def _code(key: tuple[Any, ...], records: frozenset[str], quiet: frozenset[str]) 
     if len(_CODES) < _CODES_MAX:
         _CODES[key, records, quiet] = code
     return code
-
-
-def _parsed(source: str) -> Expr:
-    from .expr import parse
-
-    return parse(source)
 
 
 def rules_function(plans: Sequence[Any], statics: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]],

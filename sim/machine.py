@@ -148,7 +148,8 @@ class ProcedureMachine:
                         fn(r.unless), conds(r.unless), fn(r.expr), conds(r.expr))
 
     def deadlines_ended_by(self, act: str, served: str | None) -> list[RuleSpec]:
-        """The deadline rules an act may end: those ended by the act itself or by the service it makes."""
+        """The deadline rules an act may end: those ended by the act itself or by the service it makes (a list the
+        machine may keep: read it, do not change it)."""
         by_service = self._ended_by.get(served) if served is not None else None
         if not by_service:
             return self._ended_by_act.get(act, [])
