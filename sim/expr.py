@@ -312,25 +312,41 @@ def _compile_compare(left: Compiled, ops: list[Callable[[Any, Any], Any]], right
 
 
 class _Rewrite(ast.NodeTransformer):
+    """The fast path's rewrite of a whitelisted tree. `name(id)` gives the node that reads an author's root
+    name, `function(fname)` the node that is the function a call calls; by default both read the evaluation
+    context (`_n['x']`, `_n[FUNCTIONS_KEY]['f']`). sim.actplan passes its own, to read them from locals and
+    from the function's globals."""
+
+    def __init__(self, name: Callable[[str], ast.expr] | None = None,
+                 function: Callable[[str], ast.expr] | None = None,
+                 key: Callable[[str, str], ast.expr | None] | None = None):
+        self._name = name or _context_read
+        self._function = function or _context_function
+        # `key(root, attr)`: the node that reads `root.attr` for a root name whose value is always a Rec (so the
+        # read is `.get(attr)`), or None for the general read.
+        self._key = key
+
     def visit(self, node: ast.AST) -> ast.AST:
         out = super().visit(node)
         _stamp(out, node)  # children come back stamped already: only the nodes made here lack a position
         return out
 
     def visit_Name(self, node: ast.Name) -> ast.AST:  # noqa: N802 - NodeTransformer's naming
-        return ast.Subscript(ast.Name("_n", ast.Load()), ast.Constant(node.id), ast.Load())
+        return self._name(node.id)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802
         fname = node.func.id  # type: ignore[attr-defined] - parse allows plain names only
-        table = ast.Subscript(ast.Name("_n", ast.Load()), ast.Constant(FUNCTIONS_KEY), ast.Load())
-        func = ast.Subscript(table, ast.Constant(fname), ast.Load())
         args = [self.visit(a) for a in node.args]
-        return ast.Call(func, [ast.Name("_n", ast.Load()), *args], [])
+        return ast.Call(self._function(fname), [ast.Name("_n", ast.Load()), *args], [])
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:  # noqa: N802
         value = self.visit(node.value)
         if node.attr in _REC_ATTRS:
             return ast.Attribute(value, node.attr, ast.Load())
+        if self._key is not None and isinstance(node.value, ast.Name):
+            read = self._key(node.value.id, node.attr)
+            if read is not None:
+                return read
         # `_get(value, attr)` inline, without the call: `(_t.get(attr) if _type(_t := value) is _Rec else
         # _getattr(_t, attr))`. The test binds `_t` right before either branch reads it; a nested read binds it
         # inside the test, before the outer binding, and every other operand is complete before the next starts.
@@ -358,6 +374,49 @@ def _get(obj: Any, attr: str) -> Any:
     return getattr(obj, attr)
 
 
+def _context_read(key: str) -> ast.expr:
+    return ast.Subscript(ast.Name("_n", ast.Load()), ast.Constant(key), ast.Load())
+
+
+def _context_function(fname: str) -> ast.expr:
+    return ast.Subscript(_context_read(FUNCTIONS_KEY), ast.Constant(fname), ast.Load())
+
+
+def rewritten(source: str, name: Callable[[str], ast.expr] | None = None,
+              function: Callable[[str], ast.expr] | None = None,
+              key: Callable[[str, str], ast.expr | None] | None = None) -> ast.expr:
+    """A fresh fast-path tree of an accepted expression (see `_Rewrite`), parsed again from its text (cheaper
+    than a deep copy of the stored tree): what `compile_fast` compiles, and what sim.actplan inlines."""
+    fresh = ast.parse(source.strip(), mode="eval").body
+    return _Rewrite(name, function, key).visit(fresh)  # type: ignore[return-value]
+
+
+# What a compiled function's globals always hold besides the helpers it is given: no builtins at all.
+_SCOPE: dict[str, Any] = {"__builtins__": {}, "Exception": Exception, "_get": _get, "_type": type,
+                          "_getattr": getattr, "_Rec": Rec, "_safe_add": simpleeval.safe_add,
+                          "_safe_mult": simpleeval.safe_mult}
+
+
+def function_code(name: str, args: list[str], body: list[ast.stmt]) -> Any:
+    """The code object of `def name(*args): body`, for a body built from rewritten whitelisted trees (never
+    from source text). `make_function` gives it its globals."""
+    import types
+
+    fdef = ast.FunctionDef(name, ast.arguments([], [ast.arg(a) for a in args], None, [], [], None, []), body, [])
+    module = ast.Module([fdef], [])
+    _stamp(module)
+    code = compile(module, f"<{name}>", "exec")
+    return next(c for c in code.co_consts if isinstance(c, types.CodeType))
+
+
+def make_function(code: Any, scope: Mapping[str, Any]) -> Callable[..., Any]:
+    """A function of `code` whose globals are `_SCOPE` plus `scope`: no builtins, so no name in a file reaches
+    Python's namespace."""
+    import types
+
+    return types.FunctionType(code, {**_SCOPE, **scope})
+
+
 def _stamp(node: ast.AST, like: ast.AST | None = None) -> None:
     """Give the nodes the rewrite made a source position (`like`'s, or line 1), as `compile` needs; the walk
     stops at nodes that have one, whose subtrees are complete. Cheaper than `ast.fix_missing_locations`,
@@ -382,26 +441,17 @@ def _stamp(node: ast.AST, like: ast.AST | None = None) -> None:
 def compile_fast(tree: ast.AST, slow: Compiled, source: str | None = None) -> Compiled:
     """One function for the whole expression, falling back to `slow` (its closures) when it raises. The
     rewrite works on a fresh tree (parsed again from `source` when given: cheaper than a deep copy)."""
-    import types
-
     if source is not None:
-        fresh: ast.AST = ast.parse(source.strip(), mode="eval").body
+        body = rewritten(source)
     else:
         import copy
 
         fresh = copy.deepcopy(tree.body if isinstance(tree, ast.Expression) else tree)
-    body = _Rewrite().visit(fresh)
+        body = _Rewrite().visit(fresh)
     handler = ast.ExceptHandler(ast.Name("Exception", ast.Load()), None,
                                 [ast.Return(ast.Call(ast.Name("_slow", ast.Load()), [ast.Name("_n", ast.Load())], []))])
-    fdef = ast.FunctionDef("expression", ast.arguments([], [ast.arg("_n")], None, [], [], None, []),
-                           [ast.Try([ast.Return(body)], [handler], [], [])], [])
-    module = ast.Module([fdef], [])
-    _stamp(module)
-    code = compile(module, "<expression>", "exec")
-    fcode = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    scope = {"__builtins__": {}, "Exception": Exception, "_slow": slow,
-             "_get": _get, "_type": type, "_getattr": getattr, "_Rec": Rec, "_safe_add": simpleeval.safe_add, "_safe_mult": simpleeval.safe_mult}
-    return types.FunctionType(fcode, scope)  # type: ignore[return-value]
+    code = function_code("expression", ["_n"], [ast.Try([ast.Return(body)], [handler], [], [])])
+    return make_function(code, {"_slow": slow})  # type: ignore[return-value]
 
 
 def context_free(functions: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:

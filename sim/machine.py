@@ -81,6 +81,7 @@ class ProcedureMachine:
         self.initial = proc.initial
         self.proc = proc
         self.final_states = frozenset(s.id for s in proc.states if s.final)
+        self.targeted = frozenset(a.id for a in proc.actions.values() if "target" in a.params)  # acts on a document
         # (state, trigger) -> destination, read off the machine's own events (what `fire` would do).
         self.table: dict[tuple[str, str], str] = {
             (src, trigger): ts[0].dest if ts[0].dest is not None else src
@@ -107,6 +108,7 @@ class ProcedureMachine:
         for i, r in enumerate(self.deadline_rules):
             if r.deadline is not None and r.deadline.end is not None:
                 self._ended_by.setdefault(str(r.deadline.end), []).append((i, r))
+        self._ended_by_act = {key: [r for _, r in rs] for key, rs in self._ended_by.items()}
         self._conditions_read: dict[int, tuple[str, ...]] = {}
         self.act_texts: dict[tuple[str, Any], str] = {}  # Session._describe's words per (act, target)
         self._keep: list[Expr] = []
@@ -125,16 +127,12 @@ class ProcedureMachine:
                     plan = plan._replace(when=None, when_conditions=())
                 plans.append(plan)
             self.plans_on[a] = plans
-        # The `when`s that read nothing but the act (and `len`): one value per act, however many of the act's
-        # rules share the condition (`len(act.document) > 0` guards every check of a drafted document).
-        self.act_only_whens = frozenset(
-            r.when.fn for rs in self.rules_on.values() for r in rs
-            if r.when is not None and r.when.names == {"act"} and "act" not in proc.conditions
-            and all(c == "len" for c, _ in r.when.calls))
-        # Per action, what Session._make_rec looks at: the text parameters and the document's text fields (a
-        # text that says nothing reads as not written), and whether a missing document reads as an empty one.
-        self.rec_plans: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
-            a.id: ("document" in a.params,
+        # Per action, what Session._make_rec looks at: the parameters that hold a drafted document (the only
+        # values a record converts), whether a missing document reads as an empty one, the text parameters and
+        # the document's text fields (a text that says nothing reads as not written).
+        self.rec_plans: dict[str, tuple[tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]]] = {
+            a.id: (tuple(k for k in a.params if k in proc.params and proc.params[k].kind == ParamKind.DOCUMENT),
+                   "document" in a.params,
                    tuple(k for k in a.params if k in proc.params and proc.params[k].kind == ParamKind.TEXT),
                    tuple(f.id for f in a.document.fields if f.kind == "text") if a.document is not None else ())
             for a in proc.actions.values()}
@@ -150,12 +148,12 @@ class ProcedureMachine:
                         fn(r.unless), conds(r.unless), fn(r.expr), conds(r.expr))
 
     def deadlines_ended_by(self, act: str, served: str | None) -> list[RuleSpec]:
-        """The deadline rules an act may end: those ended by the act itself or by the service it makes."""
-        by_act = self._ended_by.get(act, [])
-        by_service = self._ended_by.get(served, []) if served is not None else []
+        """The deadline rules an act may end: those ended by the act itself or by the service it makes (a list the
+        machine may keep: read it, do not change it)."""
+        by_service = self._ended_by.get(served) if served is not None else None
         if not by_service:
-            return [r for _, r in by_act]
-        return [r for _, r in sorted(by_act + by_service, key=lambda p: p[0])]
+            return self._ended_by_act.get(act, [])
+        return [r for _, r in sorted(self._ended_by.get(act, []) + by_service, key=lambda p: p[0])]
 
     def conditions_read(self, e: Expr) -> tuple[str, ...]:
         """The procedure's named conditions an expression reads directly (computed once per expression)."""
@@ -261,7 +259,9 @@ class CasePlan:
         self._phrases = frozenset(sc.procedure.phrases)
         self.proper = {pid: ph.proper for pid, ph in sc.procedure.phrases.items()}
         self._params = sc.procedure.params
-        self._quick: dict[str, dict[str, tuple[int, Any]]] = {}
+        self.quick: dict[str, dict[str, tuple[int, Any]]] = {}  # quick_params' answers, by action
+        # Per action, the function that judges an act of it by its rules (sim.actplan), built on first use.
+        self.rule_functions: dict[str, Any] = {}
         ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
                *(o.id for p in sc.procedure.params.values() for o in p.options),
                *(o.id for a in sc.procedure.actions.values() if a.document for f in a.document.fields
@@ -277,10 +277,10 @@ class CasePlan:
 
     def quick_params(self, spec: ActionSpec) -> dict[str, tuple[int, Any]]:
         """For each parameter of an act whose values are a closed set, a boolean, a text or the act's document:
-        its shape and the values it accepts (for a document: each field's kind and options, by field id, the
+        its shape and the values it accepts (for a document: each field's options or kind, by field id, the
         first field of an id as DocumentSpec.field finds it), built on the act's first use, for any action a
         template declares."""
-        got = self._quick.get(spec.id)
+        got = self.quick.get(spec.id)
         if got is None:
             got = {}
             for pid in spec.params:
@@ -298,11 +298,12 @@ class CasePlan:
                 elif p.kind == ParamKind.TEXT:
                     got[pid] = (QUICK_TAGS[3], frozenset())
                 elif p.kind == ParamKind.DOCUMENT and spec.document is not None:
-                    fields: dict[str, tuple[str, frozenset[str]]] = {}
+                    # each field: the ids of its options for a choice, else its kind ("text", "bool", "amount")
+                    fields: dict[str, Any] = {}
                     for f in spec.document.fields:
-                        fields.setdefault(f.id, (f.kind, frozenset(o.id for o in f.options)))
+                        fields.setdefault(f.id, frozenset(o.id for o in f.options) if f.kind == "choice" else f.kind)
                     got[pid] = (QUICK_TAGS[4], fields)
-            self._quick[spec.id] = got
+            self.quick[spec.id] = got
         return got
 
 

@@ -24,11 +24,12 @@ from .bounds import BoundsError, check_moment
 from .calendar import Deadline, LegalCalendar, Unit, parse_period
 from .documents import check_amount, check_date, check_period, spans
 from .documents.case import (
-    check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations,
+    check_basis, check_party_named, extra_citations, law_index, meaningful, required_citations, says_something,
 )
-from .expr import FUNCTIONS_KEY, Expr, Rec, record
+from .expr import FUNCTIONS_KEY, Expr, Rec
 from .journal import JOURNAL_VERSION, Journal, JournalError, check_entries, read_journal
-from .machine import QUICK_TAGS, CasePlan, event_trigger, machine_for, plan_for
+from .actplan import rules_function
+from .machine import QUICK_TAGS, CasePlan, RulePlan, event_trigger, machine_for, plan_for
 from .model import ActionSpec, Anchor, ParamKind, RuleKind, RuleSpec, Scenario, ScheduledEvent
 from .outcomes import Assessment, assess, verdict_chain
 from .scoring import Finding, DeadlineFact, Omission, Result, score_findings
@@ -109,7 +110,16 @@ class Clock:
 def _to_datetime(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     """Accept a datetime, a date, an ISO string, or a relative "+N unit" from the current case time, inside
     the year window (sim.bounds); raises ValueError (BoundsError) otherwise."""
-    return check_moment(_read_time(value, now, cal), "时间")
+    if type(value) is str:
+        hit = _CHECKED.get(value)
+        if hit is not None:
+            return hit
+    moment = check_moment(_read_time(value, now, cal), "时间")
+    if type(value) is str and _ABSOLUTE.get(value) is moment:  # a full moment, inside the window
+        if len(_CHECKED) >= _ABSOLUTE_MAX:
+            _CHECKED.clear()
+        _CHECKED[value] = moment
+    return moment
 
 
 def _time_problem(exc: Exception) -> str:
@@ -137,6 +147,7 @@ def _script_on(script: Any) -> dict[str, tuple[int, ...]]:
 # Moments written as full ISO date-times (reference paths and journals repeat the same few), parsed once.
 _ABSOLUTE: dict[str, dt.datetime] = {}
 _ABSOLUTE_MAX = 4096
+_CHECKED: dict[str, dt.datetime] = {}  # those of them inside the year window (what _to_datetime returns)
 
 
 def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
@@ -172,17 +183,6 @@ def _read_time(value: Any, now: dt.datetime, cal: LegalCalendar) -> dt.datetime:
     raise ValueError(f"无法识别的时间：{value!r}")
 
 
-_rec = record
-
-
-def _flat_rec(value: dict[str, Any]) -> Rec:
-    """`record(value)` for a dict, without rebuilding one whose values are all scalars (a drafted document)."""
-    for v in value.values():
-        if isinstance(v, (dict, list)):
-            return _rec(value)  # type: ignore[no-any-return]
-    return Rec(value)
-
-
 def _listing(values: Any, most: int = 12) -> str:
     """The valid values of a parameter, for a refusal message: a、b、c (and how many more)."""
     shown = sorted(str(v) for v in values)
@@ -215,6 +215,7 @@ class Session:
         self.proc = scenario.procedure
         # The world's script: the case's, or a self-test's own (a trap where the party does something else).
         self.script = scenario.script if script is None else script
+        self._waiting = _script_on(self.script)  # the script's events by the anchor each waits for (shared)
         self.seed = seed
         self.mode = mode
         self.trainee = trainee
@@ -293,13 +294,16 @@ class Session:
         spec = self.proc.actions.get(name)
         if spec is None:
             return f"没有名为「{name}」的执法动作"
+        return self._why_not(spec)
+
+    def _why_not(self, spec: ActionSpec) -> str:
         if self.finished:
             return "本案已结案，不能再进行执法动作"
         if self._state in self._machine.final_states:
             return f"案件已处于「{self.state_label}」，程序已经结束"
-        if spec.once and name in self._done:
+        if spec.once and spec.id in self._done:
             return f"「{spec.label}」在本案中已经进行过，不能重复"
-        if (self._state, name) not in self._machine.table:
+        if (self._state, spec.id) not in self._machine.table:
             return f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」"
         return ""
 
@@ -423,6 +427,7 @@ class Session:
             t = type(value)
             d[key] = value.copy() if t is list or t is dict or t is set else value
         d["_deadlines"] = self._deadlines  # a pure cache of calendar answers: sharing it is safe and cheap
+        d["_waiting"] = self._waiting  # an index of the script, never changed
         d["_acts_by_name"] = {name: acts.copy() for name, acts in self._acts_by_name.items()}  # one level deeper
         d["journal"] = None
         return new
@@ -448,30 +453,26 @@ class Session:
         return Outcome(False, reason)
 
     def _act(self, name: str, at: Any, params: dict[str, Any], wall: float) -> Outcome:
-        entry: dict[str, Any] = {"t": "act", "name": name, "params": {}, "wall": wall}
+        # The journal line (`_act_entry`) is made only when it is written: for a journal, or a refusal.
         try:
             when = _to_datetime(at, self.now, self.calendar)
         except (ValueError, TypeError, OverflowError) as exc:
-            return self._refuse(_time_problem(exc), wall, entry)
-        entry["at"] = when
+            return self._refuse(_time_problem(exc), wall, _act_entry(name, wall))
         if self.finished:
-            return self._refuse("本案已结案，不能再进行执法动作", wall, entry)
+            return self._refuse("本案已结案，不能再进行执法动作", wall, _act_entry(name, wall, when))
         spec = self.proc.actions.get(name)
         if spec is None:
-            return self._refuse(f"没有名为「{name}」的执法动作", wall, entry)
+            return self._refuse(f"没有名为「{name}」的执法动作", wall, _act_entry(name, wall, when))
         if when < self.now:
             return self._refuse(
                 f"案件时钟只能向前：当前为 {self.now:%Y-%m-%d %H:%M}，不能在 {when:%Y-%m-%d %H:%M} 进行「{spec.label}」",
-                wall, entry)
+                wall, _act_entry(name, wall, when))
         try:
             clean = self._clean_params(spec, params)
         except ValueError as exc:
-            entry["params"] = _jsonable(params)
-            return self._refuse(str(exc), wall, entry)
+            return self._refuse(str(exc), wall, _act_entry(name, wall, when, _jsonable(params)))
         except (TypeError, OverflowError):
-            entry["params"] = _jsonable(params)
-            return self._refuse(f"「{spec.label}」的参数取值无效", wall, entry)
-        entry["params"] = clean
+            return self._refuse(f"「{spec.label}」的参数取值无效", wall, _act_entry(name, wall, when, _jsonable(params)))
         # A refused act leaves no trace: not on the case clock, the world or the findings. If an event due
         # before the act could change the case's situation, a copy of the session lets the world move first
         # to find out; only an act that is then possible moves the real world.
@@ -481,38 +482,41 @@ class Session:
             probe._run_until(when)
             reason = probe._why_refused(name, spec, clean)
         if reason:
-            return self._refuse(reason, wall, entry)
+            return self._refuse(reason, wall, _act_entry(name, wall, when, clean))
         # The world moves up to the moment of the act first (a hearing request may already have arrived).
         fired = self._run_until(when)
         before = self._state
         after = self._machine.table.get((before, name))
         if after is None:  # an event on the way made the act impossible after all: the world has moved
+            entry = _act_entry(name, wall, when, clean)
             entry["moved"] = True  # replay moves the world too, then refuses
             out = self._refuse(f"案件当前处于「{self.state_label}」，此时无法「{spec.label}」", wall, entry)
             return attrs.evolve(out, events=tuple(fired))
         self._state = after
-        effective = self._effective(spec, when, clean)
+        effective = self._effective(spec, when, clean) if spec.effective == "service" else None
         rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, after)
         self.acts.append(rec)
         self._done[name] = self._done.get(name, 0) + 1
         self._acts_by_name.setdefault(name, []).append(rec)
         evidence = clean.get("evidence")
         if isinstance(evidence, list):
-            self._evidence.update(e for e in evidence if isinstance(e, str))
+            self._evidence.update(evidence)  # ids: a validated list holds only strings
         self.log.append(LogEntry(when, "act", self._describe(rec)))
         new = self._check_act(rec, wall)
         self._mark_anchor(name, when)
         if effective is not None and clean.get("target"):
             self._mark_anchor(f"served:{clean['target']}", effective)
-        fired += self._run_until(when)
+        pending = self._pending
+        if pending and pending[0][0] <= when:  # events the act's anchors scheduled at once (the clock is at `when`)
+            fired += self._run_until(when)
         new += self._check_expired(wall)
         if self.journal is not None:
-            self._write(entry)
+            self._write(_act_entry(name, wall, when, clean))
         return Outcome(True, "", rec, tuple(new), tuple(fired))
 
     def _why_refused(self, name: str, spec: ActionSpec, clean: dict[str, Any]) -> str:
-        reason = self.why_not(name)
-        if not reason and "target" in spec.params:
+        reason = self._why_not(spec)
+        if not reason and spec.id in self._machine.targeted:
             reason = self._target_problem(spec, clean)
         return reason
 
@@ -557,35 +561,36 @@ class Session:
         """The values a well-formed act passes (lists of known ids, booleans, known choices and phrases),
         looked up in the case plan's per-action table; None for anything else (then `_clean_values` validates
         everything and words every refusal)."""
-        quick = self._plan.quick_params(spec)
-        out: dict[str, Any] = {}
+        quick = self._plan.quick.get(spec.id) or self._plan.quick_params(spec)
+        out = dict(params)  # the values kept as given stay where they are; a list or a document is a new copy
         for key, value in params.items():
             entry = quick.get(key)
             if entry is None:
                 return None
             if value is None:  # a parameter of the act left unset (as _clean_values skips it)
+                del out[key]
                 continue
             tag, valid = entry
-            if tag == _QUICK_DOC:
-                doc = _quick_document(valid, value)
-                if doc is None:
-                    return None
-                out[key] = doc
-            elif tag == _QUICK_TEXT:
-                if type(value) is not str or len(value) > 5000 or not _storable(value):
-                    return None
-                out[key] = value
-            elif tag == _QUICK_BOOL:
+            if tag == _QUICK_BOOL:
                 if value is not True and value is not False:
                     return None
-                out[key] = value
+            elif tag == _QUICK_ONE:  # one id of a closed set
+                if type(value) is not str or value not in valid:
+                    return None
             elif tag == _QUICK_LIST:
                 if type(value) is not list or not valid.issuperset(value):
                     return None
-                out[key] = list(dict.fromkeys(value))
-            elif type(value) is str and value in valid:  # one id of a closed set
+                # each id once, in order (as _clean_values); a copy either way (the caller keeps its list)
+                if len(value) < 2 or (len(value) == 2 and value[0] != value[1]) or len(set(value)) == len(value):
+                    out[key] = value.copy()
+                else:
+                    out[key] = list(dict.fromkeys(value))
+            elif tag == _QUICK_DOC:
+                value = _quick_document(valid, value)
+                if value is None:
+                    return None
                 out[key] = value
-            else:
+            elif type(value) is not str or len(value) > 5000 or _LONE_SURROGATE(value) is not None:  # a text
                 return None
         return out
 
@@ -666,8 +671,7 @@ class Session:
         return out
 
     def _effective(self, spec: ActionSpec, when: dt.datetime, params: dict[str, Any]) -> dt.datetime | None:
-        if spec.effective != "service":
-            return None
+        """When a service act's document takes effect (the caller asks only for a service act)."""
         method = params.get("method")
         if method == "public_notice":
             return when + dt.timedelta(days=PUBLIC_NOTICE_DAYS)
@@ -716,10 +720,14 @@ class Session:
     def _mark_anchor(self, key: str, when: dt.datetime) -> None:
         if key not in self._anchors:
             self._anchors[key] = when
-        self._schedule_anchor(key, when)
+            self._schedule_anchor(key, when)
+        # else: its events were scheduled when it first happened (each event waits for one anchor)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
-        for i in _script_on(self.script).get(key, ()):
+        waiting = self._waiting.get(key)
+        if not waiting:
+            return
+        for i in waiting:
             if i in self._scheduled:
                 continue
             ev = self.script[i]
@@ -793,34 +801,46 @@ class Session:
     def _act_rec(self, a: ActRecord) -> Rec:
         """The act as expressions read it; built once per act (nothing changes an act once done)."""
         recs = self._recs
+        if len(recs) == a.index:  # the act just done, all before it read already: the usual case
+            rec = self._make_rec(a)
+            recs.append(rec)
+            return rec
         while len(recs) <= a.index:
             recs.append(self._make_rec(self.acts[len(recs)]))
         return recs[a.index]
 
     def _make_rec(self, a: ActRecord) -> Rec:
-        # Cleaned parameters are scalars, lists of ids and one document of scalar fields: only the document
-        # needs converting, the lists are read as they are (nothing changes an act's parameters once done).
+        # Cleaned parameters are scalars, lists of ids and documents of scalar fields (both validations make them
+        # so): only a document needs converting, the lists are read as they are (nothing changes an act's
+        # parameters once done). What to look at, per action: sim.machine.ProcedureMachine.rec_plans.
         r = Rec(a.params)
-        for k, v in r.items():
+        documents, has_document, texts, doc_texts = self._machine.rec_plans[a.name]
+        for k in documents:
+            v = r.get(k)
             if type(v) is dict:
-                r[k] = _flat_rec(v)
-        # What to look at, per action (sim.machine.ProcedureMachine.rec_plans).
-        has_document, texts, doc_texts = self._machine.rec_plans[a.name]
+                r[k] = Rec(v)
         if has_document and "document" not in r:
             r["document"] = Rec()  # an act that drafted nothing has an empty document, not a missing one
         # A text that says nothing ("x", "…") is read by the rules as not written: the element is missing.
+        # (`meaningful`, for texts both validations keep within 5,000 characters.)
         params = a.params
         for k in texts:
             v = params.get(k)
-            if isinstance(v, str) and not meaningful(v):
+            if type(v) is str and says_something(v) is None:
                 r[k] = None
-        doc = r.get("document")
-        if doc_texts and isinstance(doc, dict):
-            for fid in doc_texts:
-                v = doc.get(fid)
-                if isinstance(v, str) and not meaningful(v):
-                    doc[fid] = None
-        r.update(name=a.name, at=a.at, date=a.at.date(), effective=a.effective, index=a.index)
+        if doc_texts:
+            doc = r.get("document")
+            if type(doc) is Rec:
+                for fid in doc_texts:
+                    v = doc.get(fid)
+                    if type(v) is str and says_something(v) is None:
+                        doc[fid] = None
+        at = a.at
+        r["name"] = a.name
+        r["at"] = at
+        r["date"] = at.date()
+        r["effective"] = a.effective
+        r["index"] = a.index
         return r
 
     def _names(self, act: ActRecord | None) -> dict[str, Any]:
@@ -864,58 +884,22 @@ class Session:
 
     def _check_act(self, act: ActRecord, wall: float) -> list[Finding]:
         new: list[Finding] = []
-        names = self._names(act)
-        fired = self._fired_rules
-        act_only = self._machine.act_only_whens
-        known: dict[Any, bool] = {}  # the act-only whens evaluated so far (a failure is not kept: it fails again)
-        # The action's rule plan (sim.machine.RulePlan): each rule's compiled when / unless / expression, and
-        # the named conditions each reads. Evaluated inline: this loop is most of an act's cost.
-        for r, order, forbid, when, when_c, unless, unless_c, expr, expr_c in self._machine.plans_on[act.name]:
-            if r.id in fired:
-                continue
-            self._element_problems = []
-            part = "when"
-            try:
-                if when is not None:
-                    if when in act_only:
-                        holds = known.get(when)
-                        if holds is None:
-                            holds = known[when] = bool(when(names))
-                        if not holds:
-                            continue
-                    else:
-                        if when_c:
-                            self._fill_conditions(when_c, names)
-                        if not when(names):
-                            continue
-                part = "unless"
-                if unless is not None:
-                    if unless_c:
-                        self._fill_conditions(unless_c, names)
-                    if unless(names):
-                        continue
-                if order:
-                    # done before this act (the act itself, the last one done, is counted in _done already)
-                    missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
-                    if missing:
-                        labels = "、".join(self.proc.actions[m].label for m in missing)
-                        new.append(self._find(r, act.at, act, wall, f"在「{act.label}」之前未进行：{labels}"))
-                    continue
-                part = ""
-                if expr_c:
-                    self._fill_conditions(expr_c, names)
-                ok = bool(expr(names))
-            except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
-                e = r.when if part == "when" else r.unless if part == "unless" else r.expr
-                self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
-                                        f"求值出错：{type(exc).__name__}: {exc}")
-                continue
-            if ok is not forbid:  # a check that fails, a forbidden thing that holds
-                continue
-            actual = self._describe(act)
-            if self._element_problems:
-                actual += "：" + "；".join(dict.fromkeys(self._element_problems))
-            new.append(self._find(r, act.at, act, wall, actual))
+        # The action's rules, compiled into one function per action and case (sim.actplan): what each rule that
+        # found something found, in rule order. `ctx` holds the full evaluation context once a rule needs it.
+        rules = self._plan.rule_functions.get(act.name)
+        if rules is None:
+            rules = self._plan.rule_functions[act.name] = rules_function(
+                self._machine.plans_on[act.name], self._plan.static_names, ENGINE_FUNCTIONS, QUIET_FUNCTIONS,
+                Session._judge)
+        ctx: list[Any] = [None, act]
+        for i, found in rules(self, self._act_rec(act), self._fired_rules, ctx):
+            if type(found) is str:  # an order rule's own words
+                actual = found
+            else:
+                actual = self._describe(act)
+                if found:
+                    actual += "：" + "；".join(dict.fromkeys(found))
+            new.append(self._find(self._machine.plans_on[act.name][i].rule, act.at, act, wall, actual))
         served = f"served:{act.params['target']}" if act.effective is not None and act.params.get("target") else None
         for r in self._machine.deadlines_ended_by(act.name, served):
             end = r.deadline.end  # type: ignore[union-attr]
@@ -925,16 +909,65 @@ class Session:
             if not hit or end.key in self._anchors:
                 continue  # only the first occurrence of the end event is measured
             start = self._start(r.deadline.start)  # type: ignore[union-attr]
-            if start is None or not self._applies(r, names):
+            if start is None:
+                continue
+            names = ctx[0]
+            if names is None:
+                names = ctx[0] = self._names(act)
+            if not self._applies(r, names):
                 continue
             moment = act.effective if end.kind == "served" and act.effective else act.at
             f = self._deadline_finding(r, start, moment, act, wall)
             if f is not None:
                 new.append(f)
-        for f in new:
-            self._fired_rules.add(f.rule_id)
-        self.findings.extend(new)
+        if new:
+            for f in new:
+                self._fired_rules.add(f.rule_id)
+            self.findings.extend(new)
         return new
+
+    def _judge(self, p: RulePlan, ctx: list[Any]) -> list[str] | str | None:
+        """One act rule of `ctx[1]`, the act just done, judged against the full evaluation context (`ctx[0]`,
+        built on first need): the definition of what an act rule finds, which the compiled rule functions
+        (sim.actplan) come back to whenever their inline code does not answer. None if the rule finds
+        nothing; a check or forbid that finds something gives the element problems its functions named, an
+        order rule the text of its finding. An expression that fails is a diagnostic, and finds nothing."""
+        act: ActRecord = ctx[1]
+        names = ctx[0]
+        if names is None:
+            names = ctx[0] = self._names(act)
+        r = p.rule
+        self._element_problems = problems = []
+        part = "when"
+        try:
+            if p.when is not None:
+                if p.when_conditions:
+                    self._fill_conditions(p.when_conditions, names)
+                if not p.when(names):
+                    return None
+            part = "unless"
+            if p.unless is not None:
+                if p.unless_conditions:
+                    self._fill_conditions(p.unless_conditions, names)
+                if p.unless(names):
+                    return None
+            if p.order:
+                # done before this act (the act itself, the last one done, is counted in _done already)
+                missing = [a for a in r.requires if self._done.get(a, 0) - (a == act.name) <= 0]
+                if not missing:
+                    return None
+                labels = "、".join(self.proc.actions[m].label for m in missing)
+                return f"在「{act.label}」之前未进行：{labels}"
+            part = ""
+            if p.expr_conditions:
+                self._fill_conditions(p.expr_conditions, names)
+            ok = bool(p.expr(names))
+        except Exception as exc:  # noqa: BLE001 - an author's expression must never crash a trainee's session
+            e = r.when if part == "when" else r.unless if part == "unless" else r.expr
+            self.diagnostics.append(f"规则 {r.id}{f' 的 {part}' if part else ''}：表达式「{e.source if e else ''}」"
+                                    f"求值出错：{type(exc).__name__}: {exc}")
+            return None
+        return problems if ok is p.forbid else None  # a check that fails, a forbidden thing that holds
 
     def _deadline_finding(self, r: RuleSpec, start: dt.datetime, moment: dt.datetime, act: ActRecord | None,
                           wall: float) -> Finding | None:
@@ -1121,33 +1154,34 @@ def states_facts_and_basis(text: Any) -> bool:
 _BIG = 10**300  # an int below this converts to a finite float (math.isfinite would overflow above ~1.8e308)
 
 
-def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -> dict[str, Any] | None:
+def _quick_document(fields: dict[str, Any], value: Any) -> dict[str, Any] | None:
     """A drafted document as Session._clean_document returns it, for a document of plain values whose every
     field is valid and every text storable; None for anything else (then the full validation words the
-    refusal, or accepts what this does not look at)."""
+    refusal, or accepts what this does not look at). `fields`: CasePlan.quick_params' entry for a document."""
     if type(value) is not dict:
         return None
-    out: dict[str, Any] = {}
+    texts: list[str] = []  # looked at together for a character the journal cannot store
+    empty: list[str] = []  # fields left empty (None or ""), left out
     for fid, fv in value.items():
         field = fields.get(fid)
         if field is None:
             return None
-        if fv is None:
-            continue
-        kind = field[0]
         t = type(fv)
         if t is str:
-            if fv == "":
-                continue
-            if kind == "choice":
-                if fv not in field[1]:
+            if not fv:
+                empty.append(fid)
+            elif field == "text":
+                if len(fv) > 5000:
                     return None
-            elif kind == "bool" or kind == "amount" or len(fv) > 5000 or not _storable(fv):
+                texts.append(fv)
+            elif type(field) is not frozenset or fv not in field:  # a choice's option, nothing else
                 return None
-        elif kind == "bool":
+        elif fv is None:
+            empty.append(fid)
+        elif field == "bool":
             if t is not bool:
                 return None
-        elif kind == "amount":
+        elif field == "amount":
             if t is int:
                 if not 0 <= fv < _BIG:
                     return None
@@ -1155,28 +1189,41 @@ def _quick_document(fields: dict[str, tuple[str, frozenset[str]]], value: Any) -
                 return None
         else:
             return None
-        out[fid] = fv
+    if texts and _LONE_SURROGATE("".join(texts)) is not None:
+        return None
+    out = value.copy()
+    for fid in empty:
+        del out[fid]
     return out
+
+
+# A code point UTF-8 cannot encode (a lone surrogate, from a broken paste or terminal): what makes a text
+# unstorable in the journal.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
+def _act_entry(name: str, wall: float, when: dt.datetime | None = None, params: Any = None) -> dict[str, Any]:
+    """The journal line of an act: its name, parameters (cleaned, or as given when refused for them), wall
+    clock, and its moment once read (the keys in the order the journal has always had them)."""
+    entry: dict[str, Any] = {"t": "act", "name": name, "params": {} if params is None else params, "wall": wall}
+    if when is not None:
+        entry["at"] = when
+    return entry
 
 
 def _storable(value: Any) -> bool:
     """Whether every string in the value can be written to the journal as UTF-8 (no lone surrogates)."""
     if isinstance(value, str):
-        if value.isascii():
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
+        return _LONE_SURROGATE(value) is None
     if isinstance(value, dict):
         value = value.values()
     elif not isinstance(value, list):
         return True
     for v in value:
-        if type(v) is str and v.isascii():
-            continue
-        if not _storable(v):
+        if type(v) is str:
+            if _LONE_SURROGATE(v) is not None:
+                return False
+        elif not _storable(v):
             return False
     return True
 
@@ -1248,7 +1295,8 @@ def _drop_torn_tail(path: Path) -> None:
 #
 # Plain module-level functions in the calling convention of compiled expressions (sim.expr): the evaluation
 # context first, where `_session` is the session being judged. Nothing is bound per session, so creating and
-# forking a session costs nothing for them.
+# forking a session costs nothing for them. They read nothing else from the context: the compiled rule
+# functions (sim.actplan) call them with a context holding only `_session`.
 
 
 def _session(n: Mapping[str, Any]) -> Session:
@@ -1268,7 +1316,7 @@ def _as_date(x: Any) -> dt.date | None:
 
 
 def _fn_done(n: Mapping[str, Any], name: str) -> bool:
-    return _session(n)._done.get(name, 0) > 0  # noqa: SLF001
+    return n["_session"]._done.get(name, 0) > 0  # noqa: SLF001 - the commonest call of all: no helper call
 
 
 def _fn_count(n: Mapping[str, Any], name: str) -> int:
@@ -1388,16 +1436,19 @@ def _fn_names_officers(n: Mapping[str, Any], text: Any, ids: Any) -> bool:
         s._element_problems.append("未写明执法人员")  # noqa: SLF001 - the engine's own functions
         return False
     t = text if isinstance(text, str) else ""
-    problems = []
-    for o in (s._plan.officers.get(i) for i in ids):  # noqa: SLF001
+    officers = s._plan.officers  # noqa: SLF001
+    ok = True
+    for i in ids:
+        o = officers.get(i)
         if o is None:
             continue
         if o.name not in t:
-            problems.append(f"未写明执法人员{o.name}")
+            s._element_problems.append(f"未写明执法人员{o.name}")  # noqa: SLF001
+            ok = False
         elif o.cert_no and o.cert_no not in t:
-            problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")
-    s._element_problems.extend(problems)  # noqa: SLF001
-    return not problems
+            s._element_problems.append(f"未写明（或写错）{o.name}的执法证号{o.cert_no}")  # noqa: SLF001
+            ok = False
+    return ok
 
 
 def _fn_states_fine(n: Mapping[str, Any], text: Any, amount: Any) -> bool:
@@ -1498,3 +1549,13 @@ ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "states_facts_and_basis": lambda n, text: states_facts_and_basis(text),
     "failed_service": _fn_failed_service,
 }
+
+# The engine's functions that never name an element problem (Session._element_problems: what a finding's text
+# says is wrong in a drafted document). A rule calling only these needs no fresh list of problems
+# (sim.actplan); a function missing here only costs that list.
+QUIET_FUNCTIONS = frozenset((
+    "done", "count", "last", "first", "happened", "certified", "all_certified", "len", "min", "max", "abs",
+    "proper", "is_rest_day", "is_holiday", "is_night", "working_days_between", "days_between", "has", "has_all",
+    "in_time", "all_of", "count_where", "date", "served", "collected", "key_evidence_collected", "penalty_rank",
+    "competent_receiver", "states_facts_and_basis", "failed_service", "text_without_content",
+))
