@@ -55,12 +55,14 @@ needs a value no class has.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from .expr import Expr
+from .expr import Expr, Rec
 from .machine import machine_for
 from .model import RuleKind, RuleSpec, Scenario
+from .documents.case import meaningful
 from .session import Session
 
 # Engine functions that read only their arguments and the case (never the session's history).
@@ -116,66 +118,96 @@ class Reads:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}  # act -> cap (1: done or not)
-        self.records: set[str] = set()  # acts whose every record matters
-        self.all_records = False
-        self.evidence = False
-        self.events = False
-        self.served: set[str] = set()  # anchors served:x
-        self.index = False
+        self.parts: set[tuple[Any, ...]] = set()
 
     def components(self) -> tuple[Any, ...]:
         """The names of the view's parts (sorted): see Situations.key."""
-        out: list[Any] = [("count", a) for a in sorted(self.counts)]
-        out += [("records", a) for a in sorted(self.records)]
-        if self.all_records:
-            out.append(("records", "*"))
-        if self.evidence:
-            out.append(("evidence",))
-        if self.events:
-            out.append(("events",))
-        out += [("served", a) for a in sorted(self.served)]
-        if self.index:
-            out.append(("index",))
-        return tuple(out)
+        return tuple(sorted({("count", a) for a in self.counts} | self.parts, key=repr))
 
 
 def _read(sc: Scenario, exprs: Iterable[Expr], into: Reads) -> None:
     proc = sc.procedure
-    documents = [a for a, spec in proc.actions.items() if spec.document is not None]
     seen: set[str] = set()
     todo = list(exprs)
+    parts = into.parts
     while todo:
         e = todo.pop()
         for act, cap in _count_caps(e).items():
             into.counts[act] = max(into.counts.get(act, 1), cap)
-        for fname, args in e.calls:
+        parents: dict[int, ast.AST] = {}
+        for node in ast.walk(e.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+        for node in ast.walk(e.tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "act" \
+                    and node.attr == "index":
+                parts.add(("index",))
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            fname = node.func.id
+            args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
             arg = args[0] if args else None
+            up = parents.get(id(node))
             if fname == "done" and isinstance(arg, str):
                 into.counts.setdefault(arg, 1)
             elif fname == "count" and isinstance(arg, str):
-                into.counts.setdefault(arg, EXACT)  # not a constant argument list: see _count_caps
-            elif fname in _RECORD_FUNCTIONS and isinstance(arg, str):
-                into.records.add(arg)
+                pass  # _count_caps
+            elif fname in ("last", "first") and isinstance(arg, str):
+                if isinstance(up, ast.Attribute) and up.value is node:
+                    parts.add((fname, arg, up.attr))
+                else:
+                    parts.add((fname, arg, None))
+            elif fname == "all_of" and isinstance(arg, str) and len(args) > 1 and isinstance(args[1], str):
+                parts.add(("all_of", arg, args[1]))
+            elif fname == "count_where" and isinstance(arg, str) and len(args) > 2 and isinstance(args[1], str) \
+                    and args[2] is not None:
+                parts.add(("count_where", arg, args[1], args[2]))
             elif fname == "failed_service":
-                into.records.add("attempt_service")
+                parts.add(("failed_service", arg if isinstance(arg, str) else None))
             elif fname == "text_without_content":
-                into.records.update(documents)
+                parts.add(("text_content",))
             elif fname in ("collected", "key_evidence_collected"):
-                into.evidence = True
+                parts.add(("evidence",))
             elif fname == "happened":
-                into.events = True
+                parts.add(("events",))
             elif fname == "served" and isinstance(arg, str):
-                into.served.add(f"served:{arg}")
+                parts.add(("served", f"served:{arg}"))
             elif fname not in PURE_FUNCTIONS:
-                into.all_records = into.events = into.evidence = True
-                into.index = True
-                into.served.update(f"served:{a}" for a in documents)
-        if ("act", "index") in e.attrs_read:
-            into.index = True
+                # Not known here (or its act not a constant): every record, the events, the evidence, the
+                # anchors and the act count.
+                parts.update((("records",), ("events",), ("evidence",), ("anchors",), ("index",)))
         for n in e.names:
             if n in proc.conditions and n not in seen:
                 seen.add(n)
                 todo.append(proc.conditions[n])
+
+
+def _rec_attr(a: Any, attr: str | None) -> Any:
+    """What `last(x).attr` reads of record `a` (the whole record if `attr` is None), finer than the engine's
+    reading (sim.session.Session._make_rec derives it from these alone)."""
+    if attr is None:
+        return (a.at, a.effective, a.index, _freeze(a.params))
+    if attr in ("at", "effective", "index", "name"):
+        return getattr(a, attr)
+    if attr == "date":
+        return a.at.date()
+    return _freeze(a.params.get(attr))
+
+
+def _text_fields(s: Session) -> tuple[int, int]:
+    """What text_without_content() reads of the documents drafted: (text fields, those without content). The
+    future only adds documents, so these two sums decide every later value (sim.session._fn_text_without_content)."""
+    total = empty = 0
+    for a in s.documents():
+        doc = s.proc.actions[a.name].document
+        written = a.params.get("document")
+        if not isinstance(written, dict) or not written:
+            continue
+        for f in doc.fields if doc is not None else ():
+            if f.kind == "text":
+                total += 1
+                empty += not meaningful(written.get(f.id))
+    return total, empty
 
 
 def rule_exprs(r: RuleSpec) -> list[Expr]:
@@ -261,17 +293,31 @@ class Situations:
 
     def _value(self, s: Session, part: tuple[Any, ...]) -> Any:
         kind = part[0]
+        by_name = s._acts_by_name  # noqa: SLF001
         if kind == "count":
             return min(s._done.get(part[1], 0), self.caps[part[1]])  # noqa: SLF001
+        if kind in ("last", "first"):
+            acts = by_name.get(part[1])
+            return _rec_attr(acts[-1 if kind == "last" else 0], part[2]) if acts else None
+        if kind == "all_of":
+            return tuple(_freeze(a.params.get(part[2])) for a in by_name.get(part[1], ()))
+        if kind == "count_where":
+            return sum(1 for a in by_name.get(part[1], ()) if a.params.get(part[2]) == part[3])
+        if kind == "failed_service":
+            return tuple((a.params.get("target"), a.params.get("method")) for a in by_name.get("attempt_service", ())
+                         if part[1] is None or a.params.get("target") == part[1])
+        if kind == "text_content":
+            return _text_fields(s)
         if kind == "records":
-            acts = s.acts if part[1] == "*" else s._acts_by_name.get(part[1], ())  # noqa: SLF001
-            return tuple((a.name, a.at, a.effective, _freeze(a.params)) for a in acts)
+            return tuple((a.name, _rec_attr(a, None)) for a in s.acts)
         if kind == "evidence":
             return frozenset(s._evidence)  # noqa: SLF001
         if kind == "events":
             return tuple(s._events_happened)  # noqa: SLF001
         if kind == "served":
             return s._anchors.get(part[1])  # noqa: SLF001
+        if kind == "anchors":
+            return tuple(sorted(s._anchors.items()))  # noqa: SLF001
         if kind == "index":
             return len(s.acts)
         raise ValueError(part)
@@ -282,3 +328,254 @@ class Situations:
         wanted, caps = set(self.parts), self.caps
         return fixed, tuple((part, min(v, caps[part[1]]) if part[0] == "count" else v)
                             for part, v in values if part in wanted)
+
+
+# --- proofs without search ---------------------------------------------------------------------------------
+
+# What a rule may read for `prove_unreachable` to judge it over the parameter classes alone: the act itself
+# (its parameters, not its time), the case's data, flags no scripted event changes, the named conditions,
+# pure functions, and other acts through `done(x)` / `last(x).p` / `first(x).p`; a closure rule also
+# `text_without_content()`. Anything else (the time, the state, counts, service, evidence ...) is left to search.
+_MODELLED_CALLS = frozenset({"done", "last", "first", "text_without_content"})
+_TIME_ATTRS = frozenset({"at", "date", "effective", "index"})
+MAX_WORLDS = 20_000
+
+
+class _Unmodelled(Exception):
+    pass
+
+
+class Prover:
+    """Rules no move of the search can fire, shown by trying every parameter class instead of every sequence.
+
+    For a rule judged on an act, the engine's verdict depends only on what its expressions read; when they read
+    only the modelled things above, every value they can see is one of finitely many: the act's own parameters
+    are one of the search's parameter classes for it (`candidates`: each reference step's parameters, the
+    catalogue defaults, and their one-class variations, cleaned as the engine cleans them), `last(x)` /
+    `first(x)` is absent or one of the classes of act `x`, `done(x)` says which, a flag no scripted event sets
+    keeps its initial value, and `text_without_content()` is one of the shares the documents of at most
+    `depth` acts can give. Trying every combination (a superset of what sequences can produce: the combination
+    ignores order and time) and finding none that fires the rule proves that no sequence fires it.
+    An ending rule is judged by the verdicts the case's lawful outcomes allow (sim.outcomes.assess).
+    """
+
+    def __init__(self, sc: Scenario, classes: Any, depth: int, constants: Iterable[int] = ()):
+        self.sc, self.classes, self.depth = sc, classes, depth
+        self.constants = sorted(set(constants))
+        self.proc = sc.procedure
+        self.root = Session(sc, seed=0, wall_clock=lambda: 0.0)
+        self.static = set(self.root._plan.static_names)  # noqa: SLF001
+        scripted = {ev.event for ev in sc.script}
+        self.changing_flags = {f for e in self.proc.events.values() if e.id in scripted for f in e.sets}
+        self._candidates: dict[str, list[dict[str, Any]]] = {}
+
+    def close(self) -> None:
+        self.root.close()
+
+    def candidates(self, act: str) -> list[dict[str, Any]]:
+        """Every parameter set (cleaned) the search's moves can give act `act` (a superset)."""
+        got = self._candidates.get(act)
+        if got is not None:
+            return got
+        spec = self.proc.actions[act]
+        refs = self.classes.ref_steps.get(act, [])
+        bases: list[dict[str, Any]] = []
+        if "target" in spec.params:
+            for t, tspec in self.proc.actions.items():
+                if not tspec.servable:
+                    continue
+                mine = [dict(r.params) for r in refs if r.params.get("target") == t]
+                bases += mine or [{**self.classes.generic(spec, self.root), "target": t}]
+        else:
+            bases = [dict(r.params) for r in refs] or [self.classes.generic(spec, self.root)]
+        out: list[dict[str, Any]] = []
+        seen: set[Any] = set()
+        amounts = [pid for pid in spec.params if self.proc.params[pid].kind.name == "AMOUNT"]
+        for base in bases:
+            singles = [base, *(p for _, p in self.classes.variants(spec, base))]
+            doc = base.get("document")
+            if spec.document is not None and isinstance(doc, dict):  # the goal-directed search's variations
+                for f in spec.document.fields:
+                    if f.kind == "bool":
+                        singles.append({**base, "document": {**doc, f.id: not doc.get(f.id)}})
+                    elif f.kind == "choice":
+                        singles += [{**base, "document": {**doc, f.id: o.id}} for o in f.options if o.id != doc.get(f.id)]
+            if amounts:
+                singles += [{**p, **{pid: c for pid in amounts}} for c in self.constants for p in list(singles)]
+            for params in singles:
+                try:
+                    clean = self.root._clean_params(spec, params)  # noqa: SLF001
+                except (ValueError, TypeError, OverflowError):
+                    continue  # the engine refuses the act: no record
+                k = _freeze(clean)
+                if k not in seen:
+                    seen.add(k)
+                    out.append(clean)
+        self._candidates[act] = out
+        return out
+
+    def _record(self, act: str, params: dict[str, Any]) -> Any:
+        from .session import ActRecord
+        spec = self.proc.actions[act]
+        return self.root._make_rec(ActRecord(0, act, spec.label, self.root.now, params, None, "", ""))  # noqa: SLF001
+
+    def _check_modelled(self, exprs: list[Expr], on: str | None, history: dict[str, set[str]],
+                        shares: list[bool]) -> None:
+        """Raise _Unmodelled unless `exprs` read only modelled things; collect the other acts read."""
+        seen: set[str] = set()
+        todo = list(exprs)
+        while todo:
+            e = todo.pop()
+            parents: dict[int, ast.AST] = {}
+            for node in ast.walk(e.tree):
+                for child in ast.iter_child_nodes(node):
+                    parents[id(child)] = node
+            for node in ast.walk(e.tree):
+                up = parents.get(id(node))
+                if isinstance(node, ast.Name):
+                    n = node.id
+                    if n in self.proc.conditions:
+                        if n not in seen:
+                            seen.add(n)
+                            todo.append(self.proc.conditions[n])
+                    elif n == "flags":
+                        if not (isinstance(up, ast.Attribute) and up.value is node) or up.attr in self.changing_flags:
+                            raise _Unmodelled(n)
+                    elif n == "act":
+                        if on is None or not (isinstance(up, ast.Attribute) and up.value is node):
+                            raise _Unmodelled(n)
+                        if up.attr in _TIME_ATTRS or self._is_time(on, up.attr):
+                            raise _Unmodelled(up.attr)
+                    elif n not in self.static and not (isinstance(up, ast.Call) and up.func is node):
+                        raise _Unmodelled(n)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    f = node.func.id
+                    if f in PURE_FUNCTIONS:
+                        continue
+                    if f not in _MODELLED_CALLS:
+                        raise _Unmodelled(f)
+                    if f == "text_without_content":
+                        if on is not None:
+                            raise _Unmodelled(f)
+                        shares.append(True)
+                        continue
+                    arg = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+                    if not isinstance(arg, str) or arg not in self.proc.actions:
+                        raise _Unmodelled(f)
+                    reads = history.setdefault(arg, set())
+                    if f in ("last", "first"):
+                        if not (isinstance(up, ast.Attribute) and up.value is node):
+                            raise _Unmodelled(f)
+                        if up.attr in _TIME_ATTRS or self._is_time(arg, up.attr):
+                            raise _Unmodelled(up.attr)
+                        reads.add(f)
+
+    def _is_time(self, act: str, param: str) -> bool:
+        spec = self.proc.actions[act]
+        p = self.proc.params.get(param) if param in spec.params else None
+        return p is not None and p.kind.name == "DATETIME"
+
+    def shares(self) -> list[float]:
+        """Every value text_without_content() can take with at most `depth` acts drafting documents."""
+        contrib: set[tuple[int, int]] = {(0, 0)}
+        for act, spec in self.proc.actions.items():
+            if spec.document is None:
+                continue
+            for params in self.candidates(act):
+                written = params.get("document")
+                if not isinstance(written, dict) or not written:
+                    continue
+                fields = [f for f in spec.document.fields if f.kind == "text"]
+                contrib.add((len(fields), sum(not meaningful(written.get(f.id)) for f in fields)))
+        sums = {(0, 0)}
+        for _ in range(self.depth):
+            sums |= {(t + a, e + b) for t, e in sums for a, b in contrib}
+        return sorted({e / t if t and e >= 3 else 0.0 for t, e in sums})
+
+    def prove(self, r: RuleSpec) -> str:
+        """'' if not shown here; else why no move of the search fires `r` (Chinese)."""
+        if r.kind == RuleKind.ENDING:
+            return self._ending(r)
+        if r.kind in (RuleKind.CHECK, RuleKind.FORBID):
+            acts: list[str | None] = [a for a in r.on if a in self.proc.actions]
+        elif r.kind == RuleKind.FINISH:
+            acts = [None]
+        else:
+            return ""
+        exprs = rule_exprs(r)
+        for on in acts:
+            history: dict[str, set[str]] = {}
+            shares: list[bool] = []
+            try:
+                self._check_modelled(exprs, on, history, shares)
+            except _Unmodelled:
+                return ""
+            if self._fires_somewhere(r, on, history, bool(shares)):
+                return ""
+        n = sum(len(self.candidates(a)) for a in acts if a is not None)
+        what = f"其所看动作的全部 {n} 种参数组合" if n else "交卷时文书的各种可能情况"
+        return f"规则只读本动作的参数、案情和其他动作的参数，逐一试过{what}（及相关动作的各种做法），都不会触发"
+
+    def _fires_somewhere(self, r: RuleSpec, on: str | None, history: dict[str, set[str]], shares: bool) -> bool:
+        axes: list[tuple[str, list[Any]]] = []
+        for x, how in sorted(history.items()):
+            if x == on and "first" not in how:
+                continue  # last(x) and done(x) of the act being judged: the act itself
+            axes.append((x, [None, *self.candidates(x)] if how else [None, {}]))
+        currents = self.candidates(on) if on is not None else [None]
+        values = self.shares() if shares else [0.0]
+        total = len(currents) * len(values)
+        for _, options in axes:
+            total *= len(options)
+        if total > MAX_WORLDS:
+            return True  # too many to try: not shown here
+        from .expr import FUNCTIONS_KEY
+        from .session import ENGINE_FUNCTIONS
+        base = self.root._names(None)  # noqa: SLF001
+        for cur in currents:
+            act_rec = self._record(on, cur) if on is not None else None
+            for world in itertools.product(*(opts for _, opts in axes)):
+                chosen = {x: (None if p is None else self._record(x, p)) for (x, _), p in zip(axes, world)}
+                if on is not None:
+                    chosen.setdefault(on, act_rec)
+                    firsts = chosen
+                    lasts = {**chosen, on: act_rec}
+                else:
+                    firsts = lasts = chosen
+                for share in values:
+                    fns = {**ENGINE_FUNCTIONS,
+                           "done": lambda n, x: lasts.get(x) is not None,
+                           "last": lambda n, x: lasts.get(x) or Rec(),
+                           "first": lambda n, x: firsts.get(x) or Rec(),
+                           "text_without_content": lambda n, share=share: share}
+                    names = {**base, "act": act_rec if act_rec is not None else Rec(), FUNCTIONS_KEY: fns}
+                    if self._fires(r, names):
+                        return True
+        return False
+
+    def _fires(self, r: RuleSpec, names: dict[str, Any]) -> bool:
+        s = self.root
+        if not s._applies(r, names):  # noqa: SLF001
+            return False
+        if r.expr is None:
+            return False
+        try:
+            ok = bool(s._value(r.expr, names))  # noqa: SLF001
+        except Exception:  # noqa: BLE001 - the engine does not fire a rule whose expression fails
+            return False
+        return ok if r.kind == RuleKind.FORBID else not ok
+
+    def _ending(self, r: RuleSpec) -> str:
+        from .outcomes import verdict_chain
+        from .model import OutcomeKind, Verdict
+        kinds = {o.kind for o in self.sc.outcomes}
+        verdicts = [Verdict.SHIRKED, Verdict.UNFINISHED]
+        if OutcomeKind.REFERRAL in kinds:
+            verdicts.append(Verdict.NOT_REFERRED)
+        if OutcomeKind.CRIME_REFERRAL in kinds:
+            verdicts.append(Verdict.CRIME_NOT_TRANSFERRED)
+        rules = machine_for(self.proc).ending_rules
+        chosen = {next((rules[v] for v in verdict_chain(x) if v in rules), None) for x in verdicts}
+        if any(c is not None and c.id == r.id for c in chosen):
+            return ""
+        return "本案的合法结果中没有这一结局所对应的类型，交卷时的评判不会落到这条规则"
