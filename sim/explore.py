@@ -786,6 +786,58 @@ def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
         s.close()
 
 
+INSERTED_TRIES = 400  # moves of the rule's own act tried after each ordering of the inserted acts (_probe_inserted)
+
+
+def _probe_inserted(search: _Search, rules: list[RuleSpec]) -> None:
+    """Rules that read acts the first reference path never does (`done('legal_review') and
+    done('collective_discussion')`, their order by `index`): the path is replayed up to the first of the
+    rule's own acts, the missing acts are done there in each order (at most three of them), and the rule's
+    act is tried every goal-directed way (e.g. a decision above the hearing threshold after a collective
+    discussion held before the legal review: major-decision-discussed-before-review)."""
+    sc, path = search.sc, search.classes.path
+    on_path = {st.do for st in path}
+    for r in rules:
+        triggers = set(_triggers(sc, r))
+        missing = sorted(a for a in _read_acts(sc, r) if a not in on_path and a not in triggers)
+        if r.id in search.triggered or not triggers or not missing or len(missing) > 3:
+            continue
+        moves = _goal_moves(search, [r])
+        s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
+        done: tuple[Move, ...] = ()
+        for step in path:
+            if step.do in triggers:
+                for order in itertools.permutations(missing):
+                    cur, trail = s.fork(), done
+                    for a in order:
+                        spec = sc.procedure.actions[a]
+                        base, when = search.classes.base(spec, cur, None)
+                        move = Move("act", a, spec.label, when.isoformat(), base)
+                        nxt = search.try_move(cur, move, trail)
+                        cur.close()
+                        if nxt is None:
+                            break
+                        cur, trail = nxt, trail + (move,)
+                    else:
+                        for second in itertools.islice((m for m in moves(cur) if m.name in triggers), INSERTED_TRIES):
+                            tried = search.try_move(cur, second, trail)
+                            if tried is not None:
+                                tried.close()
+                            if r.id in search.triggered or search.out_of_time():
+                                break
+                    if not cur.closed:
+                        cur.close()
+                    if r.id in search.triggered or search.out_of_time():
+                        break
+                break
+            move = _ref_move(s, step)
+            search.steps += 1
+            if _apply(s, move) is None:
+                break
+            done += (move,)
+        s.close()
+
+
 def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], int]:
     """Moves from a situation's state to the nearest state where one of `triggers` is possible (the graph)."""
     machine = machine_for(sc.procedure)
@@ -907,6 +959,8 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     if not search.out_of_time():
         _probe_linked(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                                and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
+        _probe_inserted(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
+                                 and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
     while goal_left > 0 and not search.out_of_time():
         targets = [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                    and any(src in reachable for (src, a) in table if a in _triggers(sc, r))]

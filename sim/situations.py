@@ -56,10 +56,10 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .expr import Expr, Rec
+from .expr import Expr, Rec, parse
 from .machine import machine_for
 from .model import RuleKind, RuleSpec, Scenario
 from .documents.case import meaningful
@@ -502,33 +502,54 @@ class Prover:
             acts = [None]
         else:
             return ""
-        exprs = rule_exprs(r)
-        for on in acts:
-            history: dict[str, set[str]] = {}
-            shares: list[bool] = []
-            try:
-                self._check_modelled(exprs, on, history, shares)
-            except _Unmodelled:
-                return ""
-            if self._fires_somewhere(r, on, history, bool(shares)):
-                return ""
         n = sum(len(self.candidates(a)) for a in acts if a is not None)
         what = f"其所看动作的全部 {n} 种参数组合" if n else "交卷时文书的各种可能情况"
-        return f"规则只读本动作的参数、案情和其他动作的参数，逐一试过{what}（及相关动作的各种做法），都不会触发"
+        if all(self._never(rule_exprs(r), on, lambda names: self._fires(r, names)) for on in acts):
+            return f"规则只读本动作的参数、案情和其他动作的参数，逐一试过{what}（及相关动作的各种做法），都不会触发"
+        # A `when` of several conditions (a and b and ...) of which one reads only modelled things and never holds.
+        if r.when is not None and isinstance(r.when.tree, ast.BoolOp) and isinstance(r.when.tree.op, ast.And):
+            for part in r.when.tree.values:
+                cond = parse(ast.unparse(part))
+                if all(self._never([cond], on, lambda names, c=cond: self._holds(c, names)) for on in acts):
+                    return (f"适用条件中的「{cond.source}」只读本动作的参数、案情和其他动作的参数，"
+                            f"逐一试过{what}（及相关动作的各种做法），都不成立")
+        return ""
 
-    def _fires_somewhere(self, r: RuleSpec, on: str | None, history: dict[str, set[str]], shares: bool) -> bool:
+    def _never(self, exprs: list[Expr], on: str | None, happens: Any) -> bool:
+        """Whether `happens(names)` is false in every world `exprs` can see (False when they read more)."""
+        history: dict[str, set[str]] = {}
+        shares: list[bool] = []
+        try:
+            self._check_modelled(exprs, on, history, shares)
+        except _Unmodelled:
+            return False
+        worlds = self._worlds(on, history, bool(shares))
+        return worlds is not None and not any(happens(names) for names in worlds)
+
+    def _holds(self, e: Expr, names: dict[str, Any]) -> bool:
+        try:
+            return bool(self.root._value(e, names))  # noqa: SLF001
+        except Exception:  # noqa: BLE001 - a failing `when` does not hold for the engine either
+            return False
+
+    def _worlds(self, on: str | None, history: dict[str, set[str]], shares: bool) -> Iterator[dict[str, Any]] | None:
+        """Every combination of what the expressions can see (None if more than MAX_WORLDS)."""
         axes: list[tuple[str, list[Any]]] = []
         for x, how in sorted(history.items()):
             if x == on and "first" not in how:
                 continue  # last(x) and done(x) of the act being judged: the act itself
             axes.append((x, [None, *self.candidates(x)] if how else [None, {}]))
-        currents = self.candidates(on) if on is not None else [None]
+        currents: list[Any] = list(self.candidates(on)) if on is not None else [None]
         values = self.shares() if shares else [0.0]
         total = len(currents) * len(values)
         for _, options in axes:
             total *= len(options)
         if total > MAX_WORLDS:
-            return True  # too many to try: not shown here
+            return None
+        return self._each_world(on, currents, axes, values)
+
+    def _each_world(self, on: str | None, currents: list[Any], axes: list[tuple[str, list[Any]]],
+                    values: list[float]) -> Iterator[dict[str, Any]]:
         from .expr import FUNCTIONS_KEY
         from .session import ENGINE_FUNCTIONS
         base = self.root._names(None)  # noqa: SLF001
@@ -538,20 +559,15 @@ class Prover:
                 chosen = {x: (None if p is None else self._record(x, p)) for (x, _), p in zip(axes, world)}
                 if on is not None:
                     chosen.setdefault(on, act_rec)
-                    firsts = chosen
-                    lasts = {**chosen, on: act_rec}
-                else:
-                    firsts = lasts = chosen
+                firsts = chosen
+                lasts = {**chosen, on: act_rec} if on is not None else chosen
                 for share in values:
                     fns = {**ENGINE_FUNCTIONS,
-                           "done": lambda n, x: lasts.get(x) is not None,
-                           "last": lambda n, x: lasts.get(x) or Rec(),
-                           "first": lambda n, x: firsts.get(x) or Rec(),
+                           "done": lambda n, x, lasts=lasts: lasts.get(x) is not None,
+                           "last": lambda n, x, lasts=lasts: lasts.get(x) or Rec(),
+                           "first": lambda n, x, firsts=firsts: firsts.get(x) or Rec(),
                            "text_without_content": lambda n, share=share: share}
-                    names = {**base, "act": act_rec if act_rec is not None else Rec(), FUNCTIONS_KEY: fns}
-                    if self._fires(r, names):
-                        return True
-        return False
+                    yield {**base, "act": act_rec if act_rec is not None else Rec(), FUNCTIONS_KEY: fns}
 
     def _fires(self, r: RuleSpec, names: dict[str, Any]) -> bool:
         s = self.root
