@@ -53,6 +53,7 @@ from .gaming import passes_outside
 from .machine import machine_for
 from .model import ActionSpec, ParamKind, RuleKind, RuleSpec, Scenario
 from .session import Outcome, Session
+from .situations import Prover, Situations
 
 DEFAULT_DEPTH = 8
 DEFAULT_BUDGET = 120
@@ -530,8 +531,7 @@ class _Search:
         self.handed_in = 0
         self.steps = self.nodes = 0
         self.stop = STOP_DONE
-        self.exhaustive = False
-        self.proven_depth = 0  # exhaustive: every situation with at most this many moves was explored
+        self.proven_depth = 0  # run_exhaustive: every situation with at most this many moves was explored
 
     def out_of_time(self) -> bool:
         return self.until is not None and self.clock() >= self.until
@@ -540,14 +540,13 @@ class _Search:
         """What makes two situations different for the search: the state, how often each act was done up to
         its repeat cap (see _repeat_caps), the waits, the world's events still due, the flags, the legal status
         of each running statutory clock (within its period or expired, not the exact case time), the anchors
-        reached (which documents were served), and the rules found so far. The exhaustive search also merges
-        situations that differ only in the rules found (every finding is counted when its move is made, and a
-        rule fires once per session), which keeps its space finite enough to finish; the budgeted search
-        keeps them apart, since the findings also tell apart acts done with different parameter classes."""
+        reached (which documents were served), and the rules found so far (they also tell apart acts done
+        with different parameter classes). This is a heuristic for the budgeted search, which proves nothing;
+        the exhaustive search's equivalence is sim.situations (sound, coarser where it can be)."""
         caps = self.caps
         return (s.state, tuple(sorted((k, min(v, caps.get(k, 1))) for k, v in s._done.items())), waits,
                 s.pending_events(), tuple(sorted((k, repr(v)) for k, v in s.flags.items())), s.clock_status(),
-                frozenset(s._anchors), None if self.exhaustive else frozenset(s._fired_rules))
+                frozenset(s._anchors), frozenset(s._fired_rules))
 
     def found(self, rule_ids: Iterable[str]) -> None:
         for rid in rule_ids:
@@ -608,7 +607,7 @@ class _Search:
 
     def run(self, limit: int, goal: Callable[[Session], int] | None = None,
             extra: Callable[[Session], Iterator[Move]] | None = None, stop_when: Callable[[], bool] | None = None,
-            exhaustive: bool = False) -> bool:
+) -> bool:
         """One best-first search from the start of the case; True if it ran out of situations to explore.
 
         Without `goal`, situations are taken by how far their path strays from the reference path, then by
@@ -626,10 +625,6 @@ class _Search:
             g, cost, length, _, pointer, sig, path = heapq.heappop(heap)
             if best.get(sig, (g, cost, length)) < (g, cost, length):
                 continue  # reached more directly since this path was queued
-            if exhaustive:
-                # Breadth first (every move costs 1): taking a situation of `length` moves means that every
-                # shorter one has been explored.
-                self.proven_depth = max(self.proven_depth, length - 1)
             if explored >= limit:
                 self.stop = STOP_BUDGET
                 return False
@@ -653,8 +648,7 @@ class _Search:
                 self.hand_in(s, path)
                 moved = False
                 waits = sum(m.kind == "advance" for m in path)
-                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s,
-                                                                     None if exhaustive else pointer)
+                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s, pointer)
                 if extra is not None:
                     candidates = itertools.chain(candidates, ((m, 1, pointer) for m in extra(s)))
                 for move, add, after in candidates:
@@ -672,8 +666,88 @@ class _Search:
                 if not moved:
                     self.end(s, STUCK, path)
             s.close()
-        if exhaustive:
-            self.proven_depth = depth
+        return True
+
+    def run_exhaustive(self, limit: int, rules: list[RuleSpec]) -> bool:
+        """Breadth first over every situation within the depth, one of each class of sim.situations (the view
+        relative to `rules`, the rules still open, with the documents drafted compared by subsumption); True
+        if it ran out of situations (no sequence of its moves fires a rule of `rules` that it did not fire).
+        Moves: `_moves(pointer=None)` and the goal-directed moves for `rules` (_goal_moves)."""
+        depth = self.depth
+        view = Situations(self.sc, self.classes.ref_steps)
+        view.set_open(r.id for r in rules if r.id not in self.triggered)
+        extra = _goal_moves(self, rules)
+        root = Session(self.sc, seed=self.seed, wall_clock=lambda: 0.0)
+        key, drafted = view.key(root)
+        root.close()
+        seen: dict[Any, list[frozenset[str]]] = {key: [drafted]}
+        # Every situation queued, in order (breadth first: never shallower than one before it).
+        entries: list[list[Any]] = [[key, drafted, (), False]]  # view, drafted, path, dropped
+        at = explored = 0
+        open_ids = {r.id for r in rules}
+        while at < len(entries):
+            if view.set_open(open_ids - self.triggered):
+                # Rules were found: the view is coarser now. Re-key everything seen, in order; a queued situation
+                # now covered by an earlier one is dropped.
+                seen = {}
+                for i, e in enumerate(entries):
+                    if e[3]:
+                        continue
+                    e[0] = view.project(e[0])
+                    same = seen.setdefault(e[0], [])
+                    if any(e[1] <= d for d in same) and i >= at:
+                        e[3] = True
+                    else:
+                        same.append(e[1])
+            entry = entries[at]
+            at += 1
+            if entry[3]:
+                continue
+            path = entry[2]
+            self.proven_depth = max(self.proven_depth, len(path) - 1)
+            if explored >= limit:
+                self.stop = STOP_BUDGET
+                return False
+            if self.out_of_time():
+                self.stop = STOP_TIME
+                return False
+            if not open_ids - self.triggered:
+                break  # every rule it looks for was found
+            explored += 1
+            self.nodes += 1
+            if self.nodes % 64 == 0:
+                self.report_progress()
+            s = self.rebuild(path)
+            self.reached.add(s.state)
+            if self.proc.state(s.state).final:
+                self.end(s, s.state, path)
+            elif len(path) >= depth:
+                self.end(s, UNFINISHED, path)
+            else:
+                self.hand_in(s, path)
+                moved = False
+                candidates = itertools.chain((m for m, _, _ in _moves(self.classes, s, None)), extra(s))
+                tried: set[Any] = set()
+                for move in candidates:
+                    mk = (move.name, move.at, repr(move.params))
+                    if mk in tried:
+                        continue
+                    tried.add(mk)
+                    child = self.try_move(s, move, path)
+                    if child is None:
+                        continue
+                    moved = True
+                    ckey, cdrafted = view.key(child)
+                    child.close()
+                    same = seen.setdefault(ckey, [])
+                    if any(cdrafted <= d for d in same):
+                        continue
+                    same.append(cdrafted)
+                    entries.append([ckey, cdrafted, path + (move,), False])
+                if not moved:
+                    self.end(s, STUCK, path)
+            s.close()
+        self.proven_depth = depth
         return True
 
 
@@ -863,9 +937,42 @@ def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], in
     return lambda s: dist.get(s.state, far)
 
 
-def _reason(search: _Search, r: RuleSpec, reachable: set[str], proven: bool) -> Unreached:
-    """Why no explored move fired `r`, from the state graph and from sample situations."""
+def _graph_unreachable(sc: Scenario, r: RuleSpec, reachable: set[str]) -> bool:
+    """A rule judged on acts that no state the machine graph can reach allows."""
+    triggers = _triggers(sc, r)
+    table = machine_for(sc.procedure).table
+    return bool(triggers) and not any(src in reachable for (src, a) in table if a in triggers)
+
+
+def _exhaustive(search: _Search, limit: int, reachable: set[str]) -> tuple[dict[str, str], bool]:
+    """After the budgeted search: a proof for each rule still open (sim.situations.Prover), then breadth first
+    over every situation within the depth for the rules no proof settles (_Search.run_exhaustive). Returns the
+    proofs by rule and whether every open rule is settled (the coverage is proven)."""
+    sc = search.sc
+    search.stop = STOP_DONE
+    open_ = [r for r in sc.procedure.rules if r.id not in search.triggered and not _graph_unreachable(sc, r, reachable)]
+    prover = Prover(sc, search.classes, search.depth, (c for r in sc.procedure.rules for c in _constants(sc, r)))
+    proofs = {r.id: why for r in open_ if (why := prover.prove(r))}
+    prover.close()
+    rest = [r for r in open_ if r.id not in proofs]
+    if not rest:
+        search.proven_depth = search.depth
+        return proofs, True
+    if search.out_of_time():
+        search.stop = STOP_TIME
+        return proofs, False
+    return proofs, search.run_exhaustive(limit, rest)
+
+
+def _reason(search: _Search, r: RuleSpec, reachable: set[str], proven: bool, proof: str = "") -> Unreached:
+    """Why no explored move fired `r`, from the state graph, from a proof (sim.situations.Prover) and from sample
+    situations."""
     sc, proc = search.sc, search.proc
+    if _graph_unreachable(sc, r, reachable):
+        proof = ""  # the state graph's reason says more
+    elif proof:
+        detail = next((f"{w}：{e.source}" for w, e in (("适用条件", r.when), ("检查", r.expr)) if e is not None), "")
+        return Unreached(r.id, r.title, proof, detail, True)
     labels = {st.id: st.label for st in proc.states}
     triggers = _triggers(sc, r)
     if triggers:
@@ -943,17 +1050,18 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     depth = default_depth(sc) if depth is None else depth
     budget = (EXHAUSTIVE_LIMIT if exhaustive else DEFAULT_BUDGET) if budget is None else budget
     search = _Search(sc, seed, depth, clock, None, progress)
-    search.exhaustive = exhaustive
     if seconds is not None:
         search.until = search.started + seconds
     proc = sc.procedure
-    finished = search.run(budget, exhaustive=exhaustive)
+    # --exhaustive starts as the budgeted search does: the rules it finds need no proof.
+    first = DEFAULT_BUDGET if exhaustive else budget
+    search.run(first)
     main_stop = search.stop
     main_nodes = search.nodes
     reachable = _reachable_states(sc)
     # Goal-directed: toward the states where the acts of the rules not found yet are possible, trying those
     # acts with the values the rules look at; restarted (with the rules left) whenever one is found.
-    goal_left = max(20, int(budget * GOAL_SHARE))
+    goal_left = max(20, int(first * GOAL_SHARE))
     goal_nodes = 0
     table = machine_for(proc).table
     if not search.out_of_time():
@@ -977,8 +1085,13 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         goal_nodes += search.nodes - before
         if len(search.triggered) == found_before:
             break  # the search ran out of situations or budget without finding one more
+    proofs: dict[str, str] = {}
+    finished = False
+    if exhaustive:
+        proofs, finished = _exhaustive(search, budget, reachable)
     proven = exhaustive and finished
-    unreached = tuple(_reason(search, r, reachable, proven) for r in proc.rules if r.id not in search.triggered)
+    unreached = tuple(_reason(search, r, reachable, proven, proofs.get(r.id, ""))
+                      for r in proc.rules if r.id not in search.triggered)
     search.report_progress()
     non_final = [st.id for st in proc.states if not st.final]
     transitions = frozenset((src, a.id) for a in proc.actions.values()
@@ -996,7 +1109,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         frozenset(search.triggered),
         tuple(Ending(k, labels[k], tuple(endings[k].scores), endings[k].example) for k in order if k in endings),
         tuple(search.gamed),
-        stop=main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
+        stop=search.stop if exhaustive else main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
         goal_nodes=goal_nodes, unreached=unreached,
         first_found=tuple(sorted(search.first.items(), key=lambda kv: kv[1])),
         proven_depth=min(search.proven_depth, depth) if exhaustive else 0,

@@ -503,16 +503,17 @@ class Prover:
         else:
             return ""
         n = sum(len(self.candidates(a)) for a in acts if a is not None)
-        what = f"其所看动作的全部 {n} 种参数组合" if n else "交卷时文书的各种可能情况"
+        what = (f"所看动作的全部 {n} 种做法（各参数等价类和定向搜索的取值）及其他相关动作的各种做法" if n
+                else f"{self.depth} 步以内制作文书的各种组合")
+        reads = "本动作的参数、案情、本案外界事件不会改变的标记和其他动作的参数" if n else "案卷文书的填写情况和案情"
         if all(self._never(rule_exprs(r), on, lambda names: self._fires(r, names)) for on in acts):
-            return f"规则只读本动作的参数、案情和其他动作的参数，逐一试过{what}（及相关动作的各种做法），都不会触发"
+            return f"规则只读{reads}，逐一试过{what}，都不会触发"
         # A `when` of several conditions (a and b and ...) of which one reads only modelled things and never holds.
         if r.when is not None and isinstance(r.when.tree, ast.BoolOp) and isinstance(r.when.tree.op, ast.And):
             for part in r.when.tree.values:
                 cond = parse(ast.unparse(part))
                 if all(self._never([cond], on, lambda names, c=cond: self._holds(c, names)) for on in acts):
-                    return (f"适用条件中的「{cond.source}」只读本动作的参数、案情和其他动作的参数，"
-                            f"逐一试过{what}（及相关动作的各种做法），都不成立")
+                    return f"适用条件中的「{cond.source}」只读{reads}，逐一试过{what}，都不成立"
         return ""
 
     def _never(self, exprs: list[Expr], on: str | None, happens: Any) -> bool:
