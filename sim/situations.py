@@ -504,7 +504,7 @@ class Prover:
             return ""
         n = sum(len(self.candidates(a)) for a in acts if a is not None)
         what = (f"所看动作的全部 {n} 种做法（各参数等价类和定向搜索的取值）及其他相关动作的各种做法" if n
-                else f"{self.depth} 步以内制作文书的各种组合")
+                else f" {self.depth} 步以内制作文书的各种组合")
         reads = "本动作的参数、案情、本案外界事件不会改变的标记和其他动作的参数" if n else "案卷文书的填写情况和案情"
         if all(self._never(rule_exprs(r), on, lambda names: self._fires(r, names)) for on in acts):
             return f"规则只读{reads}，逐一试过{what}，都不会触发"
