@@ -32,7 +32,17 @@ Waiting is a move too: advancing the clock to the next `advance:` time of a refe
 Two sequences that reach the same situation are explored once: the signature is the procedural state, how
 often each act was done, how often the clock was advanced, the world events still due, the rules found so
 far and the world flags. The search stops at `depth` moves (default: the longest reference path plus two, at
-least 8), and after `budget` distinct situations (the report says when the budget cut it).
+least 8), and after `budget` distinct situations (the report says when the budget cut it). That signature is
+a heuristic: the budgeted search proves nothing.
+
+`--exhaustive` proves. It runs the budgeted search first (what it finds needs no proof), then settles every
+rule still open: by the state graph (no reachable state allows the rule's act), by a proof over every
+parameter class (sim.situations.Prover: the rule reads only the act, the case and other acts' parameters,
+and no combination of the classes fires it), and for the rules left by a breadth-first search over every
+situation within the depth, one per class of a sound equivalence relative to the open rules
+(sim.situations.Situations, whose docstring holds the soundness argument). The coverage is proven when
+every open rule is settled; the search stops at its limit (`budget`, default EXHAUSTIVE_LIMIT) or `seconds`
+and then says how deep its proof reached.
 """
 
 from __future__ import annotations
@@ -1044,8 +1054,10 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     acts are possible and tries them with the amounts the rule compares with and every document field varied.
     Every rule left has a reason (sim.explore.Unreached).
 
-    `exhaustive`: the search runs until no situation is left (the report's `proven`), or stops at the
-    budget and says so. `progress` is called every 64 situations with the counts so far.
+    `exhaustive`: after the budgeted search (DEFAULT_BUDGET), each rule still open is proven unreachable
+    (state graph, sim.situations.Prover) or searched for breadth first over sim.situations' equivalence classes
+    until none is left (the report's `proven`) or the limit (`budget`, EXHAUSTIVE_LIMIT by default) or
+    `seconds` stops it, and the report says so. `progress` is called every 64 situations with the counts so far.
     """
     depth = default_depth(sc) if depth is None else depth
     budget = (EXHAUSTIVE_LIMIT if exhaustive else DEFAULT_BUDGET) if budget is None else budget
