@@ -16,9 +16,9 @@ never deeper than `b`) covers `b`. The view holds:
 - what the engine's own course reads: the procedural state (the machine's transitions and `why_not`), the
   case time `now` (exactly: the moves' times, the world's events, the deadlines, expressions reading `now`),
   the flags, the world's events pending (time, script entry, in order) and already scheduled, and for each
-  deadline rule whose start has happened and whose end has not: when it started and whether it has fired
-  (the running clocks of `Session.clocks()`, a period that expires on a wait, a later act that ends it). A
-  deadline whose end has happened can neither run nor fire again; one whose start has not happened has
+  deadline rule whose end has happened, that it has (it can neither run nor fire again), and for each whose
+  start has happened and whose end has not, when it started and whether it has fired (the running clocks of
+  `Session.clocks()`, a period that expires on a wait, a later act that ends it); one with neither has
   nothing to record yet;
 - what the search's moves read (`sim.explore._moves` with `pointer=None`): which `once` acts were done (they
   are refused after), for an act a reference path does several times how often it was done up to the last
@@ -275,8 +275,10 @@ class Situations:
         anchors = s._anchors  # noqa: SLF001 - the engine's own bookkeeping, read to tell situations apart
         fired = s._fired_rules  # noqa: SLF001
         done = s._done  # noqa: SLF001
-        deadlines = tuple((rid, anchors[start], rid in fired) for rid, start, end in self.deadlines
-                          if start in anchors and (end is None or end not in anchors))
+        # Each deadline: ended (it can neither run nor fire again), or started (when, and whether it fired), or
+        # neither (nothing to record yet: both anchors lie ahead).
+        deadlines = tuple((rid, True) if end is not None and end in anchors else (rid, anchors[start], rid in fired)
+                          for rid, start, end in self.deadlines if start in anchors or (end is not None and end in anchors))
         occ = []
         for act, target, most in self.occurrences:
             if target is None:
