@@ -870,26 +870,37 @@ def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
         s.close()
 
 
+def _reads_order(r: RuleSpec) -> bool:
+    """Whether a rule's expressions compare when acts were done (`last('x').index`, `first('y').index`)."""
+    return any(attr == "index" and root != "act" for e in (r.when, r.unless, r.expr) if e is not None
+               for root, attr in e.attrs_read)
+
+
 INSERTED_TRIES = 400  # moves of the rule's own act tried after each ordering of the inserted acts (_probe_inserted)
 
 
 def _probe_inserted(search: _Search, rules: list[RuleSpec]) -> None:
     """Rules that read acts the first reference path never does (`done('legal_review') and
-    done('collective_discussion')`, their order by `index`): the path is replayed up to the first of the
-    rule's own acts, the missing acts are done there in each order (at most three of them), and the rule's
-    act is tried every goal-directed way (e.g. a decision above the hearing threshold after a collective
-    discussion held before the legal review: major-decision-discussed-before-review)."""
+    done('collective_discussion')`), or compare the order of acts (`last('x').index > first('y').index`):
+    the path is replayed without those acts up to the first of the rule's own acts, the acts it reads are
+    done there in each order (at most three of them), and the rule's act is tried every goal-directed way
+    (e.g. a decision above the hearing threshold after a collective discussion held before the legal review:
+    major-decision-discussed-before-review)."""
     sc, path = search.sc, search.classes.path
     on_path = {st.do for st in path}
     for r in rules:
         triggers = set(_triggers(sc, r))
-        missing = sorted(a for a in _read_acts(sc, r) if a not in on_path and a not in triggers)
-        if r.id in search.triggered or not triggers or not missing or len(missing) > 3:
+        reads = sorted(a for a in _read_acts(sc, r) if a not in triggers)
+        if r.id in search.triggered or not triggers or not reads or len(reads) > 3 \
+                or all(a in on_path for a in reads) and not _reads_order(r):
             continue
         moves = _goal_moves(search, [r])
         s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
         done: tuple[Move, ...] = ()
+        missing = reads
         for step in path:
+            if step.do in reads:
+                continue  # done below, in each order, before the rule's act
             if step.do in triggers:
                 for order in itertools.permutations(missing):
                     cur, trail = s.fork(), done
