@@ -933,6 +933,35 @@ def _probe_inserted(search: _Search, rules: list[RuleSpec]) -> None:
         s.close()
 
 
+def _probe_blank_documents(search: _Search) -> None:
+    """A closure rule on the case file's blank fields (`text_without_content()`): the first reference path
+    replayed with every document drafted one field short (the parameter class "文书缺一项"), then handed in.
+    One document short is judged by its own rules; the share of blank fields needs many."""
+    sc, proc = search.sc, search.proc
+    wanted = [r for r in proc.rules if r.kind == RuleKind.FINISH and r.id not in search.triggered
+              and any(f == "text_without_content" for e in (r.when, r.unless, r.expr) if e is not None
+                      for f, _ in e.calls)]
+    if not wanted:
+        return
+    s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
+    done: tuple[Move, ...] = ()
+    for step in search.classes.path:
+        move = _ref_move(s, step)
+        spec = proc.actions.get(step.do)
+        if spec is not None and spec.document is not None and isinstance(step.params.get("document"), dict):
+            short = next((p for what, p in search.classes.variants(spec, dict(step.params))
+                          if what.startswith("文书缺")), None)
+            if short is not None:
+                move = Move("act", step.do, f"{move.label}（文书缺一项）", move.at, short, 1)
+        nxt = search.try_move(s, move, done)
+        s.close()
+        if nxt is None:
+            return
+        s, done = nxt, done + (move,)
+    search.hand_in(s, done)
+    s.close()
+
+
 def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], int]:
     """Moves from a situation's state to the nearest state where one of `triggers` is possible (the graph)."""
     machine = machine_for(sc.procedure)
@@ -1092,6 +1121,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
                                and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
         _probe_inserted(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                                  and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
+        _probe_blank_documents(search)
     while goal_left > 0 and not search.out_of_time():
         targets = [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                    and any(src in reachable for (src, a) in table if a in _triggers(sc, r))]
