@@ -73,7 +73,6 @@ PURE_FUNCTIONS = frozenset({
     "working_days_between", "days_between", "has", "has_all", "in_time", "date", "penalty_rank",
     "competent_receiver", "states_facts_and_basis",
 })
-_RECORD_FUNCTIONS = frozenset({"last", "first", "all_of", "count_where"})
 EXACT = 10**6  # a count compared with something other than a number is kept exactly
 
 
@@ -244,13 +243,15 @@ class Situations:
         self.open: frozenset[str] = frozenset()
         self.parts: tuple[Any, ...] = ()
         self.caps: dict[str, int] = {}
+        self._read = False
         self.set_open(r.id for r in proc.rules)
 
     def set_open(self, rule_ids: Iterable[str]) -> bool:
         """The rules still open; True if the view changed."""
         open_ = frozenset(rule_ids)
-        if open_ == self.open and self.parts:
+        if open_ == self.open and self._read:
             return False
+        self._read = True
         self.open = open_
         reads = Reads()
         exprs = list(self.always)
