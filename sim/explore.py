@@ -114,7 +114,7 @@ class Unreached:
     title: str
     reason: str  # Chinese
     detail: str = ""  # the expression or the states concerned (the author's own text)
-    proven: bool = False  # no sequence of moves can fire it (the state graph, or a finished exhaustive search)
+    proven: bool = False  # no sequence of moves can fire it (state graph, sim.situations.Prover, or exhaustive search)
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule_id, "title": self.title, "reason": self.reason, "detail": self.detail,
@@ -994,24 +994,31 @@ def _graph_unreachable(sc: Scenario, r: RuleSpec, reachable: set[str]) -> bool:
     return bool(triggers) and not any(src in reachable for (src, a) in table if a in triggers)
 
 
-def _exhaustive(search: _Search, limit: int, reachable: set[str]) -> tuple[dict[str, str], bool]:
-    """After the budgeted search: a proof for each rule still open (sim.situations.Prover), then breadth first
-    over every situation within the depth for the rules no proof settles (_Search.run_exhaustive). Returns the
-    proofs by rule and whether every open rule is settled (the coverage is proven)."""
+def _proofs(search: _Search, reachable: set[str]) -> dict[str, str]:
+    """A proof (sim.situations.Prover) for each rule still open that the state graph does not rule out."""
+    sc = search.sc
+    prover = Prover(sc, search.classes, search.depth, (c for r in sc.procedure.rules for c in _constants(sc, r)))
+    proofs = {r.id: why for r in sc.procedure.rules if r.id not in search.triggered
+              and not _graph_unreachable(sc, r, reachable) and (why := prover.prove(r))}
+    prover.close()
+    return proofs
+
+
+def _exhaustive(search: _Search, limit: int, reachable: set[str], proofs: dict[str, str]) -> bool:
+    """After the budgeted search and the proofs: breadth first over every situation within the depth for the
+    rules still open that no proof settles (_Search.run_exhaustive). True if every open rule is settled (the
+    coverage is proven)."""
     sc = search.sc
     search.stop = STOP_DONE
-    open_ = [r for r in sc.procedure.rules if r.id not in search.triggered and not _graph_unreachable(sc, r, reachable)]
-    prover = Prover(sc, search.classes, search.depth, (c for r in sc.procedure.rules for c in _constants(sc, r)))
-    proofs = {r.id: why for r in open_ if (why := prover.prove(r))}
-    prover.close()
-    rest = [r for r in open_ if r.id not in proofs]
+    rest = [r for r in sc.procedure.rules if r.id not in search.triggered and r.id not in proofs
+            and not _graph_unreachable(sc, r, reachable)]
     if not rest:
         search.proven_depth = search.depth
-        return proofs, True
+        return True
     if search.out_of_time():
         search.stop = STOP_TIME
-        return proofs, False
-    return proofs, search.run_exhaustive(limit, rest)
+        return False
+    return search.run_exhaustive(limit, rest)
 
 
 def _reason(search: _Search, r: RuleSpec, reachable: set[str], proven: bool, proof: str = "") -> Unreached:
@@ -1138,10 +1145,9 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         goal_nodes += search.nodes - before
         if len(search.triggered) == found_before:
             break  # the search ran out of situations or budget without finding one more
-    proofs: dict[str, str] = {}
-    finished = False
-    if exhaustive:
-        proofs, finished = _exhaustive(search, budget, reachable)
+    # Rules no sequence can fire, shown over the parameter classes (cheap: no search).
+    proofs = _proofs(search, reachable)
+    finished = exhaustive and _exhaustive(search, budget, reachable, proofs)
     proven = exhaustive and finished
     unreached = tuple(_reason(search, r, reachable, proven, proofs.get(r.id, ""))
                       for r in proc.rules if r.id not in search.triggered)

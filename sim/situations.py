@@ -371,6 +371,7 @@ class Prover:
         scripted = {ev.event for ev in sc.script}
         self.changing_flags = {f for e in self.proc.events.values() if e.id in scripted for f in e.sets}
         self._candidates: dict[str, list[dict[str, Any]]] = {}
+        self._others = False  # the proof being made reads other acts (for its words)
 
     def close(self) -> None:
         self.root.close()
@@ -506,18 +507,26 @@ class Prover:
         else:
             return ""
         n = sum(len(self.candidates(a)) for a in acts if a is not None)
-        what = (f"所看动作的全部 {n} 种做法（各参数等价类和定向搜索的取值）及其他相关动作的各种做法" if n
-                else f" {self.depth} 步以内制作文书的各种组合")
-        reads = "本动作的参数、案情、本案外界事件不会改变的标记和其他动作的参数" if n else "案卷文书的填写情况和案情"
+        self._others = False
         if all(self._never(rule_exprs(r), on, lambda names: self._fires(r, names)) for on in acts):
-            return f"规则只读{reads}，逐一试过{what}，都不会触发"
+            return f"规则只读{self._words(n)}，都不会触发"
         # A `when` of several conditions (a and b and ...) of which one reads only modelled things and never holds.
         if r.when is not None and isinstance(r.when.tree, ast.BoolOp) and isinstance(r.when.tree.op, ast.And):
             for part in r.when.tree.values:
                 cond = parse(ast.unparse(part))
+                self._others = False
                 if all(self._never([cond], on, lambda names, c=cond: self._holds(c, names)) for on in acts):
-                    return f"适用条件中的「{cond.source}」只读{reads}，逐一试过{what}，都不成立"
+                    return f"适用条件中的「{cond.source}」只读{self._words(n)}，都不成立"
         return ""
+
+    def _words(self, n: int) -> str:
+        """What the proof read and tried, in words: `n` ways of doing the act (0: a closure rule)."""
+        if not n:
+            return f"案卷文书的填写情况和案情，逐一试过 {self.depth} 步以内制作文书的各种组合"
+        others = "和其他动作的参数" if self._others else ""
+        tried = "及其他相关动作的各种做法" if self._others else ""
+        return (f"本动作的参数、案情、本案外界事件不会改变的标记{others}，逐一试过所看动作的全部 {n} 种做法"
+                f"（各参数等价类和定向搜索的取值）{tried}")
 
     def _never(self, exprs: list[Expr], on: str | None, happens: Any) -> bool:
         """Whether `happens(names)` is false in every world `exprs` can see (False when they read more)."""
@@ -527,6 +536,7 @@ class Prover:
             self._check_modelled(exprs, on, history, shares)
         except _Unmodelled:
             return False
+        self._others = self._others or any(x != on or "first" in how for x, how in history.items())
         worlds = self._worlds(on, history, bool(shares))
         return worlds is not None and not any(happens(names) for names in worlds)
 

@@ -272,9 +272,12 @@ def test_explore_default_finds_the_decision_without_notice_and_explains_the_rest
     # No event of this case makes the party ask for a hearing: the hearing itself can never be held.
     held = reasons["hearing-presider-not-independent"]
     assert held["proven"] and "本案没有安排使案件进入该状态的外界事件（「当事人申请听证」）" in held["reason"]
-    # A rule about acts that are done, whose condition never holds, says so and shows the condition.
+    # A rule about acts that are done, whose condition reads only the case: proven over every way the search
+    # can do the act, with the condition shown.
     outside = reasons["penalty-outside-competence"]
-    assert "规则的适用条件不成立" in outside["reason"] and outside["detail"] == "适用条件：case.power.source == 'none'"
+    assert outside["proven"] and "逐一试过所看动作的全部" in outside["reason"] and "都不会触发" in outside["reason"]
+    assert outside["detail"] == "适用条件：case.power.source == 'none'"
+    assert all(u["proven"] for u in rep["unreached"])  # straw-burning-01: every rule left is proven
     code, out, _ = run_cli(capsys, "explore", "straw-burning-01")
     assert code == 0
     assert "从未触发的规则（" in out and "及原因：" in out
