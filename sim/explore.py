@@ -616,8 +616,8 @@ class _Search:
                            "seconds": self.clock() - self.started})
 
     def run(self, limit: int, goal: Callable[[Session], int] | None = None,
-            extra: Callable[[Session], Iterator[Move]] | None = None, stop_when: Callable[[], bool] | None = None,
-) -> bool:
+            extra: Callable[[Session], Iterator[Move]] | None = None,
+            stop_when: Callable[[], bool] | None = None) -> bool:
         """One best-first search from the start of the case; True if it ran out of situations to explore.
 
         Without `goal`, situations are taken by how far their path strays from the reference path, then by
