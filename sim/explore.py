@@ -761,6 +761,9 @@ class _Search:
         return True
 
 
+_TIME_CHECKS = frozenset({"working_days_between", "days_between", "in_time"})
+
+
 def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], Iterator[Move]]:
     """In a situation where an act of the rules is possible: that act with the amounts its rules compare with,
     combined with each single-class variation and with every document field flipped or chosen otherwise."""
@@ -773,6 +776,8 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
             by_act.setdefault(a, set()).update(consts)
         if r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.not_before is not None:
             early.update(_triggers(search.sc, r))
+        elif any(f in _TIME_CHECKS for e in (r.when, r.unless, r.expr) if e is not None for f, _ in e.calls):
+            early.update(_triggers(search.sc, r))  # a check of the act's time against a served date or period
 
     def moves(s: Session) -> Iterator[Move]:
         for name, consts in by_act.items():
@@ -798,9 +803,10 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
                 times = [(when, "")]
                 if name in early and when > s.now:
                     times.append((s.now, "（立即进行，不等期限届满）"))
-                for at, tlabel in times:
-                    for amount in [None, *constants] if amounts else [None]:
-                        for what, params in singles:
+                # The times innermost: a capped prefix of these moves (_probe_linked) has both.
+                for amount in [None, *constants] if amounts else [None]:
+                    for what, params in singles:
+                        for at, tlabel in times:
                             label = spec.label + (f"（{what}）" if what else "") + tlabel
                             if amount is not None:
                                 params = {**params, **{pid: amount for pid in amounts}}
