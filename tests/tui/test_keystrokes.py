@@ -31,7 +31,7 @@ import datetime as dt
 from typing import Any
 
 from textual.widgets import Checkbox, Input, Select, SelectionList
-from tui_helpers import PRESSES, keys, move_to, screen_text, wait_focus
+from tui_helpers import PRESSES, keys, move_to, screen_text, steady_focus, wait_focus
 
 from tui.trainee.debrief import DebriefScreen
 from tui.trainee.forms import normalize_time
@@ -86,21 +86,56 @@ def _officer_document(action: str, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _moves(pilot: Any, widget_id: str) -> tuple[Any, list[str]]:
-    """The widget and the fewest Tab / Shift+Tab presses that bring the focus to it."""
+    """The widget and the fewest Tab / Shift+Tab / Enter presses that bring the focus to it (Enter in a text
+    field, a checklist or a box moves on to the form's next blank field)."""
     chain = pilot.app.screen.focus_chain
     target = next(w for w in chain if w.id == widget_id)
-    if pilot.app.focused is target:
+    here = pilot.app.focused
+    if here is target:
         return target, []
-    here = chain.index(pilot.app.focused) if pilot.app.focused in chain else -1
-    forward = (chain.index(target) - here) % len(chain)
-    backward = len(chain) - forward
-    return target, ["tab"] * forward if forward <= backward else ["shift+tab"] * backward
+    form = pilot.app.screen
+    fields = form._fields() if hasattr(form, "_fields") else []
+
+    def step(w: Any, key: str) -> Any:
+        if key == "enter":
+            if w not in fields or w is fields[-1] or not isinstance(w, (Input, SelectionList, Checkbox)):
+                return None  # a dropdown opens, the last text field submits
+            later = fields[fields.index(w) + 1:]
+            return next((x for x in later if form._blank(x)), later[0])
+        at = chain.index(w) if w in chain else -1
+        return chain[(at + (1 if key == "tab" else -1)) % len(chain)]
+
+    paths: dict[Any, list[str]] = {here: []}
+    frontier = [here]
+    while target not in paths:
+        nxt = []
+        for w in frontier:
+            for key in ("enter", "tab", "shift+tab"):
+                there = step(w, key)
+                if there is not None and there not in paths:
+                    paths[there] = [*paths[w], key]
+                    nxt.append(there)
+        frontier = nxt
+    return target, paths[target]
+
+
+async def _enter_document(pilot: Any) -> None:
+    """The fewest presses that put the focus on a field of the document (the form then fills what the case
+    file knows and moves the focus on to the first field still blank)."""
+    form = pilot.app.screen
+    ids = [w.id for w in form._fields() if (w.id or "").startswith("d-")]
+    best = min((_moves(pilot, wid)[1] for wid in ids), key=len)
+    for press in best:
+        await keys(pilot, press)
+        await steady_focus(pilot)
+    assert form._drafting
 
 
 async def _go(pilot: Any, widget_id: str) -> Any:
     target, presses = _moves(pilot, widget_id)
-    if presses:
-        await keys(pilot, *presses)
+    for press in presses:  # one at a time: an Enter right behind another would reach the field it left
+        await keys(pilot, press)
+        await steady_focus(pilot)
     await wait_focus(pilot, target)  # under load the focus change may still be queued
     return target
 
@@ -302,7 +337,8 @@ async def officer_path(pilot: Any, sc: Any) -> None:
         form = pilot.app.screen
         at = form.query_one("#p-at", Input)
         wanted = session.resolve_time(step.at)
-        await wait_focus(pilot, form.first_blank() or at)  # the form opens on its first blank field
+        await steady_focus(pilot)  # the form opens on its first blank field (a document's: filled, then on)
+        assert pilot.app.focused in form._fields()
         in_field, presses = _time_keys(pilot, session, at.value, wanted)
         since = len(PRESSES)
         if in_field:
@@ -325,12 +361,13 @@ async def officer_path(pilot: Any, sc: Any) -> None:
                 await _set(pilot, f"p-{pid}", proc.params[pid].kind.value, value, {})
         doc = _officer_document(step.do, params.get("document") or {})
         spec = proc.actions[step.do].document
-        if spec is not None and any(f.kind == "text" for f in spec.fields) and "document" in params:
-            await keys(pilot, "ctrl+r")
-            _mark("  ctrl+r", len(PRESSES) - 1)
         for pid in later:
             if pid in params:
                 await _set(pilot, f"p-{pid}", proc.params[pid].kind.value, params[pid], {})
+        if doc and not form._drafting:  # into the document: the form fills what the case file knows
+            since = len(PRESSES)
+            await _enter_document(pilot)
+            _mark("  into the document", since)
         for fid, value in doc.items():
             field = spec.field(fid)
             widget = form.query_one(f"#d-{fid}")
