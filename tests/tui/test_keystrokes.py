@@ -300,14 +300,25 @@ async def _cite(pilot: Any, wid: str, wanted: list[str]) -> None:
     assert widget.value == "、".join(labels), widget.value
 
 
+def _unique_search(pilot: Any, sc: Any) -> str:
+    """The shortest piece of the case's title the library's search finds this case alone by."""
+    library = pilot.app.screen
+    cases = list(pilot.app.library.scenarios.values())
+    for n in range(1, len(sc.title) + 1):
+        for i in range(len(sc.title) - n + 1):
+            word = sc.title[i:i + n]
+            if [c.id for c in cases if library._matches(c, word)] == [sc.id]:
+                return word
+    raise AssertionError(sc.title)
+
+
 async def officer_path(pilot: Any, sc: Any) -> None:
     """Open the case from the library, work its first reference path, hand in: by keys."""
     BREAKDOWN.clear()
     since = len(PRESSES)
-    await keys(pilot, "/")  # search
-    await keys(pilot, *"麦收")
-    await keys(pilot, "enter")  # to the list of cases found
-    await keys(pilot, "enter")  # open the case
+    await keys(pilot, "/")  # search: the fewest characters of the title that find this case alone
+    await keys(pilot, *_unique_search(pilot, sc))
+    await keys(pilot, "enter")  # the one case found opens
     assert type(pilot.app.screen).__name__ == "BriefingScreen"
     await keys(pilot, "enter")  # start from the briefing
     bench = pilot.app.screen

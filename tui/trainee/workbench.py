@@ -333,8 +333,23 @@ class WorkbenchScreen(Screen[None]):
         out = self.session.act(name, at, **params)
         self.refresh_case()
         if out.ok:
+            self._highlight_after(name)
             self.announce(out)
         return out
+
+    def _highlight_after(self, name: str) -> None:
+        """After an act the palette's highlight moves on to the next act in the palette's order, as a checklist
+        is worked down (in practice mode the next one not dimmed, if any): often the next step is one Enter
+        away, and the order says nothing the palette does not show."""
+        palette = self.query_one("#palette", ActionPalette)
+        ids = [palette.get_option_at_index(i).id or "" for i in range(palette.option_count)]
+        if name not in ids:
+            return
+        after = [i for i in range(ids.index(name) + 1, len(ids)) if not ids[i].startswith("phase:")]
+        open_now = [i for i in after if not (self.practice and self.session.why_not(ids[i]))]
+        target = (open_now or after or [None])[0]
+        if target is not None:
+            palette.highlighted = target
 
     def advance(self, to: str) -> Outcome:
         out = self.session.advance(to)
@@ -414,6 +429,9 @@ class WorkbenchScreen(Screen[None]):
 
         hint = next_step(self.session)
         self.notify("\n".join(hint.lines()), title="提示", timeout=20, markup=False)
+        if hint.action is not None:  # the act the hint names is then one Enter away
+            palette = self.query_one("#palette", ActionPalette)
+            palette.highlighted = palette.get_option_index(hint.action)
 
     def action_finish(self) -> None:
         from ..widgets.dialogs import ConfirmDialog

@@ -1,0 +1,203 @@
+"""Keys saved without choosing for the trainee (issue 14), as the trainee sees them at 80x24: the document
+fills what the case file knows when the officer enters it (and stays blank when nobody does), the filled
+texts follow the form's own entries until the officer edits them, Enter moves on to the next blank field,
+the report's penalty is carried onto the notice, the palette's highlight moves on after an act (and to the
+act a hint names), and Enter in the library's search opens the one case found."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual.widgets import Input, Select
+from tui_helpers import keys, open_case_keys, open_form, screen_text, steady_focus, wait_focus
+
+from tui.trainee.briefing import BriefingScreen
+from tui.trainee.forms import ActionForm
+from tui.trainee.workbench import WorkbenchScreen
+
+
+def _reference(scenario, upto: str, count: int = 1):
+    """The reference path's acts before the `count`-th `upto`."""
+    out = []
+    for step in scenario.references[0].steps:
+        if step.do == upto:
+            count -= 1
+            if not count:
+                return out
+        out.append(step)
+    raise AssertionError(upto)
+
+
+@contextlib.asynccontextmanager
+async def _bench(make, scenario, upto: str, count: int = 1, **kw):
+    """The case opened at 80x24 and worked along the reference path up to (not including) `upto`."""
+    app = make(**kw)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case_keys(pilot, scenario.title)
+        bench = app.screen
+        assert isinstance(bench, WorkbenchScreen)
+        for step in _reference(scenario, upto, count):
+            if step.do == "end_investigation":  # the officer's short proposal (tests/tui/test_keystrokes.py)
+                params = {**step.params, "document": {**step.params["document"], "proposal": "罚款800元，系初犯"}}
+            else:
+                params = dict(step.params)
+            out = bench.advance(step.at) if step.do == "advance" else bench.perform(step.do, step.at, params)
+            assert out.ok, out.reason
+        await pilot.pause()
+        yield pilot, bench
+
+
+async def test_entering_the_document_fills_what_the_case_file_knows(make, scenario):
+    async with _bench(make, scenario, "file_case") as (pilot, bench):
+        form = await open_form(pilot, "file_case")
+        await steady_focus(pilot)
+        brief = form.query_one("#d-brief", Input)
+        content = bench.session.acts[0].params["document"]["content"]
+        assert pilot.app.focused is form.query_one("#p-approved")  # the first blank field
+        assert brief.value == "" and "已按案卷填入" not in screen_text(pilot.app)  # not drafting yet
+        await keys(pilot, "space")
+        await keys(pilot, "enter")  # done with the approval: on into the document
+        await wait_focus(pilot, form.query_one("#d-source"))  # its first field still blank
+        assert brief.value == content
+        text = screen_text(pilot.app)
+        assert "已按案卷填入 1 项" in text
+        assert content[:8] in text  # the filled text is on the screen, where the officer can change it
+
+
+async def test_a_form_submitted_without_entering_the_document_leaves_it_blank(make, scenario):
+    """The engine reads a blank document as not drafted: a form whose document nobody opened must not send
+    one drafted from the case file alone."""
+    async with _bench(make, scenario, "inspect") as (pilot, bench):
+        form = await open_form(pilot, "inspect")
+        await steady_focus(pilot)
+        assert pilot.app.focused is form.query_one("#p-officers")
+        await keys(pilot, "space")  # one officer; nothing else
+        await keys(pilot, "ctrl+s")
+        await steady_focus(pilot)
+        assert pilot.app.screen is bench
+        assert bench.session.acts[-1].params["document"] == {}
+
+
+async def test_filled_texts_follow_the_time_and_team_until_the_officer_edits_them(make, scenario):
+    async with _bench(make, scenario, "interview") as (pilot, bench):
+        form = await open_form(pilot, "interview")
+        await steady_focus(pilot)
+        when = form.query_one("#d-time_place", Input)
+        team = form.query_one("#d-officers_certs", Input)
+        await keys(pilot, "ctrl+r")  # into the document at once
+        assert when.value.startswith("2026年6月3日") and "张明（豫执A41130001）" in team.value
+        await keys(pilot, "ctrl+up")  # the interview is the next day
+        assert when.value.startswith("2026年6月4日")
+        assert "2026年6月4日" in screen_text(pilot.app)
+        await keys(pilot, "ctrl+o")  # the team unfolds: 王强 is dropped
+        sl = form.query_one("#p-officers")
+        await wait_focus(pilot, sl)
+        wang = next(i for i in range(sl.option_count) if sl.get_option_at_index(i).value == "wang")
+        await keys(pilot, *["down"] * wang, "space")
+        assert "王强" not in team.value and "张明" in team.value
+        form.query_one("#d-time_place", Input).focus()
+        await wait_focus(pilot, when)
+        await keys(pilot, "end", *"，镇执法队询问室")  # the officer writes the place
+        written = when.value
+        await keys(pilot, "ctrl+up")
+        assert when.value == written  # the officer's own words are left alone
+
+
+async def test_enter_moves_on_past_what_the_case_file_filled_to_the_next_blank_field(make, scenario):
+    async with _bench(make, scenario, "serve") as (pilot, bench):
+        form = await open_form(pilot, "serve")
+        await steady_focus(pilot)
+        target = form.query_one("#p-target", Select)
+        assert target.value == "notify"  # the document just made, preselected
+        method = form.query_one("#p-method", Select)
+        assert pilot.app.focused is method
+        number = next(n for n in range(1, 10) if method._options[method.numbered_index(n)][1] == "leave")
+        await keys(pilot, "enter")
+        await keys(pilot, str(number))
+        proof = form.query_one("#p-proof")
+        await wait_focus(pilot, proof)
+        await keys(pilot, "space")
+        await keys(pilot, "enter")  # on: the receipt's name, receiver and time are filled and passed over
+        await wait_focus(pilot, form.query_one("#d-signature"))
+        assert form.query_one("#d-served_doc", Input).value == "《行政处罚事先告知书》"
+        assert form.query_one("#d-receiver", Input).value == "李某"
+        await pilot.pause()  # the form scrolls the focused field into view
+        text = screen_text(pilot.app)
+        assert "已按案卷填入 3 项" in text and "《行政处罚事先告知书》" in text
+
+
+async def test_the_reports_penalty_is_carried_onto_the_notice(make, scenario):
+    async with _bench(make, scenario, "notify") as (pilot, bench):
+        form = await open_form(pilot, "notify")
+        await steady_focus(pilot)
+        assert form.query_one("#p-penalty_kind", Select).value == "fine"
+        assert form.query_one("#p-amount", Input).value == "800"
+        text = screen_text(pilot.app)
+        assert "处罚种类和金额已按调查终结报告的处理意见填入" in text
+        assert "800" in text
+
+
+async def _after_hearing_the_defence(pilot, bench) -> str | None:
+    form = await open_form(pilot, "hear_defence")
+    await steady_focus(pilot)
+    assert isinstance(form, ActionForm)
+    for fid, text in (("statement", "称系初犯"), ("review", "维持拟处罚")):
+        widget = form.query_one(f"#d-{fid}", Input)
+        widget.focus()
+        await wait_focus(pilot, widget)
+        if not widget.value:
+            await keys(pilot, *text)
+    await keys(pilot, "ctrl+up")
+    await keys(pilot, "ctrl+s")
+    await steady_focus(pilot)
+    assert pilot.app.screen is bench, form.query_one("#form-error").render()
+    palette = bench.query_one("#palette")
+    return palette.highlighted_option.id if palette.highlighted_option else None
+
+
+async def test_after_an_act_the_palette_moves_on_to_the_next_act(make, scenario):
+    """Exam mode: the next act in the palette's order, whatever it is (nothing is given away)."""
+    async with _bench(make, scenario, "hear_defence", mode="exam") as (pilot, bench):
+        assert await _after_hearing_the_defence(pilot, bench) == "hearing_notice"
+        assert "通知听证时间地点" in screen_text(pilot.app)  # its name under the palette
+
+
+async def test_in_practice_mode_the_palette_moves_on_past_the_dimmed_acts(make, scenario):
+    """Practice mode dims what cannot be done now; the highlight moves on to the next act not dimmed."""
+    async with _bench(make, scenario, "hear_defence") as (pilot, bench):
+        assert bench.session.why_not("hearing_notice")  # dimmed: no hearing was asked for
+        assert await _after_hearing_the_defence(pilot, bench) == "decide"
+
+
+async def test_a_hint_highlights_the_act_it_names(make, scenario):
+    async with _bench(make, scenario, "interview") as (pilot, bench):
+        palette = bench.query_one("#palette")
+        palette.focus()
+        await keys(pilot, "h")
+        assert "询问" in screen_text(pilot.app)
+        assert palette.highlighted_option.id == "interview"
+        await keys(pilot, "enter")
+        await steady_focus(pilot)
+        assert isinstance(pilot.app.screen, ActionForm) and pilot.app.screen.spec.id == "interview"
+
+
+async def test_enter_in_the_search_box_opens_the_one_case_found(make, scenario):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#cases")
+        await keys(pilot, "slash", *"秸秆")  # several cases
+        assert table.row_count > 1
+        await keys(pilot, "enter")
+        await wait_focus(pilot, table)  # on to the list, nothing opened
+        assert app.screen.query_one("#filter").value == "秸秆"
+        await keys(pilot, "slash")
+        await wait_focus(pilot, app.screen.query_one("#filter"))
+        await keys(pilot, "end", "backspace", "backspace", *"麦收期间")
+        assert app.screen.query_one("#filter").value == "麦收期间"
+        assert table.row_count == 1
+        await keys(pilot, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        assert scenario.title in screen_text(app)
