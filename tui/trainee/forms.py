@@ -4,11 +4,16 @@ The form is built from the action's declared parameters (sim.params) and its doc
 per parameter kind. It fills in only what the trainee already decided in this case: the time (the case
 clock), what an officer keeps from one act to the next (the team on duty, credentials shown, recording: shown
 as one line, Ctrl+O opens them), the choices and amounts of the same parameter in the last act that had it,
-and the document just made as the one to serve. Ctrl+R fills the document's text fields the case file already
-knows (sim.casefile); Ctrl+L picks a provision for a legal-basis (依据) field from the whole law catalogue,
-Ctrl+G offers a text field's usual wordings (the template's `wordings`, right and wrong alike) as a numbered
-list. The form opens on the first field still blank, Enter in the last field submits, Ctrl+Up / Ctrl+Down move
-the act's time by a day from any field. The engine does all the work: the form only checks that a time and an amount are
+the penalty the investigation report proposed, and the document just made as the one to serve. When the focus
+first enters the document (the officer starts drafting it), its blank fields get what the case file already
+knows (sim.casefile), and those texts follow the form's time, team and document served until the officer
+edits them; a document the focus never entered stays blank, which the engine reads as not drafted. Ctrl+R
+fills again what was emptied since; Ctrl+L picks a provision for a legal-basis (依据) field from the whole law
+catalogue, Ctrl+G offers a text field's usual wordings (the template's `wordings`, right and wrong alike) as a
+numbered list. The form opens on the first field still blank; Enter (in a text field, a list or a box) or a
+pick moves on to the next blank field, past what was carried over or filled (Tab visits every field); Enter
+in the last field submits; Ctrl+Up / Ctrl+Down move the act's time by a day from any field. The engine does
+all the work: the form only checks that a time and an amount are
 well-formed, submits, and shows the engine's refusal reason when an act is impossible.
 """
 
@@ -324,7 +329,7 @@ class ActionForm(Dialog[None]):
                 if spec.document is not None and "document" in spec.params:
                     section = Text(f"《{spec.document.name}》")
                     if any(f.kind == "text" for f in spec.document.fields):
-                        section.append("　Ctrl+R 从案卷填写已知内容", style="dim")
+                        section.append("　进入即按案卷填入已知内容", style="dim")
                     yield Static(section, classes="form-section")
                     if not spec.document.fields:
                         yield Static("（本文书没有需要填写的事项）", classes="field-note")
