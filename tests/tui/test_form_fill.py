@@ -201,3 +201,41 @@ async def test_enter_in_the_search_box_opens_the_one_case_found(make, scenario):
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen)
         assert scenario.title in screen_text(app)
+
+
+async def test_the_evidence_list_marks_what_was_collected_and_opens_past_it(make, scenario):
+    async with _bench(make, scenario, "interview") as (pilot, bench):
+        form = await open_form(pilot, "interview")
+        await steady_focus(pilot)
+        sl = form.query_one("#p-evidence")
+        assert pilot.app.focused is sl
+        values = [sl.get_option_at_index(i).value for i in range(sl.option_count)]
+        had = set(bench.session.acts[0].params["evidence"])
+        assert sl.highlighted == next(i for i, v in enumerate(values) if v not in had)
+        assert not sl.selected  # nothing chosen for the trainee
+        text = screen_text(pilot.app)
+        labels = {e.id: e.label for e in scenario.evidence}
+        for eid in had:
+            assert f"{labels[eid]}（已取得）" in text
+        assert all(f"{labels[v]}（已取得）" not in text for v in values if v not in had)
+        await keys(pilot, "space")
+        assert sl.selected == [values[sl.highlighted]]
+
+
+async def test_in_practice_mode_left_and_right_jump_to_a_phases_first_act_not_dimmed(make, scenario):
+    async with _bench(make, scenario, "hear_defence") as (pilot, bench):
+        palette = bench.query_one("#palette")
+        palette.focus()
+        palette.highlighted = palette.get_option_index("decide")
+        await keys(pilot, "left")  # 告知/听证: the notice is done (dimmed), hearing the defence is not
+        assert bench.session.why_not("notify")
+        assert palette.highlighted_option.id == "hear_defence"
+
+
+async def test_in_exam_mode_left_and_right_jump_to_a_phases_first_act(make, scenario):
+    async with _bench(make, scenario, "hear_defence", mode="exam") as (pilot, bench):
+        palette = bench.query_one("#palette")
+        palette.focus()
+        palette.highlighted = palette.get_option_index("decide")
+        await keys(pilot, "left")
+        assert palette.highlighted_option.id == "notify"  # nothing dimmed, nothing given away

@@ -371,7 +371,13 @@ class ActionForm(Dialog[None]):
                 compact=True,
             )
         if k == ParamKind.EVIDENCE:
-            return Checklist(*(Selection(Text(e.label), e.id) for e in sc.evidence), id=wid, compact=True)
+            had = self._collected()
+            return Checklist(
+                *(Selection(Text.assemble(e.label, ("（已取得）" if e.id in had else "", "dim")), e.id)
+                  for e in sc.evidence),
+                id=wid,
+                compact=True,
+            )
         if k == ParamKind.CHOICES:
             kept = self.carried.get(p.id) or ()
             return Checklist(
@@ -411,6 +417,10 @@ class ActionForm(Dialog[None]):
         if k == ParamKind.DATETIME:
             return TimeInput(s, id=wid)
         return Input(id=wid, compact=True, max_length=5000)
+
+    def _collected(self) -> set[str]:
+        """The evidence earlier acts of this case collected (marked in the list, which opens past them)."""
+        return {e for a in self.session.acts for e in a.params.get("evidence") or ()}
 
     def _unserved(self, made: list[str]) -> str | None:
         """The latest document in the file that no act of this kind has taken as its target yet."""
@@ -495,6 +505,11 @@ class ActionForm(Dialog[None]):
         return next((w for w in self._fields() if w.id != "p-at" and self._blank(w)), None)
 
     def on_mount(self) -> None:
+        for sl in self.query("#p-evidence").results(SelectionList):
+            had = self._collected()  # the list's highlight starts at the first item not yet collected
+            fresh = next((i for i in range(sl.option_count) if sl.get_option_at_index(i).value not in had), None)
+            if fresh is not None:
+                sl.highlighted = fresh
         if self._fill_penalty():
             note = "处罚种类和金额已按调查终结报告的处理意见填入（可修改）"
             self.query_one("#form-error", Static).update(Text(note, style="green"))

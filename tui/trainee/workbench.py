@@ -8,6 +8,7 @@ can still be chosen, and the engine says why it refuses); in exam mode they all 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +46,11 @@ class ActionPalette(OptionList):
         Binding("left", "phase(-1)", "上一阶段", show=False, id="previous-phase"),
     ]
 
+    dimmed: Callable[[str], bool] = staticmethod(lambda action: False)  # practice mode: the workbench's own
+
     def action_phase(self, direction: int) -> None:
-        """Highlight the first action of the next (1) or previous (-1) phase that has one; stay at the ends."""
+        """Highlight the first action of the next (1) or previous (-1) phase that has one (the first not
+        dimmed, if any: in practice mode what cannot be done now is dimmed); stay at the ends."""
         heads = [i for i in range(self.option_count) if (self.get_option_at_index(i).id or "").startswith("phase:")]
         here = self.highlighted if self.highlighted is not None else -1
         current = max((h for h in heads if h <= here), default=-1)
@@ -55,9 +59,16 @@ class ActionPalette(OptionList):
         else:
             targets = [h for h in reversed(heads) if h < current]
         for head in targets:
-            first = head + 1
-            if first < self.option_count and not (self.get_option_at_index(first).id or "").startswith("phase:"):
-                self.highlighted = first
+            acts = []
+            for i in range(head + 1, self.option_count):
+                oid = self.get_option_at_index(i).id or ""
+                if oid.startswith("phase:"):
+                    break
+                acts.append(i)
+            if acts:
+                self.highlighted = next(
+                    (i for i in acts if not self.dimmed(self.get_option_at_index(i).id or "")), acts[0]
+                )
                 return
 
 
@@ -111,6 +122,8 @@ class WorkbenchScreen(Screen[None]):
             with Vertical(id="wb-left"):
                 palette = ActionPalette(*self._palette_options(), id="palette")
                 palette.border_title = "执法动作"
+                if self.practice:
+                    palette.dimmed = lambda action: bool(self.session.why_not(action))
                 yield palette
                 yield Static(id="action-help")
             with TabbedContent(id="wb-tabs", initial="tab-timeline"):
