@@ -239,3 +239,32 @@ async def test_in_exam_mode_left_and_right_jump_to_a_phases_first_act(make, scen
         palette.highlighted = palette.get_option_index("decide")
         await keys(pilot, "left")
         assert palette.highlighted_option.id == "notify"  # nothing dimmed, nothing given away
+
+
+async def test_the_law_picker_reopens_where_the_last_pick_left_off(make, scenario, library):
+    async with _bench(make, scenario, "end_investigation") as (pilot, bench):
+        form = await open_form(pilot, "end_investigation")
+        await steady_focus(pilot)
+        basis = form.query_one("#d-basis", Input)
+        await wait_focus(pilot, basis)  # facts and evidence filled from the case file: on to the basis
+        await keys(pilot, "ctrl+l")
+        picker = pilot.app.screen
+        await wait_focus(pilot, picker.query_one("#article-filter"))
+        await keys(pilot, *"大气污染防治法")
+        listed = picker._list()
+        ids = [listed.get_option_at_index(i).id for i in range(listed.option_count)]
+        first, second = ids.index("大气污染防治法#77"), ids.index("大气污染防治法#119.1")
+        await keys(pilot, "down", *["down"] * first)  # Down from the filter: into the list, then on
+        await keys(pilot, "up", "enter")
+        await wait_focus(pilot, basis)
+        assert basis.value == library.articles["大气污染防治法#77"].label
+        await keys(pilot, "ctrl+l")
+        picker = pilot.app.screen
+        await wait_focus(pilot, picker.query_one("#article-filter"))
+        assert picker.query_one("#article-filter", Input).value == "大气污染防治法"  # the filter kept
+        assert picker._list().highlighted == first  # on the provision picked last
+        assert "大气污染防治法" in screen_text(pilot.app)
+        await keys(pilot, *["down"] * (second - first), "enter")
+        await wait_focus(pilot, basis)
+        labels = [library.articles[k].label for k in ("大气污染防治法#77", "大气污染防治法#119.1")]
+        assert basis.value == "、".join(labels)

@@ -293,6 +293,7 @@ class ActionForm(Dialog[None]):
         self.folded = bool(kept) and all(pid in self.carried for pid in kept)
         self._auto: dict[str, str] = {}  # document text fields the case file filled, with the text it put in
         self._drafting = False  # the focus has entered the document (or Ctrl+R): the case file's text is in it
+        self._last_cite: tuple[str, str | None] = ("", None)  # the law picker reopens there: filter, provision
 
     # --- building -----------------------------------------------------------------------------------------
 
@@ -559,14 +560,18 @@ class ActionForm(Dialog[None]):
             return
         field, widget = target
 
+        needle, current = self._last_cite
+
         def picked(key: str | None) -> None:
             widget.focus()
             if key:
+                self._last_cite = (picker.needle, key)
                 label = library.articles[key].label
                 widget.value = f"{widget.value.rstrip('、 ')}、{label}" if widget.value.strip() else label
                 widget.cursor_position = len(widget.value)
 
-        self.app.push_screen(ArticlePicker(article_options(library.articles), field.label), picked)
+        picker = ArticlePicker(article_options(library.articles), field.label, needle=needle, current=current)
+        self.app.push_screen(picker, picked)
 
     @when_active
     def action_wording(self) -> None:
