@@ -143,14 +143,14 @@ async def focus(pilot: Pilot[Any], widget_id: str) -> Any:
 
 
 async def type_into(pilot: Pilot[Any], widget_id: str, text: str) -> None:
-    """Tab to an Input, clear it and type (one batch of key presses)."""
+    """Tab to an Input, clear it (select all, delete) and type (one batch of key presses)."""
     await steady_focus(pilot)
     field, presses = tabs_to(pilot, widget_id)
     assert isinstance(field, Input)
     if presses:  # the focus first: a character sent while the focus change is queued goes to the old widget
         await keys(pilot, *presses)
     await wait_focus(pilot, field)
-    presses = ["end", *["backspace"] * len(field.value)] if field.value else []
+    presses = ["ctrl+shift+a", "backspace"] if field.value else []  # select all, delete: an officer's two keys
     await keys(pilot, *presses, *text)
     assert pilot.app.focused is field
     assert field.value == text, (field.value, text)
@@ -294,7 +294,7 @@ async def clear_unlisted(pilot: Pilot[Any], scenario: Any, action: str, listed: 
             if presses:
                 await keys(pilot, *presses)
             await wait_focus(pilot, widget)
-            await keys(pilot, "end", *["backspace"] * len(widget.value))
+            await keys(pilot, "ctrl+shift+a", "backspace")
             assert widget.value == "", widget.value
 
 
