@@ -41,7 +41,8 @@ async def _bench(make, scenario, upto: str, count: int = 1, messages: list | Non
         assert isinstance(bench, WorkbenchScreen)
         for step in _reference(scenario, upto, count):
             if step.do == "end_investigation":  # the officer's short proposal (tests/tui/test_keystrokes.py)
-                params = {**step.params, "document": {**step.params["document"], "proposal": "罚款800元，系初犯"}}
+                doc = {**step.params["document"], "proposal": "罚款800元，系初犯"}
+                params = {**step.params, "document": doc}
             else:
                 params = dict(step.params)
             out = bench.advance(step.at) if step.do == "advance" else bench.perform(step.do, step.at, params)

@@ -694,7 +694,7 @@ class ActionForm(Dialog[None]):
 
     def action_fill(self) -> None:
         """Fill every empty field of the document with what the case file already says (the form did so when
-        it opened; this fills what was emptied or became known since)."""
+        the focus entered the document; this fills what was emptied or became known since)."""
         self._drafting = True
         filled = self._fill_known()
         note = f"已从案卷填写 {filled} 项" if filled else "案卷中没有可填入的内容（空白的项目需要自己填写）"
