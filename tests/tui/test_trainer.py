@@ -48,8 +48,13 @@ def trainer_app(lib, home, **kw):
 async def settle(pilot, done, what: str) -> None:
     """Let workers finish and messages be handled until `done()` holds. Bounded, so a hang still fails;
     a condition, not a fixed number of rounds, since a worker may only start after the next refresh."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(100):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive check replaced by a newer one (a second change came in)
+            pass
         await pilot.pause()
         if done():
             return
