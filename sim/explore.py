@@ -826,6 +826,13 @@ def _ref_move(s: Session, step: Any) -> Move:
     return Move("act", step.do, s.proc.actions[step.do].label, at.isoformat(), dict(step.params))
 
 
+def _play_ref(search: _Search, s: Session, step: Any) -> Move | None:
+    """A reference path's step played on `s` (an explored step): its move, or None if the session refused it."""
+    move = _ref_move(s, step)
+    search.steps += 1
+    return move if _apply(s, move) is not None else None
+
+
 def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
     """Rules that need two linked changes: the first reference path with one act the rule reads done another
     way (the amounts the rule compares with, a document field otherwise), then, at each later step that is
@@ -860,17 +867,15 @@ def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
                                     break
                         if r.id in search.triggered:
                             break
-                        move = _ref_move(cur, later)
-                        search.steps += 1
-                        if _apply(cur, move) is None:
+                        move = _play_ref(search, cur, later)
+                        if move is None:
                             break
                         trail += (move,)
                     cur.close()
                     if r.id in search.triggered or search.out_of_time():
                         break
-            move = _ref_move(s, step)
-            search.steps += 1
-            if _apply(s, move) is None:
+            move = _play_ref(search, s, step)
+            if move is None:
                 break
             done += (move,)
         s.close()
@@ -931,9 +936,8 @@ def _probe_inserted(search: _Search, rules: list[RuleSpec]) -> None:
                     if r.id in search.triggered or search.out_of_time():
                         break
                 break
-            move = _ref_move(s, step)
-            search.steps += 1
-            if _apply(s, move) is None:
+            move = _play_ref(search, s, step)
+            if move is None:
                 break
             done += (move,)
         s.close()
