@@ -504,7 +504,11 @@ class Session:
         rec = ActRecord(len(self.acts), name, spec.label, when, clean, effective, before, after)
         self.acts.append(rec)
         self._done[name] = self._done.get(name, 0) + 1
-        self._acts_by_name.setdefault(name, []).append(rec)
+        same = self._acts_by_name.get(name)
+        if same is None:
+            self._acts_by_name[name] = [rec]
+        else:
+            same.append(rec)
         evidence = clean.get("evidence")
         if isinstance(evidence, list):
             self._evidence.update(evidence)  # ids: a validated list holds only strings
@@ -693,7 +697,8 @@ class Session:
     def _mark_anchor(self, key: str, when: dt.datetime) -> None:
         if key not in self._anchors:
             self._anchors[key] = when
-            self._schedule_anchor(key, when)
+            if key in self._waiting:  # (most anchors have no event waiting for them)
+                self._schedule_anchor(key, when)
         # else: its events were scheduled when it first happened (each event waits for one anchor)
 
     def _schedule_anchor(self, key: str, when: dt.datetime) -> None:
