@@ -32,7 +32,17 @@ Waiting is a move too: advancing the clock to the next `advance:` time of a refe
 Two sequences that reach the same situation are explored once: the signature is the procedural state, how
 often each act was done, how often the clock was advanced, the world events still due, the rules found so
 far and the world flags. The search stops at `depth` moves (default: the longest reference path plus two, at
-least 8), and after `budget` distinct situations (the report says when the budget cut it).
+least 8), and after `budget` distinct situations (the report says when the budget cut it). That signature is
+a heuristic: the budgeted search proves nothing.
+
+`--exhaustive` proves. It runs the budgeted search first (what it finds needs no proof), then settles every
+rule still open: by the state graph (no reachable state allows the rule's act), by a proof over every
+parameter class (sim.situations.Prover: the rule reads only the act, the case and other acts' parameters,
+and no combination of the classes fires it), and for the rules left by a breadth-first search over every
+situation within the depth, one per class of a sound equivalence relative to the open rules
+(sim.situations.Situations, whose docstring holds the soundness argument). The coverage is proven when
+every open rule is settled; the search stops at its limit (`budget`, default EXHAUSTIVE_LIMIT) or `seconds`
+and then says how deep its proof reached.
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ from .gaming import passes_outside
 from .machine import machine_for
 from .model import ActionSpec, ParamKind, RuleKind, RuleSpec, Scenario
 from .session import Outcome, Session
+from .situations import Prover, Situations
 
 DEFAULT_DEPTH = 8
 DEFAULT_BUDGET = 120
@@ -103,7 +114,7 @@ class Unreached:
     title: str
     reason: str  # Chinese
     detail: str = ""  # the expression or the states concerned (the author's own text)
-    proven: bool = False  # no sequence of moves can fire it (the state graph, or a finished exhaustive search)
+    proven: bool = False  # no sequence of moves can fire it (state graph, sim.situations.Prover, or exhaustive search)
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule_id, "title": self.title, "reason": self.reason, "detail": self.detail,
@@ -530,8 +541,7 @@ class _Search:
         self.handed_in = 0
         self.steps = self.nodes = 0
         self.stop = STOP_DONE
-        self.exhaustive = False
-        self.proven_depth = 0  # exhaustive: every situation with at most this many moves was explored
+        self.proven_depth = 0  # run_exhaustive: every situation with at most this many moves was explored
 
     def out_of_time(self) -> bool:
         return self.until is not None and self.clock() >= self.until
@@ -540,14 +550,13 @@ class _Search:
         """What makes two situations different for the search: the state, how often each act was done up to
         its repeat cap (see _repeat_caps), the waits, the world's events still due, the flags, the legal status
         of each running statutory clock (within its period or expired, not the exact case time), the anchors
-        reached (which documents were served), and the rules found so far. The exhaustive search also merges
-        situations that differ only in the rules found (every finding is counted when its move is made, and a
-        rule fires once per session), which keeps its space finite enough to finish; the budgeted search
-        keeps them apart, since the findings also tell apart acts done with different parameter classes."""
+        reached (which documents were served), and the rules found so far (they also tell apart acts done
+        with different parameter classes). This is a heuristic for the budgeted search, which proves nothing;
+        the exhaustive search's equivalence is sim.situations (sound, coarser where it can be)."""
         caps = self.caps
         return (s.state, tuple(sorted((k, min(v, caps.get(k, 1))) for k, v in s._done.items())), waits,
                 s.pending_events(), tuple(sorted((k, repr(v)) for k, v in s.flags.items())), s.clock_status(),
-                frozenset(s._anchors), None if self.exhaustive else frozenset(s._fired_rules))
+                frozenset(s._anchors), frozenset(s._fired_rules))
 
     def found(self, rule_ids: Iterable[str]) -> None:
         for rid in rule_ids:
@@ -607,8 +616,8 @@ class _Search:
                            "seconds": self.clock() - self.started})
 
     def run(self, limit: int, goal: Callable[[Session], int] | None = None,
-            extra: Callable[[Session], Iterator[Move]] | None = None, stop_when: Callable[[], bool] | None = None,
-            exhaustive: bool = False) -> bool:
+            extra: Callable[[Session], Iterator[Move]] | None = None,
+            stop_when: Callable[[], bool] | None = None) -> bool:
         """One best-first search from the start of the case; True if it ran out of situations to explore.
 
         Without `goal`, situations are taken by how far their path strays from the reference path, then by
@@ -626,10 +635,6 @@ class _Search:
             g, cost, length, _, pointer, sig, path = heapq.heappop(heap)
             if best.get(sig, (g, cost, length)) < (g, cost, length):
                 continue  # reached more directly since this path was queued
-            if exhaustive:
-                # Breadth first (every move costs 1): taking a situation of `length` moves means that every
-                # shorter one has been explored.
-                self.proven_depth = max(self.proven_depth, length - 1)
             if explored >= limit:
                 self.stop = STOP_BUDGET
                 return False
@@ -653,8 +658,7 @@ class _Search:
                 self.hand_in(s, path)
                 moved = False
                 waits = sum(m.kind == "advance" for m in path)
-                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s,
-                                                                     None if exhaustive else pointer)
+                candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s, pointer)
                 if extra is not None:
                     candidates = itertools.chain(candidates, ((m, 1, pointer) for m in extra(s)))
                 for move, add, after in candidates:
@@ -672,9 +676,92 @@ class _Search:
                 if not moved:
                     self.end(s, STUCK, path)
             s.close()
-        if exhaustive:
-            self.proven_depth = depth
         return True
+
+    def run_exhaustive(self, limit: int, rules: list[RuleSpec]) -> bool:
+        """Breadth first over every situation within the depth, one of each class of sim.situations (the view
+        relative to `rules`, the rules still open, with the documents drafted compared by subsumption); True
+        if it ran out of situations (no sequence of its moves fires a rule of `rules` that it did not fire).
+        Moves: `_moves(pointer=None)` and the goal-directed moves for `rules` (_goal_moves)."""
+        depth = self.depth
+        view = Situations(self.sc, self.classes.ref_steps)
+        view.set_open(r.id for r in rules if r.id not in self.triggered)
+        extra = _goal_moves(self, rules)
+        root = Session(self.sc, seed=self.seed, wall_clock=lambda: 0.0)
+        key, drafted = view.key(root)
+        root.close()
+        seen: dict[Any, list[frozenset[str]]] = {key: [drafted]}
+        # Every situation queued, in order (breadth first: never shallower than one before it).
+        entries: list[list[Any]] = [[key, drafted, (), False]]  # view, drafted, path, dropped
+        at = explored = 0
+        open_ids = {r.id for r in rules}
+        while at < len(entries):
+            if view.set_open(open_ids - self.triggered):
+                # Rules were found: the view is coarser now. Re-key everything seen, in order; a queued situation
+                # now covered by an earlier one is dropped.
+                seen = {}
+                for i, e in enumerate(entries):
+                    if e[3]:
+                        continue
+                    e[0] = view.project(e[0])
+                    same = seen.setdefault(e[0], [])
+                    if any(e[1] <= d for d in same) and i >= at:
+                        e[3] = True
+                    else:
+                        same.append(e[1])
+            entry = entries[at]
+            at += 1
+            if entry[3]:
+                continue
+            path = entry[2]
+            self.proven_depth = max(self.proven_depth, len(path) - 1)
+            if explored >= limit:
+                self.stop = STOP_BUDGET
+                return False
+            if self.out_of_time():
+                self.stop = STOP_TIME
+                return False
+            if not open_ids - self.triggered:
+                break  # every rule it looks for was found
+            explored += 1
+            self.nodes += 1
+            if self.nodes % 64 == 0:
+                self.report_progress()
+            s = self.rebuild(path)
+            self.reached.add(s.state)
+            if self.proc.state(s.state).final:
+                self.end(s, s.state, path)
+            elif len(path) >= depth:
+                self.end(s, UNFINISHED, path)
+            else:
+                self.hand_in(s, path)
+                moved = False
+                candidates = itertools.chain((m for m, _, _ in _moves(self.classes, s, None)), extra(s))
+                tried: set[Any] = set()
+                for move in candidates:
+                    mk = (move.name, move.at, repr(move.params))
+                    if mk in tried:
+                        continue
+                    tried.add(mk)
+                    child = self.try_move(s, move, path)
+                    if child is None:
+                        continue
+                    moved = True
+                    ckey, cdrafted = view.key(child)
+                    child.close()
+                    same = seen.setdefault(ckey, [])
+                    if any(cdrafted <= d for d in same):
+                        continue
+                    same.append(cdrafted)
+                    entries.append([ckey, cdrafted, path + (move,), False])
+                if not moved:
+                    self.end(s, STUCK, path)
+            s.close()
+        self.proven_depth = depth
+        return True
+
+
+_TIME_CHECKS = frozenset({"working_days_between", "days_between", "in_time"})
 
 
 def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], Iterator[Move]]:
@@ -689,6 +776,8 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
             by_act.setdefault(a, set()).update(consts)
         if r.kind == RuleKind.DEADLINE and r.deadline is not None and r.deadline.not_before is not None:
             early.update(_triggers(search.sc, r))
+        elif any(f in _TIME_CHECKS for e in (r.when, r.unless, r.expr) if e is not None for f, _ in e.calls):
+            early.update(_triggers(search.sc, r))  # a check of the act's time against a served date or period
 
     def moves(s: Session) -> Iterator[Move]:
         for name, consts in by_act.items():
@@ -714,9 +803,10 @@ def _goal_moves(search: _Search, rules: list[RuleSpec]) -> Callable[[Session], I
                 times = [(when, "")]
                 if name in early and when > s.now:
                     times.append((s.now, "（立即进行，不等期限届满）"))
-                for at, tlabel in times:
-                    for amount in [None, *constants] if amounts else [None]:
-                        for what, params in singles:
+                # The times innermost: a capped prefix of these moves (_probe_linked) has both.
+                for amount in [None, *constants] if amounts else [None]:
+                    for what, params in singles:
+                        for at, tlabel in times:
                             label = spec.label + (f"（{what}）" if what else "") + tlabel
                             if amount is not None:
                                 params = {**params, **{pid: amount for pid in amounts}}
@@ -786,6 +876,98 @@ def _probe_linked(search: _Search, rules: list[RuleSpec]) -> None:
         s.close()
 
 
+def _reads_order(r: RuleSpec) -> bool:
+    """Whether a rule's expressions compare when acts were done (`last('x').index`, `first('y').index`)."""
+    return any(attr == "index" and root != "act" for e in (r.when, r.unless, r.expr) if e is not None
+               for root, attr in e.attrs_read)
+
+
+INSERTED_TRIES = 400  # moves of the rule's own act tried after each ordering of the inserted acts (_probe_inserted)
+
+
+def _probe_inserted(search: _Search, rules: list[RuleSpec]) -> None:
+    """Rules that read acts the first reference path never does (`done('legal_review') and
+    done('collective_discussion')`), or compare the order of acts (`last('x').index > first('y').index`):
+    the path is replayed without those acts up to the first of the rule's own acts, the acts it reads are
+    done there in each order (at most three of them), and the rule's act is tried every goal-directed way
+    (e.g. a decision above the hearing threshold after a collective discussion held before the legal review:
+    major-decision-discussed-before-review)."""
+    sc, path = search.sc, search.classes.path
+    on_path = {st.do for st in path}
+    for r in rules:
+        triggers = set(_triggers(sc, r))
+        reads = sorted(a for a in _read_acts(sc, r) if a not in triggers)
+        if r.id in search.triggered or not triggers or not reads or len(reads) > 3 \
+                or all(a in on_path for a in reads) and not _reads_order(r):
+            continue
+        moves = _goal_moves(search, [r])
+        s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
+        done: tuple[Move, ...] = ()
+        missing = reads
+        for step in path:
+            if step.do in reads:
+                continue  # done below, in each order, before the rule's act
+            if step.do in triggers:
+                for order in itertools.permutations(missing):
+                    cur, trail = s.fork(), done
+                    for a in order:
+                        spec = sc.procedure.actions[a]
+                        base, when = search.classes.base(spec, cur, None)
+                        move = Move("act", a, spec.label, when.isoformat(), base)
+                        nxt = search.try_move(cur, move, trail)
+                        cur.close()
+                        if nxt is None:
+                            break
+                        cur, trail = nxt, trail + (move,)
+                    else:
+                        for second in itertools.islice((m for m in moves(cur) if m.name in triggers), INSERTED_TRIES):
+                            tried = search.try_move(cur, second, trail)
+                            if tried is not None:
+                                tried.close()
+                            if r.id in search.triggered or search.out_of_time():
+                                break
+                    if not cur.closed:
+                        cur.close()
+                    if r.id in search.triggered or search.out_of_time():
+                        break
+                break
+            move = _ref_move(s, step)
+            search.steps += 1
+            if _apply(s, move) is None:
+                break
+            done += (move,)
+        s.close()
+
+
+def _probe_blank_documents(search: _Search) -> None:
+    """A closure rule on the case file's blank fields (`text_without_content()`): the first reference path
+    replayed with every document drafted one field short (the parameter class "文书缺一项"), then handed in.
+    One document short is judged by its own rules; the share of blank fields needs many."""
+    sc, proc = search.sc, search.proc
+    wanted = [r for r in proc.rules if r.kind == RuleKind.FINISH and r.id not in search.triggered
+              and any(f == "text_without_content" for e in (r.when, r.unless, r.expr) if e is not None
+                      for f, _ in e.calls)]
+    if not wanted:
+        return
+    s = Session(sc, seed=search.seed, wall_clock=lambda: 0.0)
+    done: tuple[Move, ...] = ()
+    for step in search.classes.path:
+        move = _ref_move(s, step)
+        spec = proc.actions.get(step.do)
+        if spec is not None and spec.document is not None and isinstance(step.params.get("document"), dict):
+            short = next((p for what, p in search.classes.variants(spec, dict(step.params))
+                          if what.startswith("文书缺")), None)
+            if short is not None:
+                move = Move("act", step.do, f"{move.label}（文书缺一项）", move.at, short, 1)
+        nxt = search.try_move(s, move, done)
+        s.close()
+        if nxt is None:
+            return
+        s, done = nxt, done + (move,)
+    search.hand_in(s, done)
+    s.close()
+
+
 def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], int]:
     """Moves from a situation's state to the nearest state where one of `triggers` is possible (the graph)."""
     machine = machine_for(sc.procedure)
@@ -811,9 +993,49 @@ def _distance(sc: Scenario, triggers: tuple[str, ...]) -> Callable[[Session], in
     return lambda s: dist.get(s.state, far)
 
 
-def _reason(search: _Search, r: RuleSpec, reachable: set[str], proven: bool) -> Unreached:
-    """Why no explored move fired `r`, from the state graph and from sample situations."""
+def _graph_unreachable(sc: Scenario, r: RuleSpec, reachable: set[str]) -> bool:
+    """A rule judged on acts that no state the machine graph can reach allows."""
+    triggers = _triggers(sc, r)
+    table = machine_for(sc.procedure).table
+    return bool(triggers) and not any(src in reachable for (src, a) in table if a in triggers)
+
+
+def _proofs(search: _Search, reachable: set[str]) -> dict[str, str]:
+    """A proof (sim.situations.Prover) for each rule still open that the state graph does not rule out."""
+    sc = search.sc
+    prover = Prover(sc, search.classes, search.depth, (c for r in sc.procedure.rules for c in _constants(sc, r)))
+    proofs = {r.id: why for r in sc.procedure.rules if r.id not in search.triggered
+              and not _graph_unreachable(sc, r, reachable) and (why := prover.prove(r))}
+    prover.close()
+    return proofs
+
+
+def _exhaustive(search: _Search, limit: int, reachable: set[str], proofs: dict[str, str]) -> bool:
+    """After the budgeted search and the proofs: breadth first over every situation within the depth for the
+    rules still open that no proof settles (_Search.run_exhaustive). True if every open rule is settled (the
+    coverage is proven)."""
+    sc = search.sc
+    search.stop = STOP_DONE
+    rest = [r for r in sc.procedure.rules if r.id not in search.triggered and r.id not in proofs
+            and not _graph_unreachable(sc, r, reachable)]
+    if not rest:
+        search.proven_depth = search.depth
+        return True
+    if search.out_of_time():
+        search.stop = STOP_TIME
+        return False
+    return search.run_exhaustive(limit, rest)
+
+
+def _reason(search: _Search, r: RuleSpec, reachable: set[str], proven: bool, proof: str = "") -> Unreached:
+    """Why no explored move fired `r`, from the state graph, from a proof (sim.situations.Prover) and from sample
+    situations."""
     sc, proc = search.sc, search.proc
+    if _graph_unreachable(sc, r, reachable):
+        proof = ""  # the state graph's reason says more
+    elif proof:
+        detail = next((f"{w}：{e.source}" for w, e in (("适用条件", r.when), ("检查", r.expr)) if e is not None), "")
+        return Unreached(r.id, r.title, proof, detail, True)
     labels = {st.id: st.label for st in proc.states}
     triggers = _triggers(sc, r)
     if triggers:
@@ -885,28 +1107,34 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
     acts are possible and tries them with the amounts the rule compares with and every document field varied.
     Every rule left has a reason (sim.explore.Unreached).
 
-    `exhaustive`: the search runs until no situation is left (the report's `proven`), or stops at the
-    budget and says so. `progress` is called every 64 situations with the counts so far.
+    `exhaustive`: after the budgeted search (DEFAULT_BUDGET), each rule still open is proven unreachable
+    (state graph, sim.situations.Prover) or searched for breadth first over sim.situations' equivalence classes
+    until none is left (the report's `proven`) or the limit (`budget`, EXHAUSTIVE_LIMIT by default) or
+    `seconds` stops it, and the report says so. `progress` is called every 64 situations with the counts so far.
     """
     depth = default_depth(sc) if depth is None else depth
     budget = (EXHAUSTIVE_LIMIT if exhaustive else DEFAULT_BUDGET) if budget is None else budget
     search = _Search(sc, seed, depth, clock, None, progress)
-    search.exhaustive = exhaustive
     if seconds is not None:
         search.until = search.started + seconds
     proc = sc.procedure
-    finished = search.run(budget, exhaustive=exhaustive)
+    # --exhaustive starts as the budgeted search does: the rules it finds need no proof.
+    first = DEFAULT_BUDGET if exhaustive else budget
+    search.run(first)
     main_stop = search.stop
     main_nodes = search.nodes
     reachable = _reachable_states(sc)
     # Goal-directed: toward the states where the acts of the rules not found yet are possible, trying those
     # acts with the values the rules look at; restarted (with the rules left) whenever one is found.
-    goal_left = max(20, int(budget * GOAL_SHARE))
+    goal_left = max(20, int(first * GOAL_SHARE))
     goal_nodes = 0
     table = machine_for(proc).table
     if not search.out_of_time():
         _probe_linked(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                                and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
+        _probe_inserted(search, [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
+                                 and any(src in reachable for (src, a) in table if a in _triggers(sc, r))])
+        _probe_blank_documents(search)
     while goal_left > 0 and not search.out_of_time():
         targets = [r for r in proc.rules if r.id not in search.triggered and _triggers(sc, r)
                    and any(src in reachable for (src, a) in table if a in _triggers(sc, r))]
@@ -923,8 +1151,12 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         goal_nodes += search.nodes - before
         if len(search.triggered) == found_before:
             break  # the search ran out of situations or budget without finding one more
+    # Rules no sequence can fire, shown over the parameter classes (cheap: no search).
+    proofs = _proofs(search, reachable)
+    finished = exhaustive and _exhaustive(search, budget, reachable, proofs)
     proven = exhaustive and finished
-    unreached = tuple(_reason(search, r, reachable, proven) for r in proc.rules if r.id not in search.triggered)
+    unreached = tuple(_reason(search, r, reachable, proven, proofs.get(r.id, ""))
+                      for r in proc.rules if r.id not in search.triggered)
     search.report_progress()
     non_final = [st.id for st in proc.states if not st.final]
     transitions = frozenset((src, a.id) for a in proc.actions.values()
@@ -942,7 +1174,7 @@ def explore(sc: Scenario, *, depth: int | None = None, budget: int | None = None
         frozenset(search.triggered),
         tuple(Ending(k, labels[k], tuple(endings[k].scores), endings[k].example) for k in order if k in endings),
         tuple(search.gamed),
-        stop=main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
+        stop=search.stop if exhaustive else main_stop, exhaustive=exhaustive, proven=proven, seconds_limit=seconds, main_nodes=main_nodes,
         goal_nodes=goal_nodes, unreached=unreached,
         first_found=tuple(sorted(search.first.items(), key=lambda kv: kv[1])),
         proven_depth=min(search.proven_depth, depth) if exhaustive else 0,

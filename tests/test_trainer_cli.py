@@ -272,9 +272,12 @@ def test_explore_default_finds_the_decision_without_notice_and_explains_the_rest
     # No event of this case makes the party ask for a hearing: the hearing itself can never be held.
     held = reasons["hearing-presider-not-independent"]
     assert held["proven"] and "本案没有安排使案件进入该状态的外界事件（「当事人申请听证」）" in held["reason"]
-    # A rule about acts that are done, whose condition never holds, says so and shows the condition.
+    # A rule about acts that are done, whose condition reads only the case: proven over every way the search
+    # can do the act, with the condition shown.
     outside = reasons["penalty-outside-competence"]
-    assert "规则的适用条件不成立" in outside["reason"] and outside["detail"] == "适用条件：case.power.source == 'none'"
+    assert outside["proven"] and "逐一试过所看动作的全部" in outside["reason"] and "都不会触发" in outside["reason"]
+    assert outside["detail"] == "适用条件：case.power.source == 'none'"
+    assert all(u["proven"] for u in rep["unreached"])  # straw-burning-01: every rule left is proven
     code, out, _ = run_cli(capsys, "explore", "straw-burning-01")
     assert code == 0
     assert "从未触发的规则（" in out and "及原因：" in out
@@ -299,33 +302,65 @@ def test_explore_cli_time_limit_shows_in_the_header(capsys: pytest.CaptureFixtur
 def test_explore_exhaustive_proves_coverage_of_a_small_search(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "explore", "spot-watermelon-stall-01", "--exhaustive", "--depth", "2")
     assert code == 0
-    assert "穷尽搜索，深度上限 2 步" in out and "覆盖已得到证明：2 步以内、按参数等价类的全部办法都已探索" in out
+    assert "穷尽搜索，深度上限 2 步" in out and "覆盖已得到证明：2 步以内、按参数等价类的全部办法中" in out
     code, out, _ = run_cli(capsys, "explore", "spot-watermelon-stall-01", "--exhaustive", "--depth", "2", "--json")
     rep = json.loads(out)
     assert code == 0 and rep["proven"] is True and rep["stop"] == "done"
     assert all(u["proven"] for u in rep["unreached"])
 
 
+# A case with rules no proof settles (deadlines): the exhaustive search searches for them breadth first (it
+# proves fire-lane-01's coverage in about 40 s).
+SEARCHED = "fire-lane-01"
+
+
 def test_explore_exhaustive_says_when_the_case_is_too_big(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--exhaustive", "--budget", "5")
+    code, out, _ = run_cli(capsys, "explore", SEARCHED, "--exhaustive", "--budget", "5")
     assert code == 1
-    assert "穷尽搜索未完成：本案 13 步以内的情形超过上限 5 个，覆盖未得到证明；可减小 --depth，或加大 --budget" in out
+    assert "穷尽搜索未完成：本案 11 步以内的情形超过上限 5 个，覆盖未得到证明" in out
+    assert "可减小 --depth，或加大 --budget（默认 20000）" in out
     assert "覆盖已得到证明" not in out
 
 
 def test_explore_exhaustive_cut_short_still_proves_the_levels_it_finished(
         capsys: pytest.CaptureFixture[str], library: sim.Library) -> None:
-    sc = library.scenarios["straw-burning-01"]
+    sc = library.scenarios[SEARCHED]
     small = explore(sc, exhaustive=True, depth=2)
     assert small.proven and small.proven_depth == 2
-    cut = explore(sc, exhaustive=True, budget=small.main_nodes + 40)
+    searched = small.nodes - small.main_nodes - small.goal_nodes  # the breadth-first phase's situations
+    cut = explore(sc, exhaustive=True, budget=searched + 40)
     assert not cut.proven and cut.stop == "budget" and cut.proven_depth >= 2
     # Breadth first: what the finished depth-2 search found, the cut search found too.
-    main = {rid for rid, (n, _, _) in small.first_found if n <= small.main_nodes}
-    assert main <= cut.rules_triggered
-    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--exhaustive", "--budget",
-                           str(small.main_nodes + 40))
+    assert small.rules_triggered <= cut.rules_triggered
+    code, out, _ = run_cli(capsys, "explore", SEARCHED, "--exhaustive", "--budget", str(searched + 40))
     assert code == 1 and f"（{cut.proven_depth} 步以内的全部办法已探索完毕，这一深度以内的覆盖是完整的）" in out
+
+
+@pytest.mark.parametrize("case", ["straw-burning-01", "general-straw-pile-absent-01", "general-fire-lane-company-01"])
+def test_explore_default_budget_reaches_every_rule_the_exhaustive_search_proves_reachable(
+        library: sim.Library, case: str) -> None:
+    sc = library.scenarios[case]
+    full = explore(sc, exhaustive=True)
+    assert full.proven and full.stop == "done"
+    assert all(u.proven for u in full.unreached)
+    default = explore(sc)
+    assert default.rules_triggered == full.rules_triggered
+    # Found by _probe_inserted: two acts the rule reads, done before the decision in the order it forbids.
+    assert "major-decision-discussed-before-review" in default.rules_triggered
+
+
+def test_explore_exhaustive_proof_of_each_rule_shows_in_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explore", "straw-burning-01", "--exhaustive")
+    assert code == 0 and "覆盖已得到证明：13 步以内" in out
+    # A rule judged on the act alone: every way the search can do the act was tried.
+    i = out.index("超越职权作出行政处罚（penalty-outside-competence）（不可能触发）")
+    assert "逐一试过所看动作的全部" in out[i:i + 300] and "都不会触发" in out[i:i + 300]
+    # A closure rule on the documents' blank fields: every combination of the documents of 13 acts.
+    i = out.index("案卷文书只有格式没有内容（documents-without-content）（不可能触发）")
+    assert "逐一试过 13 步以内制作文书的各种组合，都不会触发" in out[i:i + 300]
+    # An ending the case's lawful outcomes cannot lead to.
+    i = out.index("（not-referred-outside-competence）（不可能触发）")
+    assert "本案的合法结果中没有这一结局所对应的类型" in out[i:i + 300]
 
 
 def test_explore_default_reaches_a_rule_that_needs_two_linked_changes(library: sim.Library) -> None:

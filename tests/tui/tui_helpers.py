@@ -143,14 +143,14 @@ async def focus(pilot: Pilot[Any], widget_id: str) -> Any:
 
 
 async def type_into(pilot: Pilot[Any], widget_id: str, text: str) -> None:
-    """Tab to an Input, clear it and type (one batch of key presses)."""
+    """Tab to an Input, clear it (select all, delete) and type (one batch of key presses)."""
     await steady_focus(pilot)
     field, presses = tabs_to(pilot, widget_id)
     assert isinstance(field, Input)
     if presses:  # the focus first: a character sent while the focus change is queued goes to the old widget
         await keys(pilot, *presses)
     await wait_focus(pilot, field)
-    presses = ["end", *["backspace"] * len(field.value)] if field.value else []
+    presses = ["ctrl+shift+a", "backspace"] if field.value else []  # select all, delete: an officer's two keys
     await keys(pilot, *presses, *text)
     assert pilot.app.focused is field
     assert field.value == text, (field.value, text)
@@ -257,8 +257,45 @@ async def do_act(
                 await fill_value(pilot, f"d-{fid}", doc.field(fid).kind, fv)
         else:
             await fill_value(pilot, f"p-{pid}", proc.params[pid].kind.value, value)
+    await clear_unlisted(pilot, scenario, action, params.get("document") or {})
     await keys(pilot, "ctrl+s")
     return pilot.app.screen
+
+
+async def clear_unlisted(pilot: Pilot[Any], scenario: Any, action: str, listed: dict[str, Any]) -> None:
+    """Blank, by keys, the document fields the step does not list that the form filled from the case file
+    (once the focus entered the document): the act then holds exactly the step's document."""
+    from textual.widgets._select import SelectOverlay
+
+    spec = scenario.procedure.actions[action].document
+    if spec is None or "document" not in scenario.procedure.actions[action].params:
+        return
+    form = pilot.app.screen
+    for f in spec.fields:
+        if f.id in listed:
+            continue
+        widget = form.query_one(f"#d-{f.id}")
+        if isinstance(widget, Checkbox) and widget.value:
+            await tick(pilot, widget.id, False)
+        elif isinstance(widget, Select) and widget.value != Select.NULL:
+            await steady_focus(pilot)
+            _, presses = tabs_to(pilot, widget.id)
+            await keys(pilot, *presses, "enter")
+            await move_to(pilot, widget.query_one(SelectOverlay), 0)  # the prompt: nothing chosen
+            await keys(pilot, "enter")
+            for _ in range(10):
+                if widget.value == Select.NULL:
+                    break
+                await settle(pilot)
+            assert widget.value == Select.NULL, widget.value
+        elif isinstance(widget, Input) and widget.value:
+            await steady_focus(pilot)
+            _, presses = tabs_to(pilot, widget.id)
+            if presses:
+                await keys(pilot, *presses)
+            await wait_focus(pilot, widget)
+            await keys(pilot, "ctrl+shift+a", "backspace")
+            assert widget.value == "", widget.value
 
 
 async def advance(pilot: Pilot[Any], to: str) -> None:

@@ -140,8 +140,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         lines.append(f"最后一条新触发的规则出现在第 {n} 个情形（第 {secs:.1f} 秒）。")
     if rep.exhaustive:
         if rep.proven:
-            lines.append(f"覆盖已得到证明：{rep.depth} 步以内、按参数等价类的全部办法都已探索，"
-                         "下面列出的未触发规则任何这样的办法都触发不了。")
+            lines.append(f"覆盖已得到证明：{rep.depth} 步以内、按参数等价类的全部办法中，下面列出的未触发规则"
+                         "任何一种都触发不了（每条的原因即其证明）。")
         elif rep.stop == "time":
             lines.append(f"穷尽搜索未完成：已到时限（{_num(rep.seconds_limit or 0)} 秒），{rep.depth} 步以内的覆盖"
                          f"未得到证明{_proven_to(rep.proven_depth)}；可放宽 --seconds 或减小 --depth。")

@@ -45,8 +45,11 @@ class ArticlePicker(FilterPicker):
 
     part = "article"
 
-    def __init__(self, articles: tuple[Article, ...], what: str) -> None:
-        super().__init__(f"从条文目录选取 · {what}", "输入关键字筛选（法律名称、条号或条文内容）")
+    def __init__(
+        self, articles: tuple[Article, ...], what: str, *, needle: str = "", current: str | None = None
+    ) -> None:
+        super().__init__(f"从条文目录选取 · {what}", "输入关键字筛选（法律名称、条号或条文内容）",
+                         needle=needle, current=current)
         self.articles = articles
         self.what = what
 

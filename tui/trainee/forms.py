@@ -4,11 +4,16 @@ The form is built from the action's declared parameters (sim.params) and its doc
 per parameter kind. It fills in only what the trainee already decided in this case: the time (the case
 clock), what an officer keeps from one act to the next (the team on duty, credentials shown, recording: shown
 as one line, Ctrl+O opens them), the choices and amounts of the same parameter in the last act that had it,
-and the document just made as the one to serve. Ctrl+R fills the document's text fields the case file already
-knows (sim.casefile); Ctrl+L picks a provision for a legal-basis (依据) field from the whole law catalogue,
-Ctrl+G offers a text field's usual wordings (the template's `wordings`, right and wrong alike) as a numbered
-list. The form opens on the first field still blank, Enter in the last field submits, Ctrl+Up / Ctrl+Down move
-the act's time by a day from any field. The engine does all the work: the form only checks that a time and an amount are
+the penalty the investigation report proposed, and the document just made as the one to serve. When the focus
+first enters the document (the officer starts drafting it), its blank fields get what the case file already
+knows (sim.casefile), and those texts follow the form's time, team and document served until the officer
+edits them; a document the focus never entered stays blank, which the engine reads as not drafted. Ctrl+R
+fills again what was emptied since; Ctrl+L picks a provision for a legal-basis (依据) field from the whole law
+catalogue, Ctrl+G offers a text field's usual wordings (the template's `wordings`, right and wrong alike) as a
+numbered list. The form opens on the first field still blank; Enter (in a text field, a list or a box) or a
+pick moves on to the next blank field, past what was carried over or filled (Tab visits every field); Enter
+in the last field submits; Ctrl+Up / Ctrl+Down move the act's time by a day from any field. The engine does
+all the work: the form only checks that a time and an amount are
 well-formed, submits, and shows the engine's refusal reason when an act is impossible.
 """
 
@@ -21,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -38,7 +43,7 @@ from sim.report import document_name
 
 from .briefing import officer_line
 from ..widgets.dialogs import Dialog
-from ..widgets.fields import Checklist, DateTimeInput, Dropdown
+from ..widgets.fields import Checklist, DateTimeInput, Dropdown, Tick
 from ..widgets.guard import when_active
 from ..widgets.text import ADVANCE_HELP, DATE_HELP, Prose
 
@@ -286,6 +291,9 @@ class ActionForm(Dialog[None]):
         # The team, credentials and recording fold into one line when all of them carry over.
         kept = [pid for pid in self.spec.params if pid in KEPT]
         self.folded = bool(kept) and all(pid in self.carried for pid in kept)
+        self._auto: dict[str, str] = {}  # document text fields the case file filled, with the text it put in
+        self._drafting = False  # the focus has entered the document (or Ctrl+R): the case file's text is in it
+        self._last_cite: tuple[str, str | None] = ("", None)  # the law picker reopens there: filter, provision
 
     # --- building -----------------------------------------------------------------------------------------
 
@@ -322,7 +330,7 @@ class ActionForm(Dialog[None]):
                 if spec.document is not None and "document" in spec.params:
                     section = Text(f"《{spec.document.name}》")
                     if any(f.kind == "text" for f in spec.document.fields):
-                        section.append("　Ctrl+R 从案卷填写已知内容", style="dim")
+                        section.append("　进入即按案卷填入已知内容", style="dim")
                     yield Static(section, classes="form-section")
                     if not spec.document.fields:
                         yield Static("（本文书没有需要填写的事项）", classes="field-note")
@@ -364,14 +372,20 @@ class ActionForm(Dialog[None]):
                 compact=True,
             )
         if k == ParamKind.EVIDENCE:
-            return Checklist(*(Selection(Text(e.label), e.id) for e in sc.evidence), id=wid, compact=True)
+            had = self._collected()
+            return Checklist(
+                *(Selection(Text.assemble(e.label, ("（已取得）" if e.id in had else "", "dim")), e.id)
+                  for e in sc.evidence),
+                id=wid,
+                compact=True,
+            )
         if k == ParamKind.CHOICES:
             kept = self.carried.get(p.id) or ()
             return Checklist(
                 *(Selection(Text(o.label), o.id, o.id in kept) for o in p.options), id=wid, compact=True
             )
         if k == ParamKind.BOOL:
-            return Checkbox(Text(p.label), bool(self.carried.get(p.id)), id=wid, compact=True)
+            return Tick(Text(p.label), bool(self.carried.get(p.id)), id=wid, compact=True)
         if k == ParamKind.CHOICE:
             known = {o.id for o in p.options}
             value = self.carried.get(p.id)
@@ -405,6 +419,10 @@ class ActionForm(Dialog[None]):
             return TimeInput(s, id=wid)
         return Input(id=wid, compact=True, max_length=5000)
 
+    def _collected(self) -> set[str]:
+        """The evidence earlier acts of this case collected (marked in the list, which opens past them)."""
+        return {e for a in self.session.acts for e in a.params.get("evidence") or ()}
+
     def _unserved(self, made: list[str]) -> str | None:
         """The latest document in the file that no act of this kind has taken as its target yet."""
         taken = {a.params.get("target") for a in self.session.acts if a.name == self.spec.id}
@@ -414,7 +432,7 @@ class ActionForm(Dialog[None]):
     def _field_widget(f: FieldSpec) -> Widget:
         wid = f"d-{f.id}"
         if f.kind == "bool":
-            return Checkbox(Text(f.label), id=wid, compact=True)
+            return Tick(Text(f.label), id=wid, compact=True)
         if f.kind == "choice":
             return Dropdown([(Text(o.label), o.id) for o in f.options], prompt="请选择", id=wid, compact=True)
         if f.kind == "amount":
@@ -488,7 +506,18 @@ class ActionForm(Dialog[None]):
         return next((w for w in self._fields() if w.id != "p-at" and self._blank(w)), None)
 
     def on_mount(self) -> None:
+        for sl in self.query("#p-evidence").results(SelectionList):
+            had = self._collected()  # the list's highlight starts at the first item not yet collected
+            fresh = next((i for i in range(sl.option_count) if sl.get_option_at_index(i).value not in had), None)
+            if fresh is not None:
+                sl.highlighted = fresh
+        if self._fill_penalty():
+            note = "处罚种类和金额已按调查终结报告的处理意见填入（可修改）"
+            self.query_one("#form-error", Static).update(Text(note, style="green"))
         target = self.first_blank()
+        if target is not None and (target.id or "").startswith("d-"):
+            self._start_document()  # the form opens in its document: filled first, then on its first blank
+            target = self.first_blank() or target
         if target is not None:
             target.focus()
 
@@ -507,11 +536,9 @@ class ActionForm(Dialog[None]):
         return next(((f, w) for f, w in fields if not w.value.strip()), fields[0] if fields else None)
 
     def _after(self, widget: Widget) -> None:
-        """Move the focus to the field after `widget` (after a pick that filled it)."""
+        """Move the focus on from `widget` (after a pick that filled it), as Enter would."""
         widget.focus()
-        fields = self._fields()
-        if widget in fields and fields.index(widget) + 1 < len(fields):
-            fields[fields.index(widget) + 1].focus()
+        self.move_on(widget)
 
     def action_move_time(self, days: int) -> None:
         """Move the act's time by a day from whichever field has the focus (Up / Down do it in the field)."""
@@ -533,14 +560,18 @@ class ActionForm(Dialog[None]):
             return
         field, widget = target
 
+        needle, current = self._last_cite
+
         def picked(key: str | None) -> None:
             widget.focus()
             if key:
+                self._last_cite = (picker.needle, key)
                 label = library.articles[key].label
                 widget.value = f"{widget.value.rstrip('、 ')}、{label}" if widget.value.strip() else label
                 widget.cursor_position = len(widget.value)
 
-        self.app.push_screen(ArticlePicker(article_options(library.articles), field.label), picked)
+        picker = ArticlePicker(article_options(library.articles), field.label, needle=needle, current=current)
+        self.app.push_screen(picker, picked)
 
     @when_active
     def action_wording(self) -> None:
@@ -571,8 +602,8 @@ class ActionForm(Dialog[None]):
             self.query_one("#kept", Static).parent.parent.display = False  # type: ignore[union-attr]
         rows[0].query(".field-body > *").first().focus()
 
-    def action_fill(self) -> None:
-        """Fill every empty text field of the document with what the case file already says."""
+    def _entries(self) -> tuple[dt.datetime | None, dict[str, Any]]:
+        """The act's time and parameters as the form holds them now (a malformed entry: none yet)."""
         try:
             at_text, params = self.collect()
         except _Invalid:
@@ -581,6 +612,12 @@ class ActionForm(Dialog[None]):
             at = self.session.resolve_time(at_text) if at_text else None
         except ValueError:
             at = None
+        return at, params
+
+    def _fill_penalty(self) -> int:
+        """The penalty kind and fine the investigation report proposed, into the form's blank penalty entries
+        (the officer's own proposal, carried to the notice and the decision as a choice is carried over)."""
+        _, params = self._entries()
         filled = 0
         for pid, value in known_penalty(self.session, self.spec.id).items():
             widget = self.query_one(f"#p-{pid}")
@@ -590,12 +627,20 @@ class ActionForm(Dialog[None]):
                 widget.value = value
             elif isinstance(widget, Input):
                 widget.value = str(value)
-            params[pid] = value
             filled += 1
+        return filled
+
+    def _fill_known(self) -> int:
+        """Fill what the case file already knows into the blank fields (the penalty the report proposed, the
+        document's texts, the choices made in the same field of an earlier document); never overwrites an
+        entry. Returns how many fields it filled."""
+        filled = self._fill_penalty()
+        at, params = self._entries()
         for fid, known in known_texts(self.session, self.spec.id, params, at).items():
             field = self.query_one(f"#d-{fid}", Input)
             if not field.value.strip():
                 field.value = known.text
+                self._auto[fid] = known.text
                 filled += 1
         for fid, value in known_choices(self.session, self.spec.id).items():
             widget = self.query_one(f"#d-{fid}")
@@ -605,6 +650,53 @@ class ActionForm(Dialog[None]):
             elif isinstance(widget, Select) and widget.selection is None:
                 widget.value = value
                 filled += 1
+        return filled
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The focus enters the document for the first time (Tab, a click): the officer starts drafting it."""
+        if (event.widget.id or "").startswith("d-"):
+            self._start_document()
+
+    def _start_document(self) -> None:
+        """The officer starts drafting the document: what the case file already knows is filled in now, once
+        (a document nobody opened stays blank: the engine reads a blank document as not drafted)."""
+        if self._drafting or not self.check_action("fill", ()):
+            return
+        self._drafting = True
+        filled = self._fill_known()
+        if filled:
+            note = f"已按案卷填入 {filled} 项（可修改，Ctrl+R 补填清空的项目）"
+            self.query_one("#form-error", Static).update(Text(note, style="green"))
+
+    def _follow_entries(self) -> None:
+        """After a change of the form's own entries (the time, the team, the document served, the penalty):
+        the text fields that still hold what the case file filled (or are still blank) say what the file says
+        now; a field the officer wrote or changed is left alone."""
+        if not self._drafting or self.spec.document is None or "document" not in self.spec.params:
+            return
+        at, params = self._entries()
+        known = known_texts(self.session, self.spec.id, params, at)
+        for f, widget in self._text_fields(lambda f: True):
+            if widget.value != self._auto.get(f.id, ""):
+                continue  # the officer's own words
+            text = known[f.id].text if f.id in known else ""
+            if text != widget.value:
+                self._auto[f.id] = text
+                widget.value = text
+
+    @on(Input.Changed, "#p-at, AmountInput")
+    @on(SelectionList.SelectedChanged)
+    @on(Select.Changed)
+    def _entries_changed(self, event: Any) -> None:
+        widget = event.control
+        if widget is not None and (widget.id or "").startswith("p-"):
+            self._follow_entries()
+
+    def action_fill(self) -> None:
+        """Fill every empty field of the document with what the case file already says (the form did so when
+        the focus entered the document; this fills what was emptied or became known since)."""
+        self._drafting = True
+        filled = self._fill_known()
         note = f"已从案卷填写 {filled} 项" if filled else "案卷中没有可填入的内容（空白的项目需要自己填写）"
         self.query_one("#form-error", Static).update(Text(note, style="green" if filled else "dim"))
         spec = self.spec.document
@@ -634,6 +726,21 @@ class ActionForm(Dialog[None]):
     def _preview(self, event: Input.Changed) -> None:
         self.query_one("#at-preview", Static).update(time_preview(self.bench, event.value))
 
+    def move_on(self, widget: Widget) -> None:
+        """The officer is done with `widget` (Enter, a pick): on to the next field still blank, skipping what
+        was carried over or filled from the case file (Tab still visits every field); the next field when none
+        after it is blank."""
+        fields = self._fields()
+        later = fields[fields.index(widget) + 1:] if widget in fields else []
+        target = next((w for w in later if self._blank(w)), later[0] if later else None)
+        if target is not None and (target.id or "").startswith("d-") and not self._drafting:
+            self._start_document()  # on into the document: filled first, then on to what is still blank
+            target = next((w for w in later if self._blank(w)), target)
+        if target is not None:
+            target.focus()
+        else:
+            self.focus_next()  # the last field: on to the buttons
+
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
@@ -641,7 +748,7 @@ class ActionForm(Dialog[None]):
         if fields and event.input is fields[-1]:
             self.action_submit()  # Enter on the last field hands the form in
         else:
-            self.focus_next()
+            self.move_on(event.input)
 
     @on(Button.Pressed, "#form-submit")
     @when_active

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -156,8 +157,15 @@ class LibraryScreen(Screen[None]):
         self._fill()
 
     @on(Input.Submitted, "#filter")
+    @when_active
     def _filter_done(self) -> None:
-        self.query_one("#cases").focus()
+        """Enter in the search box: the one case found opens at once; with several, on to the list."""
+        table = self.query_one("#cases", CaseTable)
+        table.focus()
+        if table.row_count == 1 and self.app.library is not None:
+            key = table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value
+            if key is not None:
+                self.app.open_briefing(self.app.library.scenarios[key])
 
     @on(DataTable.RowSelected, "#cases")
     @when_active

@@ -8,6 +8,7 @@ can still be chosen, and the engine says why it refuses); in exam mode they all 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +46,11 @@ class ActionPalette(OptionList):
         Binding("left", "phase(-1)", "上一阶段", show=False, id="previous-phase"),
     ]
 
+    dimmed: Callable[[str], bool] = staticmethod(lambda action: False)  # practice mode: the workbench's own
+
     def action_phase(self, direction: int) -> None:
-        """Highlight the first action of the next (1) or previous (-1) phase that has one; stay at the ends."""
+        """Highlight the first action of the next (1) or previous (-1) phase that has one (the first not
+        dimmed, if any: in practice mode what cannot be done now is dimmed); stay at the ends."""
         heads = [i for i in range(self.option_count) if (self.get_option_at_index(i).id or "").startswith("phase:")]
         here = self.highlighted if self.highlighted is not None else -1
         current = max((h for h in heads if h <= here), default=-1)
@@ -55,9 +59,16 @@ class ActionPalette(OptionList):
         else:
             targets = [h for h in reversed(heads) if h < current]
         for head in targets:
-            first = head + 1
-            if first < self.option_count and not (self.get_option_at_index(first).id or "").startswith("phase:"):
-                self.highlighted = first
+            acts = []
+            for i in range(head + 1, self.option_count):
+                oid = self.get_option_at_index(i).id or ""
+                if oid.startswith("phase:"):
+                    break
+                acts.append(i)
+            if acts:
+                self.highlighted = next(
+                    (i for i in acts if not self.dimmed(self.get_option_at_index(i).id or "")), acts[0]
+                )
                 return
 
 
@@ -111,6 +122,8 @@ class WorkbenchScreen(Screen[None]):
             with Vertical(id="wb-left"):
                 palette = ActionPalette(*self._palette_options(), id="palette")
                 palette.border_title = "执法动作"
+                if self.practice:
+                    palette.dimmed = lambda action: bool(self.session.why_not(action))
                 yield palette
                 yield Static(id="action-help")
             with TabbedContent(id="wb-tabs", initial="tab-timeline"):
@@ -333,8 +346,23 @@ class WorkbenchScreen(Screen[None]):
         out = self.session.act(name, at, **params)
         self.refresh_case()
         if out.ok:
+            self._highlight_after(name)
             self.announce(out)
         return out
+
+    def _highlight_after(self, name: str) -> None:
+        """After an act the palette's highlight moves on to the next act in the palette's order, as a checklist
+        is worked down (in practice mode the next one not dimmed, if any): often the next step is one Enter
+        away, and the order says nothing the palette does not show."""
+        palette = self.query_one("#palette", ActionPalette)
+        ids = [palette.get_option_at_index(i).id or "" for i in range(palette.option_count)]
+        if name not in ids:
+            return
+        after = [i for i in range(ids.index(name) + 1, len(ids)) if not ids[i].startswith("phase:")]
+        open_now = [i for i in after if not (self.practice and self.session.why_not(ids[i]))]
+        target = (open_now or after or [None])[0]
+        if target is not None:
+            palette.highlighted = target
 
     def advance(self, to: str) -> Outcome:
         out = self.session.advance(to)
@@ -414,6 +442,9 @@ class WorkbenchScreen(Screen[None]):
 
         hint = next_step(self.session)
         self.notify("\n".join(hint.lines()), title="提示", timeout=20, markup=False)
+        if hint.action is not None:  # the act the hint names is then one Enter away
+            palette = self.query_one("#palette", ActionPalette)
+            palette.highlighted = palette.get_option_index(hint.action)
 
     def action_finish(self) -> None:
         from ..widgets.dialogs import ConfirmDialog

@@ -297,12 +297,15 @@ class FilterPicker(Dialog["str | None"]):
     ]
     part = "item"
 
-    def __init__(self, title: str, placeholder: str) -> None:
+    def __init__(self, title: str, placeholder: str, *, needle: str = "", current: str | None = None) -> None:
+        """`needle` and `current`: where the last pick left off (its filter, the item it took), to reopen there."""
         super().__init__(classes="dialog-screen")
         self.picker_title = title
         self.placeholder = placeholder
         self._moved = False  # the highlight was moved from the filter box: Enter there takes it
         self._needle = ""  # the filter the list shows
+        self._start = (needle, current)
+        self._reopened = bool(needle)
 
     def _sync(self) -> None:
         """Show the list for the filter's text now: its Changed message may still be queued behind a key."""
@@ -330,13 +333,29 @@ class FilterPicker(Dialog["str | None"]):
             yield Static("↑↓ 选择　Enter 确定　Esc 取消", classes="field-note")
 
     def on_mount(self) -> None:
-        self.query_one(f"#{self.part}-filter").focus()
+        box = self.query_one(f"#{self.part}-filter", Input)
+        needle, current = self._start
+        if needle:  # reopened where the last pick left off: its filter (selected: typing replaces it), the
+            box.value = needle  # item it took highlighted, so Down / Up and Enter take its neighbour
+            self._refilter(needle)
+            options = self._list()
+            ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            if current in ids:
+                options.highlighted = ids.index(current)
+                self._moved = True
+            box.select_all()
+        box.focus()
 
     def _list(self) -> OptionList:
         return self.query_one(f"#{self.part}-list", OptionList)
 
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
+        if self._reopened and event.value == self._start[0]:
+            self._reopened = False  # the filter put back on reopening, not typed: the highlight stays
+        elif self._start[0]:  # the first words typed over it (the same ones again too): the list from the top
+            self._start = ("", None)
+            self._refilter(self.query_one(f"#{self.part}-filter", Input).value)
         self._sync()  # the text now, not the event's (older)
 
     def _refilter(self, needle: str) -> None:
@@ -365,6 +384,11 @@ class FilterPicker(Dialog["str | None"]):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    @property
+    def needle(self) -> str:
+        """The filter the list shows (what the picker was left with)."""
+        return self._needle
 
     def action_cancel(self) -> None:
         self.dismiss(None)

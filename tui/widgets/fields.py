@@ -4,7 +4,11 @@
   landing back on the prompt) and whose key descriptions are Chinese (Textual's own say "Dismiss menu"). Its
   open list is numbered: a digit picks that option; after a pick (digit or Enter) the focus moves on to the
   next field.
-- `Checklist`: a SelectionList with a Chinese description of its toggle key.
+- `Checklist` / `Tick`: a SelectionList / Checkbox whose Space ticks and whose Enter moves on (the officer is
+  done with the field), with Chinese key descriptions.
+
+A field the officer is done with (a pick in a Dropdown, Enter in a Checklist or Tick) moves the focus on where
+its screen says (the screen's `move_on(widget)`, the act form's next blank field), else to the next field.
 - `DateTimeInput`: a time edited as a whole: the text is selected when the field gets the focus (typing
   replaces it), Up / Down move it by one day and Shift+Up / Shift+Down by one hour. Reading and moving the
   text is left to the owner (`shift` callback), so the widget knows nothing of the case clock.
@@ -18,8 +22,19 @@ from typing import Any
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.widgets import Input, OptionList, Select, SelectionList
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList
 from textual.widgets.option_list import Option
+
+
+def move_on(widget: Widget) -> None:
+    """Move the focus on from a field the officer is done with: where the screen says, else the next field."""
+    screen = widget.screen
+    hook = getattr(screen, "move_on", None)
+    if callable(hook):
+        hook(widget)
+    else:
+        screen.focus_next()
 
 
 def _no_wrap(options: OptionList) -> None:
@@ -99,7 +114,7 @@ class Dropdown(Select[Any]):
 
     def _move_on(self) -> None:
         if self.is_attached and self.screen.focused is self:
-            self.screen.focus_next()
+            move_on(self)
 
     def on_mount(self) -> None:
         overlay = self.query_one(OptionList)
@@ -110,7 +125,23 @@ class Dropdown(Select[Any]):
 
 
 class Checklist(SelectionList[Any]):
-    BINDINGS = [Binding("space", "select", "勾选", show=False)]
+    BINDINGS = [
+        Binding("space", "select", "勾选", show=False),
+        Binding("enter", "move_on", "下一项", show=False),
+    ]
+
+    def action_move_on(self) -> None:
+        move_on(self)
+
+
+class Tick(Checkbox):
+    BINDINGS = [
+        Binding("space", "toggle_button", "勾选", show=False),
+        Binding("enter", "move_on", "下一项", show=False),
+    ]
+
+    def action_move_on(self) -> None:
+        move_on(self)
 
 
 class DateTimeInput(Input):
