@@ -41,11 +41,10 @@ from .expr import function_code, make_function
 
 # The shapes of parameter value (CasePlan.quick_params' tags): a boolean, a list of ids of a closed set, one id of
 # a closed set, a free text, a drafted document (its fields by id).
-BOOL, LIST, ONE, TEXT, DOC = QUICK_TAGS = (0, 1, 2, 3, 4)
+BOOL, LIST, ONE, TEXT, DOC = range(5)
 
 MAX_TEXT = 5000  # the longest text a parameter or a document field may hold (as Session._clean_values)
 _BIG = 10**300  # an int below this converts to a finite float (math.isfinite would overflow above ~1.8e308)
-
 
 
 def unstorable(text: str) -> bool:
@@ -56,6 +55,7 @@ def unstorable(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
 
 # The blocks, by tag. `_K` is the parameter's id (a constant in the compiled code), `_V` the global holding the
 # values it accepts.
@@ -173,7 +173,9 @@ def _block(template: str, key: str, valid: str | None = None, field: str | None 
 
 
 def _field_block(fid: str, kind: str, valid: str | None) -> list[ast.stmt]:
-    if kind == "text":  # the same as the generic block, with one test of the type
+    """A document field's block: left out when empty (`_EMPTY`), else what its kind requires (`_FIELD`); a text
+    field's block does the same with one test of the type."""
+    if kind == "text":
         return _block(_TEXT_FIELD, "", None, fid)
     head = _block(_EMPTY, "", None, fid)[0]
     assert isinstance(head, ast.If)
