@@ -21,6 +21,7 @@ from transitions import Machine, MachineError
 
 from .expr import Expr, Rec, record
 from .model import ActionSpec, ParamKind, Procedure, RuleKind, RuleSpec, Scenario
+from .quickcheck import BOOL, DOC, LIST, ONE, TEXT, quick_function
 
 # model_override + a quiet logger keeps add_model cheap (no per-model trigger partials, no warning per skip).
 logging.getLogger("transitions").setLevel(logging.ERROR)
@@ -230,11 +231,6 @@ def machine_for(proc: Procedure) -> ProcedureMachine:
     return m
 
 
-# The shapes of parameter value an act's fast validation accepts (Session._quick_values): a boolean, a list of
-# ids of a closed set, one id of a closed set, a free text, a drafted document (its fields by id).
-QUICK_TAGS = (0, 1, 2, 3, 4)
-
-
 class CasePlan:
     """What a session of one case looks up on every act, computed once per case: the case data as
     expressions read it, officers by id, and the values each list or choice parameter accepts."""
@@ -260,6 +256,9 @@ class CasePlan:
         self.proper = {pid: ph.proper for pid, ph in sc.procedure.phrases.items()}
         self._params = sc.procedure.params
         self.quick: dict[str, dict[str, tuple[int, Any]]] = {}  # quick_params' answers, by action
+        # Per action, the function that checks and copies an act's parameters by its quick_params table
+        # (sim.quickcheck), built on first use.
+        self.quick_functions: dict[str, Any] = {}
         # Per action, the function that judges an act of it by its rules (sim.actplan), built on first use.
         self.rule_functions: dict[str, Any] = {}
         ids = [*self.officers, *evidence, *sc.procedure.phrases, *sc.procedure.actions,
@@ -288,22 +287,30 @@ class CasePlan:
                 if p is None:
                     continue
                 if p.kind == ParamKind.BOOL:
-                    got[pid] = (QUICK_TAGS[0], frozenset())
+                    got[pid] = (BOOL, frozenset())
                 elif pid in self.valid_values:
-                    got[pid] = (QUICK_TAGS[1], self.valid_values[pid])
+                    got[pid] = (LIST, self.valid_values[pid])
                 elif p.kind == ParamKind.CHOICE:
-                    got[pid] = (QUICK_TAGS[2], frozenset(self.choice_ids[pid]))
+                    got[pid] = (ONE, frozenset(self.choice_ids[pid]))
                 elif p.kind == ParamKind.PHRASE:
-                    got[pid] = (QUICK_TAGS[2], self._phrases)
+                    got[pid] = (ONE, self._phrases)
                 elif p.kind == ParamKind.TEXT:
-                    got[pid] = (QUICK_TAGS[3], frozenset())
+                    got[pid] = (TEXT, frozenset())
                 elif p.kind == ParamKind.DOCUMENT and spec.document is not None:
                     # each field: the ids of its options for a choice, else its kind ("text", "bool", "amount")
                     fields: dict[str, Any] = {}
                     for f in spec.document.fields:
                         fields.setdefault(f.id, frozenset(o.id for o in f.options) if f.kind == "choice" else f.kind)
-                    got[pid] = (QUICK_TAGS[4], fields)
+                    got[pid] = (DOC, fields)
             self.quick[spec.id] = got
+        return got
+
+    def quick_function(self, spec: ActionSpec) -> Any:
+        """The fast validation of an act of `spec` (sim.quickcheck): its parameters checked and copied, or None
+        for anything the full validation has to judge."""
+        got = self.quick_functions.get(spec.id)
+        if got is None:
+            got = self.quick_functions[spec.id] = quick_function(self.quick_params(spec))
         return got
 
 
