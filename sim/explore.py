@@ -644,18 +644,8 @@ class _Search:
             if stop_when is not None and stop_when():
                 return False
             explored += 1
-            self.nodes += 1
-            if self.nodes % 64 == 0:
-                self.report_progress()
-            s = self.rebuild(path)
-            self.reached.add(s.state)
-            if self.proc.state(s.state).final:
-                self.end(s, s.state, path)
-            elif length >= depth:
-                self.end(s, UNFINISHED, path)
-            else:
-                # A trainee may stop anywhere: what closing the case here would find counts for rule coverage.
-                self.hand_in(s, path)
+            s, expand = self.visit(path, length)
+            if expand:
                 moved = False
                 waits = sum(m.kind == "advance" for m in path)
                 candidates: Iterator[tuple[Move, int, int]] = _moves(self.classes, s, pointer)
@@ -677,6 +667,24 @@ class _Search:
                     self.end(s, STUCK, path)
             s.close()
         return True
+
+    def visit(self, path: tuple[Move, ...], length: int) -> tuple[Session, bool]:
+        """A situation taken from the queue: rebuilt and counted; a final state or the depth ends it, else what
+        closing the case here would find counts for rule coverage (a trainee may stop anywhere). The session,
+        and whether its moves are to be tried."""
+        self.nodes += 1
+        if self.nodes % 64 == 0:
+            self.report_progress()
+        s = self.rebuild(path)
+        self.reached.add(s.state)
+        if self.proc.state(s.state).final:
+            self.end(s, s.state, path)
+            return s, False
+        if length >= self.depth:
+            self.end(s, UNFINISHED, path)
+            return s, False
+        self.hand_in(s, path)
+        return s, True
 
     def run_exhaustive(self, limit: int, rules: list[RuleSpec]) -> bool:
         """Breadth first over every situation within the depth, one of each class of sim.situations (the view
@@ -724,17 +732,8 @@ class _Search:
             if not open_ids - self.triggered:
                 break  # every rule it looks for was found
             explored += 1
-            self.nodes += 1
-            if self.nodes % 64 == 0:
-                self.report_progress()
-            s = self.rebuild(path)
-            self.reached.add(s.state)
-            if self.proc.state(s.state).final:
-                self.end(s, s.state, path)
-            elif len(path) >= depth:
-                self.end(s, UNFINISHED, path)
-            else:
-                self.hand_in(s, path)
+            s, expand = self.visit(path, len(path))
+            if expand:
                 moved = False
                 candidates = itertools.chain((m for m, _, _ in _moves(self.classes, s, None)), extra(s))
                 tried: set[Any] = set()
