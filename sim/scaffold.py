@@ -186,12 +186,11 @@ def _trap(sc: Scenario, reference: dict[str, Any]) -> dict[str, Any] | None:
             "steps": [s for j, s in enumerate(reference["steps"]) if j != i], "expect": {"findings": findings}}
 
 
-def new_case(lib: Library, template: str, case_id: str, head: list[str]) -> tuple[str, Scenario]:
-    """The text of a minimal new case of `template` named `case_id` that passes the check, and the library
-    case it was cut from. `head`: the comment lines the file starts with (schema, provenance)."""
-    source = source_case(lib, template)
+def new_case(lib: Library, source: Scenario, case_id: str, head: list[str]) -> str:
+    """The text of a minimal new case named `case_id` that passes the check, cut down from `source` (the
+    template's case `source_case` chose). `head`: the comment lines the file starts with (schema, provenance)."""
     full = plain_data(parse_file(Path(source.path)))
-    proc = lib.procedures[template]
+    proc = lib.procedures[source.procedure.id]
     title = f"新案例（{proc.title}）：{source.title}"
     reference = dict(full["reference"][0])
     doc: dict[str, Any] = {k: full[k] for k in ORDER if k in full and k not in ("reference", "traps", *UNREAD)}
@@ -237,4 +236,4 @@ def new_case(lib: Library, template: str, case_id: str, head: list[str]) -> tupl
             with_trap = {**doc, "traps": [full["traps"][0]]}
             if attempt(with_trap)[1]:
                 doc = with_trap
-    return case_text(case_id, title, doc, head), source
+    return case_text(case_id, title, doc, head)

@@ -242,7 +242,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             "改完运行 lawdrill check 检查本文件（参考路径应得满分，陷阱应触发所写明的规则）。",
             "# 文件格式见 docs/scenario-format.md；在 VS Code 中安装 Red Hat YAML 扩展即可获得键的补全和检查。",
         ]
-        text, source = new_case(lib, args.template, case_id, head)
+        text = new_case(lib, source, case_id, head)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     except (OSError, YamlError) as exc:  # the source case changed or vanished since it was loaded

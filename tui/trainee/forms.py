@@ -514,12 +514,17 @@ class ActionForm(Dialog[None]):
         if self._fill_penalty():
             note = "处罚种类和金额已按调查终结报告的处理意见填入（可修改）"
             self.query_one("#form-error", Static).update(Text(note, style="green"))
-        target = self.first_blank()
-        if target is not None and (target.id or "").startswith("d-"):
-            self._start_document()  # the form opens in its document: filled first, then on its first blank
-            target = self.first_blank() or target
+        target = self._into_document(self.first_blank(), self.first_blank)  # the form may open in its document
         if target is not None:
             target.focus()
+
+    def _into_document(self, target: Widget | None, blank: Callable[[], Widget | None]) -> Widget | None:
+        """Where the focus goes next: `target`, unless it is the document's first entry; then the case file's
+        text is filled in first and the focus goes to what `blank` finds still blank (else to `target`)."""
+        if target is not None and (target.id or "").startswith("d-") and not self._drafting:
+            self._start_document()
+            return blank() or target
+        return target
 
     def _text_fields(self, test: Callable[[FieldSpec], bool]) -> list[tuple[FieldSpec, Input]]:
         doc = self.spec.document
@@ -699,8 +704,6 @@ class ActionForm(Dialog[None]):
         filled = self._fill_known()
         note = f"已从案卷填写 {filled} 项" if filled else "案卷中没有可填入的内容（空白的项目需要自己填写）"
         self.query_one("#form-error", Static).update(Text(note, style="green" if filled else "dim"))
-        spec = self.spec.document
-        assert spec is not None  # the binding is hidden for acts without a document
         blank = self.first_blank()
         if blank is not None:  # the officer writes what the file cannot know: start there
             blank.focus()
@@ -732,10 +735,11 @@ class ActionForm(Dialog[None]):
         after it is blank."""
         fields = self._fields()
         later = fields[fields.index(widget) + 1:] if widget in fields else []
-        target = next((w for w in later if self._blank(w)), later[0] if later else None)
-        if target is not None and (target.id or "").startswith("d-") and not self._drafting:
-            self._start_document()  # on into the document: filled first, then on to what is still blank
-            target = next((w for w in later if self._blank(w)), target)
+
+        def blank() -> Widget | None:
+            return next((w for w in later if self._blank(w)), None)
+
+        target = self._into_document(blank() or (later[0] if later else None), blank)
         if target is not None:
             target.focus()
         else:

@@ -359,7 +359,7 @@ class WorkbenchScreen(Screen[None]):
         if name not in ids:
             return
         after = [i for i in range(ids.index(name) + 1, len(ids)) if not ids[i].startswith("phase:")]
-        open_now = [i for i in after if not (self.practice and self.session.why_not(ids[i]))]
+        open_now = [i for i in after if not palette.dimmed(ids[i])]
         target = (open_now or after or [None])[0]
         if target is not None:
             palette.highlighted = target

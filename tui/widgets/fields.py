@@ -7,11 +7,12 @@
 - `Checklist` / `Tick`: a SelectionList / Checkbox whose Space ticks and whose Enter moves on (the officer is
   done with the field), with Chinese key descriptions.
 
-A field the officer is done with (a pick in a Dropdown, Enter in a Checklist or Tick) moves the focus on where
-its screen says (the screen's `move_on(widget)`, the act form's next blank field), else to the next field.
 - `DateTimeInput`: a time edited as a whole: the text is selected when the field gets the focus (typing
   replaces it), Up / Down move it by one day and Shift+Up / Shift+Down by one hour. Reading and moving the
   text is left to the owner (`shift` callback), so the widget knows nothing of the case clock.
+
+A field the officer is done with (a pick in a Dropdown, Enter in a Checklist or Tick) moves the focus on where
+its screen says (the screen's `move_on(widget)`, the act form's next blank field), else to the next field.
 """
 
 from __future__ import annotations
